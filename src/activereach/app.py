@@ -1,0 +1,101 @@
+"""The ASGI application: routers, error rendering, middleware and the in-process worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from activereach import __version__
+from activereach.config import Settings, get_settings
+from activereach.contacts.api import router as contacts_router
+from activereach.events.api import router as events_router
+from activereach.jobs.worker import Worker
+from activereach.kit.db import Database
+from activereach.kit.errors import AppError
+from activereach.kit.middleware import BodyGuard, RequestMetrics
+from activereach.ops.api import router as ops_router
+from activereach.orders.api import router as orders_router
+from activereach.tenancy.api import router as tenancy_router
+
+log = structlog.get_logger(__name__)
+
+HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              409: "conflict", 413: "payload_too_large", 429: "rate_limited"}
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return JSONResponse({"error": {"code": "malformed_json", "message": "body is not valid JSON",
+                                       "details": [{"field": "body", "message": e.get("msg")}
+                                                   for e in errors]}}, status_code=400)
+    details = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg")} for e in errors]
+    first = details[0] if details else {"field": "body", "message": "invalid"}
+    return JSONResponse({"error": {"code": "invalid", "message": f"{first['field']}: {first['message']}",
+                                   "details": details}}, status_code=422)
+
+
+async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return JSONResponse({"error": {"code": code, "message": str(exc.detail), "details": None}},
+                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", error_type=type(exc).__name__)
+    return JSONResponse({"error": {"code": "internal", "message": "internal error", "details": None}},
+                        status_code=500)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = database or Database(settings.resolved_database_url())
+        app.state.db = db
+        app.state.settings = settings
+        stop = asyncio.Event()
+        task = None
+        if settings.worker_mode == "inprocess":
+            worker = Worker(db, concurrency=settings.worker_concurrency,
+                            lease_seconds=settings.job_lease_seconds,
+                            poll_seconds=settings.worker_poll_seconds)
+            app.state.worker = worker
+            task = asyncio.create_task(worker.run_forever(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            if database is None:
+                await db.dispose()
+
+    app = FastAPI(title="Active Reach POS integration", version=__version__, lifespan=lifespan)
+    app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)
+    for router in (ops_router, orders_router, contacts_router, events_router, tenancy_router):
+        app.include_router(router)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    app.add_middleware(RequestMetrics)
+    return app

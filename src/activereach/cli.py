@@ -1,0 +1,134 @@
+"""The ``activereach`` command: serve, worker, migrate, demo, workspace create."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from activereach.config import get_settings
+from activereach.kit.db import Database, unit_of_work
+
+app = typer.Typer(help="Active Reach POS integration", no_args_is_help=True, add_completion=False)
+workspace_app = typer.Typer(help="Manage workspaces (brands)", no_args_is_help=True)
+app.add_typer(workspace_app, name="workspace")
+err = Console(stderr=True)
+
+
+def _migrate() -> str:
+    from activereach.ops.migrate import upgrade
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    return url
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    _migrate()
+    err.print("[green]database is at the latest migration[/green]")
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind"),
+          port: int = typer.Option(8000, help="Port to listen on"),
+          workers: int = typer.Option(1, help="API processes (PostgreSQL only; SQLite stays at 1)")) -> None:
+    """Migrate, then serve the API with the in-process job worker."""
+    from activereach.logs import configure_logging
+    settings = get_settings()
+    url = _migrate()
+    settings.resolved_secret_key()
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+    if url.startswith("sqlite") and workers > 1:
+        err.print("[yellow]SQLite runs one process; ignoring --workers[/yellow]")
+        workers = 1
+    uvicorn.run("activereach.asgi:app", host=host, port=port, workers=workers, access_log=False,
+                log_config=None, lifespan="on", server_header=False)
+
+
+@app.command()
+def worker(concurrency: int = typer.Option(None, help="Jobs run at once"),
+           once: bool = typer.Option(False, help="Run due jobs, then exit")) -> None:
+    """Run jobs from the database (any number of these on PostgreSQL)."""
+    from activereach.jobs.worker import Worker
+    from activereach.logs import configure_logging
+    settings = get_settings()
+    configure_logging(settings.log_level, json_logs=settings.log_json)
+
+    async def main() -> None:
+        db = Database(settings.resolved_database_url())
+        runner = Worker(db, concurrency=concurrency or settings.worker_concurrency,
+                        lease_seconds=settings.job_lease_seconds,
+                        poll_seconds=settings.worker_poll_seconds)
+        try:
+            if once:
+                ran = await runner.drain()
+                err.print(f"ran {ran} job(s)")
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await runner.run_forever(stop)
+        finally:
+            await db.dispose()
+    asyncio.run(main())
+
+
+@app.command()
+def demo(as_json: bool = typer.Option(False, "--json", help="Print the demo as JSON")) -> None:
+    """Seed the demo brand (idempotent) and print its keys, outlets and terminals."""
+    from activereach.demo import seed_demo
+    settings = get_settings()
+    url = _migrate()
+    secret = settings.resolved_secret_key()
+
+    async def main() -> dict:
+        db = Database(url)
+        try:
+            return await unit_of_work(db, lambda session: seed_demo(session, secret))
+        finally:
+            await db.dispose()
+    result = asyncio.run(main())
+    base = f"{settings.public_scheme}://{settings.bill_domain}"
+    result["api_base"] = base
+    result["bill_base"] = f"{settings.public_scheme}://{result['workspace']}.{settings.bill_domain}/b/"
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    err.print(f"[bold]{result['name']}[/bold] ({result['workspace']})")
+    err.print(f"  API        {base}   docs {base}/docs")
+    err.print(f"  admin key  {result['admin_key']}")
+    err.print(f"  write key  {result['write_key']}")
+    for term in result["terminals"]:
+        err.print(f"  terminal   {term['location_code']}/{term['terminal_id']}  "
+                  f"pairing code {term['pairing_code']}")
+
+
+@workspace_app.command("create")
+def workspace_create(slug: str = typer.Option(..., help="Sub-domain name, e.g. brewbloom"),
+                     name: str = typer.Option(...), country: str = typer.Option("IN"),
+                     currency: str = typer.Option("INR"),
+                     timezone: str = typer.Option("Asia/Kolkata")) -> None:
+    """Create a workspace and print its first admin and write keys (shown once)."""
+    from activereach.tenancy.workspaces import create_workspace
+    url = _migrate()
+
+    async def main() -> dict:
+        db = Database(url)
+        try:
+            return await unit_of_work(db, lambda s: create_workspace(
+                s, slug=slug, name=name, country=country, currency=currency, timezone=timezone))
+        finally:
+            await db.dispose()
+    try:
+        result = asyncio.run(main())
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")

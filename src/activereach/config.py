@@ -1,0 +1,66 @@
+"""Settings, read once from ``ACTIVEREACH_*`` environment variables and validated at start."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACTIVEREACH_", extra="ignore")
+
+    database_url: str = ""
+    # Where the default SQLite file, the generated secret key and other local state live.
+    var_dir: Path = Path("var")
+    secret_key: str = ""
+    bill_domain: str = "localhost:8000"
+    public_scheme: str = "http"
+    # The request body cap applies before parsing, so a huge body never reaches the JSON parser.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_json_depth: int = Field(default=32, ge=4, le=512)
+    worker_mode: str = "inprocess"
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    job_lease_seconds: int = Field(default=120, ge=5)
+    log_level: str = "info"
+    log_json: bool = False
+
+    @field_validator("worker_mode")
+    @classmethod
+    def _worker_mode(cls, value: str) -> str:
+        if value not in {"inprocess", "external", "off"}:
+            raise ValueError("worker_mode must be inprocess, external or off")
+        return value
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            if url.startswith("sqlite:///"):
+                url = "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+            return url
+        path = (self.var_dir / "activereach.db").resolve()
+        return f"sqlite+aiosqlite:///{path}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, else one generated once and kept under ``var/``."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.var_dir / "secret.key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Contacts: the unified profile, its identities and the rules that resolve them."""

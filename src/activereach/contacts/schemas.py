@@ -1,0 +1,46 @@
+"""Reply shapes for contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class IdentityOut(BaseModel):
+    kind: str
+    value: str
+    source: str
+
+
+class ContactOut(BaseModel):
+    id: str
+    name: str | None
+    traits: dict[str, Any]
+    preferred_channel: str | None
+    consent: dict[str, Any]
+    identities: list[IdentityOut]
+    orders_count: int
+    total_spent: int
+    first_order_at: str | None
+    last_order_at: str | None
+    created_at: str
+    loyalty: dict[str, Any] | None = None
+    merged_ids: list[str] = []
+
+
+class EventOut(BaseModel):
+    id: str
+    message_id: str
+    type: str
+    name: str
+    timestamp: str
+    received_at: str
+    source: str
+    location_id: str | None
+    properties: dict[str, Any]
+
+
+class TimelineOut(BaseModel):
+    data: list[EventOut]
+    next_cursor: str | None

@@ -1,0 +1,152 @@
+"""Identity resolution: find or create the one contact an order or event belongs to.
+
+Match order and merge rules (docs/decisions.md, "Identity resolution"):
+1. Identities are normalised first; placeholders identify nobody.
+2. The contact that owns the highest-precedence identity sent (user_id, external id, email, phone,
+   anonymous id) is the match.  An unowned ``user_id`` never lands on a contact that already
+   has a different ``user_id``: that is another person, so a new contact is created.
+3. Other contacts owning sent identities merge into the match, unless both carry different
+   ``user_id``s (then they stay apart and keep their identities).
+4. Unowned identities attach to the match; traits merge on write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.contacts.models import Contact, ContactIdentity
+from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
+from activereach.events.models import Event
+from activereach.kit.db import utcnow
+from activereach.kit.ids import new_id
+from activereach.orders.models import Order
+
+
+async def resolve_contact(session: AsyncSession, workspace_id: str, *, identities: dict[str, str],
+                          source: str, name: str | None = None,
+                          traits: dict[str, Any] | None = None) -> str | None:
+    """The contact id for these (already normalised) identities, creating or merging as needed."""
+    if not identities:
+        return None
+    owners = await _owners(session, workspace_id, identities)
+    user_ids = await _user_ids(session, workspace_id, set(owners.values()))
+    incoming_user = identities.get("user_id")
+
+    primary = next((owners[kind] for kind in MATCH_PRECEDENCE if kind in owners), None)
+    if primary and incoming_user and user_ids.get(primary, incoming_user) != incoming_user:
+        primary = None  # a different user_id means a different person
+    now = utcnow()
+    if primary is None:
+        primary = new_id("ct")
+        session.add(Contact(workspace_id=workspace_id, id=primary, traits={}, consent={},
+                            created_at=now, updated_at=now, orders_count=0, total_spent=0))
+        await session.flush()
+        user_ids[primary] = incoming_user or ""
+    for other in set(owners.values()) - {primary}:
+        if _same_person_possible(user_ids.get(primary) or incoming_user, user_ids.get(other)):
+            await _merge(session, workspace_id, source=other, target=primary)
+            owners = {kind: (primary if cid == other else cid) for kind, cid in owners.items()}
+    new_rows = [
+        {"workspace_id": workspace_id, "kind": kind, "value": value, "contact_id": primary,
+         "source": source, "created_at": now}
+        for kind, value in identities.items() if kind not in owners
+    ]
+    if new_rows:
+        # A plain insert: if a concurrent request claimed the identity first, the unique key
+        # fails this transaction and the unit of work retries it against the winner's rows.
+        await session.execute(insert(ContactIdentity), new_rows)
+    contact = await session.get(Contact, (workspace_id, primary), with_for_update=True)
+    assert contact is not None
+    if traits:
+        contact.traits = merge_traits(contact.traits or {}, traits)
+    if name:
+        contact.name = name
+    contact.updated_at = now
+    return primary
+
+
+def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
+    return not (user_a and user_b and user_a != user_b)
+
+
+async def _owners(session: AsyncSession, workspace_id: str,
+                  identities: dict[str, str]) -> dict[str, str]:
+    clauses = [and_(ContactIdentity.kind == kind, ContactIdentity.value == value)
+               for kind, value in identities.items()]
+    rows = await session.execute(
+        select(ContactIdentity.kind, ContactIdentity.contact_id)
+        .where(ContactIdentity.workspace_id == workspace_id, or_(*clauses))
+    )
+    return {kind: contact_id for kind, contact_id in rows.all()}
+
+
+async def _user_ids(session: AsyncSession, workspace_id: str, contact_ids: set[str]) -> dict[str, str]:
+    if not contact_ids:
+        return {}
+    rows = await session.execute(
+        select(ContactIdentity.contact_id, ContactIdentity.value).where(
+            ContactIdentity.workspace_id == workspace_id, ContactIdentity.kind == "user_id",
+            ContactIdentity.contact_id.in_(contact_ids))
+    )
+    return dict(rows.all())
+
+
+async def _merge(session: AsyncSession, workspace_id: str, *, source: str, target: str) -> None:
+    """Fold contact ``source`` into ``target``: identities, timeline, orders and traits move."""
+    for model in (ContactIdentity, Event, Order):
+        await session.execute(
+            update(model)
+            .where(model.workspace_id == workspace_id, model.contact_id == source)
+            .values(contact_id=target),
+            execution_options={"synchronize_session": False},
+        )
+    old = await session.get(Contact, (workspace_id, source), with_for_update=True)
+    new = await session.get(Contact, (workspace_id, target), with_for_update=True)
+    if old is None or new is None:
+        return
+    new.traits = merge_traits(old.traits or {}, new.traits or {})
+    new.name = new.name or old.name
+    new.orders_count += old.orders_count
+    new.total_spent += old.total_spent
+    new.first_order_at = _earliest(new.first_order_at, old.first_order_at)
+    new.last_order_at = max(filter(None, [new.last_order_at, old.last_order_at]), default=None)
+    old.merged_into_id = target
+    old.updated_at = utcnow()
+
+
+def _earliest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return min(filter(None, [a, b]), default=None)
+
+
+async def get_contact(session: AsyncSession, workspace_id: str, contact_id: str) -> Contact | None:
+    """A contact by id; a merged-away id answers with the contact it merged into."""
+    for _ in range(8):
+        contact = await session.get(Contact, (workspace_id, contact_id))
+        if contact is None or not contact.merged_into_id:
+            return contact
+        contact_id = contact.merged_into_id
+    return None
+
+
+async def find_by_identity(session: AsyncSession, workspace_id: str, kind: str,
+                           value: str) -> Contact | None:
+    owner = await session.scalar(
+        select(ContactIdentity.contact_id).where(
+            ContactIdentity.workspace_id == workspace_id, ContactIdentity.kind == kind,
+            ContactIdentity.value == value)
+    )
+    return await get_contact(session, workspace_id, owner) if owner else None
+
+
+async def identities_of(session: AsyncSession, workspace_id: str,
+                        contact_id: str) -> list[ContactIdentity]:
+    rows = await session.execute(
+        select(ContactIdentity)
+        .where(ContactIdentity.workspace_id == workspace_id, ContactIdentity.contact_id == contact_id)
+        .order_by(ContactIdentity.kind, ContactIdentity.value)
+    )
+    return list(rows.scalars())

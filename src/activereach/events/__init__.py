@@ -1,0 +1,1 @@
+"""Events: the append-only timeline (``order_completed``, identify, custom track events)."""

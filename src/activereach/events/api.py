@@ -1,0 +1,26 @@
+"""HTTP route for Segment-style event batches (write key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from activereach.events.batch import process_batch
+from activereach.events.schemas import BatchIn
+from activereach.kit.http import write
+from activereach.tenancy.auth import WriterAuth
+
+router = APIRouter(prefix="/v1", tags=["events"])
+
+
+@router.post("/batch")
+async def post_batch(body: BatchIn, principal: WriterAuth, request: Request) -> Any:
+    """Per-message verdicts; 200 when at least one message was accepted, else 400."""
+    verdicts = await write(request, lambda s: process_batch(s, principal.workspace, body.batch))
+    accepted = sum(1 for v in verdicts if v["status"] == 200)
+    return JSONResponse(
+        {"accepted": accepted, "rejected": len(verdicts) - accepted, "results": verdicts},
+        status_code=200 if accepted else 400,
+    )

@@ -1,0 +1,31 @@
+"""The append-only ``events`` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from activereach.kit.db import Base, JSONType, UTCDateTime, utcnow
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "message_id"),
+        Index("ix_events_timeline", "workspace_id", "contact_id", "timestamp", "id"),
+    )
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(16), default="track")
+    name: Mapped[str] = mapped_column(String(200))
+    timestamp: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    contact_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    location_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    source: Mapped[str] = mapped_column(String(16))
+    properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -1,0 +1,64 @@
+"""Appending events and reading a contact's timeline (newest first, cursor-paged)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.events.models import Event
+from activereach.kit.db import utcnow
+from activereach.kit.errors import BadRequest
+from activereach.kit.ids import new_id
+
+
+async def append_event(session: AsyncSession, *, workspace_id: str, message_id: str, name: str,
+                       timestamp: dt.datetime, source: str, properties: dict[str, Any],
+                       contact_id: str | None = None, location_id: str | None = None,
+                       type: str = "track") -> str:
+    """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first)."""
+    event_id = new_id("ev")
+    await session.execute(insert(Event).values(
+        workspace_id=workspace_id, id=event_id, message_id=message_id, type=type, name=name,
+        timestamp=timestamp, received_at=utcnow(), contact_id=contact_id, location_id=location_id,
+        source=source, properties=properties,
+    ))
+    return event_id
+
+
+async def event_exists(session: AsyncSession, workspace_id: str, message_id: str) -> bool:
+    found = await session.scalar(
+        select(Event.id).where(Event.workspace_id == workspace_id, Event.message_id == message_id)
+    )
+    return found is not None
+
+
+def encode_cursor(event: Event) -> str:
+    raw = f"{event.timestamp.isoformat()}|{event.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, event_id = raw.split("|", 1)
+        return dt.datetime.fromisoformat(stamp), event_id
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("cursor: not a cursor this API issued",
+                         details=[{"field": "cursor", "message": "malformed"}]) from exc
+
+
+async def timeline(session: AsyncSession, workspace_id: str, contact_id: str, *, limit: int,
+                   cursor: str | None) -> tuple[list[Event], str | None]:
+    query = select(Event).where(Event.workspace_id == workspace_id, Event.contact_id == contact_id)
+    if cursor:
+        stamp, event_id = decode_cursor(cursor)
+        query = query.where(or_(Event.timestamp < stamp,
+                                and_(Event.timestamp == stamp, Event.id < event_id)))
+    rows = await session.execute(query.order_by(Event.timestamp.desc(), Event.id.desc()).limit(limit + 1))
+    events = list(rows.scalars())
+    next_cursor = encode_cursor(events[limit - 1]) if len(events) > limit else None
+    return events[:limit], next_cursor

@@ -1,0 +1,1 @@
+"""Jobs: the transactional-outbox ``jobs`` table, its registry and the worker that runs it."""

@@ -1,0 +1,40 @@
+"""Enqueueing jobs inside the caller's transaction (the outbox half of the pattern)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.jobs.models import Job
+from activereach.jobs.registry import DEFAULT_RETRY_DELAYS, get_spec
+from activereach.kit.db import insert_ignore, utcnow
+
+
+async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
+                  payload: dict[str, Any], dedupe_key: str | None = None,
+                  run_at: dt.datetime | None = None) -> None:
+    """Add a job to the current transaction; with ``dedupe_key``, at most one such job ever."""
+    spec = get_spec(kind)
+    row = {
+        "kind": kind,
+        "workspace_id": workspace_id,
+        "payload": payload,
+        "status": "queued",
+        "run_at": run_at or utcnow(),
+        "attempts": 0,
+        "retry_delays": list(spec.retry_delays if spec else DEFAULT_RETRY_DELAYS),
+        "dedupe_key": dedupe_key,
+        "created_at": utcnow(),
+    }
+    if dedupe_key is None:
+        session.add(Job(**row))
+    else:
+        await session.execute(insert_ignore(session, Job.__table__).values(**row))
+
+
+async def counts_by_status(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Job.status, func.count()).group_by(Job.status))
+    return {status: count for status, count in rows.all()}

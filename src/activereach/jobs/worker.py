@@ -1,0 +1,161 @@
+"""The worker: claims due jobs, runs each in its own transaction, retries, dead-letters.
+
+Claiming commits a lease (``locked_by``/``locked_until``) so a crashed worker's jobs come back.
+The handler's transaction first flips the job to ``done`` *only if this worker still holds the
+lease*; the handler's writes and that flip commit together, so a job's effects land exactly once
+even when a lease expires mid-run or two workers race.  On PostgreSQL any number of workers
+claim with ``FOR UPDATE SKIP LOCKED``; SQLite runs one in-process worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import traceback
+
+import structlog
+from prometheus_client import Counter
+from sqlalchemy import and_, select, update
+
+from activereach.jobs.models import Job
+from activereach.jobs.registry import get_spec, load_handlers
+from activereach.kit.db import Database, utcnow
+
+log = structlog.get_logger(__name__)
+JOBS_RUN = Counter("activereach_jobs_total", "Jobs finished, by kind and outcome", ["kind", "outcome"])
+
+
+class LeaseLost(Exception):
+    """Another worker owns the job now; this run's effects are discarded."""
+
+
+class Worker:
+    def __init__(self, db: Database, *, concurrency: int = 4, lease_seconds: int = 120,
+                 poll_seconds: float = 0.5, name: str | None = None) -> None:
+        load_handlers()
+        self.db = db
+        self.concurrency = concurrency
+        self.lease = dt.timedelta(seconds=lease_seconds)
+        self.poll_seconds = poll_seconds
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit that enqueued jobs, so they run without waiting for a poll."""
+        self._wake.set()
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        log.info("worker started", worker=self.name)
+        while not stop.is_set():
+            try:
+                ran = await self.run_once()
+            except Exception:  # a database blip must not kill the loop
+                log.exception("worker loop error")
+                ran = 0
+            if ran == 0:
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+                await asyncio.wait(waiters, timeout=self.poll_seconds,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+        log.info("worker stopped", worker=self.name)
+
+    async def run_once(self) -> int:
+        """Recover expired leases, claim a batch and run it; returns how many jobs ran."""
+        await self._recover_expired()
+        claimed = await self._claim(self.concurrency)
+        if claimed:
+            await asyncio.gather(*(self._run(job_id) for job_id in claimed))
+        return len(claimed)
+
+    async def drain(self, max_rounds: int = 1000) -> int:
+        """Run until no job is due (tests and the CLI's one-shot mode)."""
+        total = 0
+        for _ in range(max_rounds):
+            ran = await self.run_once()
+            total += ran
+            if ran == 0:
+                return total
+        return total
+
+    async def _claim(self, limit: int) -> list[int]:
+        now = utcnow()
+        due = (
+            select(Job.id)
+            .where(Job.status == "queued", Job.run_at <= now)
+            .order_by(Job.run_at, Job.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(Job)
+            .where(Job.id.in_(due.scalar_subquery()), Job.status == "queued")
+            .values(status="running", locked_by=self.name, locked_until=now + self.lease,
+                    attempts=Job.attempts + 1)
+            .returning(Job.id)
+        )
+        async with self.db.session() as session:
+            rows = await session.execute(stmt, execution_options={"synchronize_session": False})
+            return [row[0] for row in rows.all()]
+
+    async def _recover_expired(self) -> None:
+        stmt = (
+            update(Job)
+            .where(Job.status == "running", Job.locked_until < utcnow())
+            .values(status="queued", locked_by=None, locked_until=None)
+        )
+        async with self.db.session() as session:
+            await session.execute(stmt, execution_options={"synchronize_session": False})
+
+    async def _run(self, job_id: int) -> None:
+        kind = "unknown"
+        try:
+            async with self.db.session() as session:
+                job = await session.get(Job, job_id)
+                if job is None:
+                    return
+                kind = job.kind
+                spec = get_spec(kind)
+                if spec is None:
+                    raise LookupError(f"no handler registered for job kind {kind!r}")
+                await self._mark_done(session, job)
+                await spec.handler(session, job)
+            JOBS_RUN.labels(kind, "done").inc()
+        except LeaseLost:
+            JOBS_RUN.labels(kind, "lease_lost").inc()
+        except Exception as exc:
+            await self._record_failure(job_id, kind, exc)
+
+    async def _mark_done(self, session, job: Job) -> None:  # type: ignore[no-untyped-def]
+        result = await session.execute(
+            update(Job)
+            .where(and_(Job.id == job.id, Job.status == "running", Job.locked_by == self.name))
+            .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount != 1:
+            raise LeaseLost(job.id)
+
+    async def _record_failure(self, job_id: int, kind: str, exc: Exception) -> None:
+        error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        async with self.db.session() as session:
+            job = await session.get(Job, job_id)
+            if job is None or job.locked_by != self.name or job.status != "running":
+                return
+            delays = job.retry_delays or []
+            if job.attempts <= len(delays):
+                job.status = "queued"
+                job.run_at = utcnow() + dt.timedelta(seconds=delays[job.attempts - 1])
+                outcome = "retry"
+            else:
+                job.status = "dead"
+                job.finished_at = utcnow()
+                outcome = "dead"
+            job.last_error = error
+            job.locked_by = None
+            job.locked_until = None
+        JOBS_RUN.labels(kind, outcome).inc()
+        log.warning("job failed", job_id=job_id, kind=kind, outcome=outcome, error=error)

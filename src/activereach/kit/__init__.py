@@ -1,0 +1,1 @@
+"""Small shared helpers: ids, money, errors, database plumbing, JSON."""

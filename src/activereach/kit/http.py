@@ -1,0 +1,31 @@
+"""Glue between thin HTTP handlers and services: the database, the unit of work, worker wake-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.kit.db import Database, unit_of_work
+
+T = TypeVar("T")
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def write(request: Request, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run a write in one transaction, then nudge the in-process worker for any jobs it enqueued."""
+    result = await unit_of_work(database(request), body)
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake()
+    return result
+
+
+async def read(request: Request, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async with database(request).read_session() as session:
+        return await body(session)

@@ -1,0 +1,39 @@
+"""Liveness, readiness (database reachable and migrated) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from alembic.runtime.migration import MigrationContext
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from activereach.ops.migrate import head_revision
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    db = request.app.state.db
+    try:
+        async with db.engine.connect() as conn:
+            current = await conn.run_sync(
+                lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision())
+    except Exception as exc:  # any failure to reach the database means not ready
+        return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"},
+                            status_code=503)
+    head = head_revision()
+    if current != head:
+        return JSONResponse({"status": "unavailable", "migrations": {"current": current, "head": head}},
+                            status_code=503)
+    return JSONResponse({"status": "ok", "migrations": {"current": current}})
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

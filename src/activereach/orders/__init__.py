@@ -1,0 +1,1 @@
+"""Orders: the canonical commerce record and the one ingest path every source goes through."""

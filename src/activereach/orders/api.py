@@ -1,0 +1,62 @@
+"""HTTP routes for server-to-server orders and refunds (admin key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from activereach.kit.errors import NotFound
+from activereach.kit.http import read, write
+from activereach.orders.read import find_order, get_order, order_document
+from activereach.orders.refunds import refund_order
+from activereach.orders.schemas import OrderIn, OrderResult, RefundIn
+from activereach.orders.service import IngestSource, ingest_order
+from activereach.tenancy.auth import AdminAuth
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+
+@router.post("", response_model=OrderResult, status_code=201,
+             responses={200: {"description": "Replay of an order already ingested"}})
+async def create_order(body: OrderIn, principal: AdminAuth, request: Request,
+                       idempotency_key: str | None = Header(default=None, max_length=200)) -> Any:
+    src = IngestSource(workspace=principal.workspace, source="api", idempotency_key=idempotency_key)
+    result = await write(request, lambda session: ingest_order(session, src, body))
+    return JSONResponse(result, status_code=200 if result["replayed"] else 201)
+
+
+@router.get("")
+async def lookup_order(principal: AdminAuth, request: Request,
+                       external_id: str = Query(max_length=200),
+                       source: str = Query(default="api", max_length=64)) -> dict[str, Any]:
+    async def body(session):  # type: ignore[no-untyped-def]
+        order = await find_order(session, principal.workspace.id, source=source,
+                                 external_id=external_id)
+        if order is None:
+            raise NotFound(f"no order {external_id!r} from source {source!r}")
+        return await order_document(session, order)
+    return await read(request, body)
+
+
+@router.get("/{order_id}")
+async def show_order(order_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    async def body(session):  # type: ignore[no-untyped-def]
+        order = await get_order(session, principal.workspace.id, order_id)
+        if order is None:
+            raise NotFound(f"no order {order_id!r}")
+        return await order_document(session, order)
+    return await read(request, body)
+
+
+@router.post("/{order_id}/refunds", status_code=201)
+async def create_refund(order_id: str, body: RefundIn, principal: AdminAuth,
+                        request: Request) -> Any:
+    async def run(session):  # type: ignore[no-untyped-def]
+        order = await get_order(session, principal.workspace.id, order_id)
+        if order is None:
+            raise NotFound(f"no order {order_id!r}")
+        return await refund_order(session, order, body)
+    result = await write(request, run)
+    return JSONResponse(result, status_code=200 if result["replayed"] else 201)

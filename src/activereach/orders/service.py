@@ -1,0 +1,232 @@
+"""The one ingest path (DESIGN.md §4): every order, from any source, in one transaction.
+
+``ingest_order`` upserts the order idempotently, resolves the contact, appends
+``order_completed`` and enqueues follow-up jobs, all inside the caller's transaction; the
+caller's unit of work commits.  A replay returns the stored reply and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.contacts.rules import IdentityError, build_identities
+from activereach.contacts.service import resolve_contact
+from activereach.events.service import append_event
+from activereach.jobs.service import enqueue
+from activereach.kit.db import utcnow
+from activereach.kit.errors import Conflict, Unprocessable
+from activereach.kit.ids import new_id
+from activereach.kit.money import MoneyError, currency_exponent
+from activereach.orders import rules
+from activereach.orders.models import Order, OrderLine, OrderPayment
+from activereach.orders.properties import order_completed_properties
+from activereach.orders.schemas import LineIn, OrderIn
+from activereach.tenancy.models import Workspace
+from activereach.tenancy.service import find_location
+
+
+@dataclass(frozen=True)
+class IngestSource:
+    """Where an order came from, and what its transport pins (a device token pins an outlet)."""
+
+    workspace: Workspace
+    source: str                      # "api" | "activepos" | "online" | a pipe id
+    idempotency_key: str | None = None
+    client_order_id: str | None = None
+    location_id: str | None = None
+    terminal_id: str | None = None
+    message_id: str | None = None
+    event_source: str = "api"        # the ``source`` column of the event: api | pos | sdk | webhook
+
+
+def request_hash(source: str, order_in: OrderIn) -> str:
+    return hashlib.sha256(f"{source}\n{order_in.model_dump_json()}".encode()).hexdigest()
+
+
+async def ingest_order(session: AsyncSession, src: IngestSource, order_in: OrderIn) -> dict[str, Any]:
+    ws = src.workspace
+    digest = request_hash(src.source, order_in)
+    existing = await _find_existing(session, src, order_in.external_id)
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise Conflict(
+                f"order {order_in.external_id!r} from {src.source!r} was already ingested with "
+                "different content", code="idempotency_conflict",
+                details={"order_id": existing.id})
+        return {**existing.result, "replayed": True}
+
+    currency = order_in.currency or ws.currency
+    try:
+        currency_exponent(currency)
+    except MoneyError as exc:
+        raise Unprocessable.field("currency", str(exc)) from exc
+    location_id = src.location_id or await _location_id(session, ws.id, order_in.location)
+    channel = order_in.channel or ("offline" if location_id else "online")
+    line_rows, amounts = _compute_lines(order_in.lines)
+    line_discounts = sum(line.discount for line in order_in.lines)
+    if order_in.order_discount > sum(a.total for a in amounts) + order_in.order_tax:
+        raise Unprocessable.field("order_discount", "exceeds the order amount")
+    totals = rules.order_totals(amounts, line_discounts=line_discounts,
+                                order_discount=order_in.order_discount,
+                                order_tax=order_in.order_tax, shipping=order_in.shipping)
+    _check_client_totals(order_in, totals)
+    paid, change = _check_payments(order_in, totals.total)
+    contact_id = await _resolve_customer(session, ws, src.source, order_in)
+
+    order_id, event_id = new_id("ord"), new_id("ev")
+    order = Order(
+        workspace_id=ws.id, id=order_id, source=src.source, external_id=order_in.external_id,
+        client_order_id=src.client_order_id, idempotency_key=src.idempotency_key,
+        request_hash=digest, location_id=location_id,
+        terminal_id=src.terminal_id or order_in.terminal, contact_id=contact_id, channel=channel,
+        currency=currency, status="completed", occurred_at=order_in.occurred_at,
+        created_at=utcnow(), subtotal=totals.subtotal, tax_total=totals.tax,
+        discount_total=totals.discount, shipping=totals.shipping, total=totals.total,
+        paid_total=paid, change_due=change, refunded_total=0, coupon=order_in.coupon,
+        customer=_customer_snapshot(order_in), extra=_extra(order_in), event_id=event_id,
+    )
+    lines = [OrderLine(workspace_id=ws.id, order_id=order_id, **row) for row in line_rows]
+    payments = [
+        OrderPayment(workspace_id=ws.id, order_id=order_id, seq=index, method=p.method.lower(),
+                     amount=p.amount, reference=p.reference)
+        for index, p in enumerate(order_in.payments, start=1)
+    ]
+    order.result = _result(order, totals)
+    await session.execute(insert(Order).values(**_columns(order)))
+    await session.execute(insert(OrderLine), [_columns(line) for line in lines])
+    if payments:
+        await session.execute(insert(OrderPayment), [_columns(p) for p in payments])
+    await append_event(
+        session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
+        name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
+        properties=order_completed_properties(order, lines, payments), contact_id=contact_id,
+        location_id=location_id,
+    )
+    await enqueue(session, kind="analytics.apply_order", workspace_id=ws.id,
+                  payload={"order_id": order_id})
+    return dict(order.result)
+
+
+async def _find_existing(session: AsyncSession, src: IngestSource, external_id: str) -> Order | None:
+    clauses = [(Order.source == src.source) & (Order.external_id == external_id)]
+    if src.client_order_id:
+        clauses.append(Order.client_order_id == src.client_order_id)
+    if src.idempotency_key:
+        clauses.append(Order.idempotency_key == src.idempotency_key)
+    return await session.scalar(
+        select(Order).where(Order.workspace_id == src.workspace.id, or_(*clauses)).limit(1))
+
+
+async def _location_id(session: AsyncSession, workspace_id: str, ref: str | None) -> str | None:
+    if not ref:
+        return None
+    location = await find_location(session, workspace_id, ref)
+    if location is None:
+        raise Unprocessable.field("location", f"no outlet with id or code {ref!r}")
+    return location.id
+
+
+def _compute_lines(lines: list[LineIn]) -> tuple[list[dict[str, Any]], list[rules.LineAmounts]]:
+    rows, amounts = [], []
+    for index, line in enumerate(lines):
+        if line.unit_price is None:
+            raise Unprocessable.field(f"lines[{index}].unit_price", "required (no catalog price)")
+        if not line.name:
+            raise Unprocessable.field(f"lines[{index}].name", "required (no catalog name)")
+        computed = rules.line_amounts(rules.LineInput(
+            quantity=line.quantity, unit_price=line.unit_price, discount=line.discount,
+            tax_rate=line.tax_rate, tax_inclusive=line.tax_inclusive))
+        if computed.net < 0:
+            raise Unprocessable.field(f"lines[{index}].discount", "exceeds the line amount")
+        amounts.append(computed)
+        rows.append({
+            "line_no": index + 1, "sku": line.sku, "product_id": line.product_id,
+            "variant_id": None, "name": line.name, "variant": line.variant,
+            "category": line.category, "quantity": line.quantity, "unit_price": line.unit_price,
+            "discount": line.discount, "tax_rate": line.tax_rate,
+            "tax_inclusive": line.tax_inclusive, "hsn": line.hsn, "taxable": computed.taxable,
+            "tax": computed.tax, "total": computed.total, "refunded_quantity": 0, "note": line.note,
+        })
+    return rows, amounts
+
+
+def _check_client_totals(order_in: OrderIn, totals: rules.OrderTotals) -> None:
+    if order_in.totals is None:
+        return
+    expected = {"subtotal": totals.subtotal, "tax": totals.tax, "discount": totals.discount,
+                "shipping": totals.shipping, "total": totals.total}
+    sent = order_in.totals.model_dump(exclude_none=True)
+    wrong = [{"field": f"totals.{key}", "message": f"expected {expected[key]}, got {value}"}
+             for key, value in sent.items() if expected[key] != value]
+    if wrong:
+        raise Unprocessable("totals do not match the server's computation", details=wrong,
+                            code="totals_mismatch")
+
+
+def _check_payments(order_in: OrderIn, total: int) -> tuple[int, int]:
+    """(paid, change). Over-payment is only change when cash can cover it."""
+    if not order_in.payments:
+        return 0, 0
+    paid = sum(p.amount for p in order_in.payments)
+    if paid < total:
+        raise Unprocessable.field("payments", f"cover {paid} of the total {total}")
+    change = paid - total
+    cash = sum(p.amount for p in order_in.payments if p.method.lower() == "cash")
+    if change and cash < change:
+        raise Unprocessable.field("payments", f"exceed the total {total} by {change} with no cash "
+                                  "tendered to give change from")
+    return paid, change
+
+
+async def _resolve_customer(session: AsyncSession, ws: Workspace, source: str,
+                            order_in: OrderIn) -> str | None:
+    customer = order_in.customer
+    if customer is None:
+        return None
+    try:
+        identities = build_identities(
+            region=ws.country, source=source, phone=customer.phone, email=customer.email,
+            user_id=customer.user_id, anonymous_id=customer.anonymous_id,
+            external_id=customer.external_id)
+    except IdentityError as exc:
+        field, _, reason = str(exc).partition(": ")
+        raise Unprocessable.field(f"customer.{field}", reason) from exc
+    return await resolve_contact(session, ws.id, identities=identities, source=source,
+                                 name=customer.name, traits=customer.traits)
+
+
+def _customer_snapshot(order_in: OrderIn) -> dict[str, Any]:
+    return order_in.customer.model_dump(exclude_none=True) if order_in.customer else {}
+
+
+def _extra(order_in: OrderIn) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if order_in.metadata:
+        extra["metadata"] = order_in.metadata
+    if order_in.receipt and order_in.receipt.channel:
+        extra["receipt_channel"] = order_in.receipt.channel
+    if order_in.loyalty and order_in.loyalty.hold_id:
+        extra["loyalty_hold_id"] = order_in.loyalty.hold_id
+    return extra
+
+
+def _result(order: Order, totals: rules.OrderTotals) -> dict[str, Any]:
+    return {
+        "order_id": order.id, "external_id": order.external_id, "source": order.source,
+        "contact_id": order.contact_id, "status": order.status, "channel": order.channel,
+        "location_id": order.location_id, "terminal_id": order.terminal_id,
+        "currency": order.currency, "event_id": order.event_id,
+        "totals": {"subtotal": totals.subtotal, "tax": totals.tax, "discount": totals.discount,
+                   "shipping": totals.shipping, "total": totals.total,
+                   "paid": order.paid_total, "change": order.change_due},
+        "bill": None, "loyalty": None, "replayed": False,
+    }
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}

@@ -1,0 +1,1 @@
+"""Tenancy: workspaces (brands), locations (outlets), terminals and API credentials."""

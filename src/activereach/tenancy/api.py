@@ -1,0 +1,162 @@
+"""HTTP routes for the workspace, its outlets, terminals and API keys (admin key)."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from activereach.kit.db import utcnow
+from activereach.kit.errors import Conflict, NotFound, Unprocessable
+from activereach.kit.http import read, write
+from activereach.kit.ids import new_id
+from activereach.tenancy import service
+from activereach.tenancy.auth import AdminAuth
+from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
+from activereach.tenancy.schemas import (
+    ApiKeyIn,
+    ApiKeyOut,
+    LocationIn,
+    LocationOut,
+    LocationPatch,
+    TerminalIn,
+    TerminalOut,
+    WorkspaceOut,
+)
+
+router = APIRouter(prefix="/v1", tags=["tenancy"])
+
+
+def _location_out(loc: Location) -> LocationOut:
+    return LocationOut(id=loc.id, code=loc.code, name=loc.name, address=loc.address,
+                       phone=loc.phone, gstin=loc.gstin, state_code=loc.state_code,
+                       timezone=loc.timezone, status=loc.status)
+
+
+def _terminal_out(term: Terminal) -> TerminalOut:
+    return TerminalOut(id=term.id, location_id=term.location_id, terminal_id=term.terminal_id,
+                       name=term.name, status=term.status)
+
+
+def _key_out(key: ApiKey, secret: str | None = None) -> ApiKeyOut:
+    return ApiKeyOut(id=key.id, kind=key.kind, name=key.name, prefix=key.prefix,
+                     created_at=key.created_at.isoformat(), secret=secret,
+                     revoked_at=key.revoked_at.isoformat() if key.revoked_at else None)
+
+
+def _check_timezone(value: str | None) -> None:
+    if value and value not in available_timezones():
+        raise Unprocessable.field("timezone", f"unknown IANA timezone {value!r}")
+
+
+@router.get("/workspace", response_model=WorkspaceOut)
+async def show_workspace(principal: AdminAuth) -> WorkspaceOut:
+    ws: Workspace = principal.workspace
+    return WorkspaceOut(id=ws.id, slug=ws.slug, name=ws.name, country=ws.country,
+                        currency=ws.currency, timezone=ws.timezone, locale=ws.locale)
+
+
+@router.get("/locations", response_model=list[LocationOut])
+async def list_locations(principal: AdminAuth, request: Request) -> list[LocationOut]:
+    rows = await read(request, lambda s: service.list_locations(s, principal.workspace.id))
+    return [_location_out(loc) for loc in rows]
+
+
+@router.post("/locations", response_model=LocationOut, status_code=201)
+async def create_location(body: LocationIn, principal: AdminAuth, request: Request) -> LocationOut:
+    _check_timezone(body.timezone)
+    if body.gstin and body.state_code and body.gstin[:2] != body.state_code:
+        raise Unprocessable.field("state_code", "does not match the GSTIN's state code")
+
+    async def run(session):  # type: ignore[no-untyped-def]
+        if await service.find_location(session, principal.workspace.id, body.code):
+            raise Conflict(f"an outlet with code {body.code!r} already exists")
+        loc = Location(workspace_id=principal.workspace.id, id=new_id("loc"),
+                       state_code=body.state_code or (body.gstin[:2] if body.gstin else None),
+                       **body.model_dump(exclude={"state_code"}))
+        session.add(loc)
+        await session.flush()
+        return loc
+    return _location_out(await write(request, run))
+
+
+async def _location_or_404(session, workspace_id: str, location_id: str) -> Location:  # type: ignore[no-untyped-def]
+    loc = await session.get(Location, (workspace_id, location_id))
+    if loc is None:
+        raise NotFound(f"no outlet {location_id!r}")
+    return loc
+
+
+@router.get("/locations/{location_id}", response_model=LocationOut)
+async def show_location(location_id: str, principal: AdminAuth, request: Request) -> LocationOut:
+    loc = await read(request, lambda s: _location_or_404(s, principal.workspace.id, location_id))
+    return _location_out(loc)
+
+
+@router.patch("/locations/{location_id}", response_model=LocationOut)
+async def update_location(location_id: str, body: LocationPatch, principal: AdminAuth,
+                          request: Request) -> LocationOut:
+    _check_timezone(body.timezone)
+
+    async def run(session):  # type: ignore[no-untyped-def]
+        loc = await _location_or_404(session, principal.workspace.id, location_id)
+        for key, value in body.model_dump(exclude_unset=True).items():
+            setattr(loc, key, value)
+        loc.updated_at = utcnow()
+        return loc
+    return _location_out(await write(request, run))
+
+
+@router.get("/locations/{location_id}/terminals", response_model=list[TerminalOut])
+async def list_terminals(location_id: str, principal: AdminAuth, request: Request) -> list[TerminalOut]:
+    async def run(session):  # type: ignore[no-untyped-def]
+        await _location_or_404(session, principal.workspace.id, location_id)
+        return await service.list_terminals(session, principal.workspace.id, location_id)
+    return [_terminal_out(t) for t in await read(request, run)]
+
+
+@router.post("/locations/{location_id}/terminals", response_model=TerminalOut, status_code=201)
+async def create_terminal(location_id: str, body: TerminalIn, principal: AdminAuth,
+                          request: Request) -> TerminalOut:
+    async def run(session):  # type: ignore[no-untyped-def]
+        await _location_or_404(session, principal.workspace.id, location_id)
+        taken = await session.scalar(select(Terminal.id).where(
+            Terminal.workspace_id == principal.workspace.id, Terminal.location_id == location_id,
+            Terminal.terminal_id == body.terminal_id))
+        if taken:
+            raise Conflict(f"terminal {body.terminal_id!r} already exists at this outlet")
+        term = Terminal(workspace_id=principal.workspace.id, id=new_id("trm"),
+                        location_id=location_id, terminal_id=body.terminal_id, name=body.name,
+                        status="active", created_at=utcnow())
+        session.add(term)
+        await session.flush()
+        return term
+    return _terminal_out(await write(request, run))
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut])
+async def list_keys(principal: AdminAuth, request: Request) -> list[ApiKeyOut]:
+    async def run(session):  # type: ignore[no-untyped-def]
+        rows = await session.execute(select(ApiKey).where(
+            ApiKey.workspace_id == principal.workspace.id).order_by(ApiKey.created_at))
+        return list(rows.scalars())
+    return [_key_out(key) for key in await read(request, run)]
+
+
+@router.post("/api-keys", response_model=ApiKeyOut, status_code=201)
+async def create_key(body: ApiKeyIn, principal: AdminAuth, request: Request) -> ApiKeyOut:
+    key, secret = await write(request, lambda s: service.add_api_key(
+        s, principal.workspace.id, kind=body.kind, name=body.name))
+    return _key_out(key, secret)
+
+
+@router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
+async def revoke_key(key_id: str, principal: AdminAuth, request: Request) -> ApiKeyOut:
+    async def run(session):  # type: ignore[no-untyped-def]
+        key = await session.get(ApiKey, (principal.workspace.id, key_id))
+        if key is None:
+            raise NotFound(f"no API key {key_id!r}")
+        key.revoked_at = key.revoked_at or utcnow()
+        return key
+    return _key_out(await write(request, run))

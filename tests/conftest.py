@@ -1,0 +1,142 @@
+"""Test fixtures: one migrated database per run (SQLite file, or the PostgreSQL server that
+``scripts/test.sh`` starts, chosen by ``ACTIVEREACH_TEST_DATABASE_URL``), an app on it, and
+keyword-argument factories.  Tests isolate by creating their own workspaces."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from sqlalchemy import create_engine, text
+
+from activereach.app import create_app
+from activereach.config import Settings
+from activereach.kit.db import Database, unit_of_work
+from activereach.ops.migrate import upgrade
+from activereach.tenancy.workspaces import create_workspace
+
+PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite'}"
+
+
+def _fresh_postgres(url: str) -> str:
+    """Recreate the test database so every run starts from an empty, freshly migrated schema."""
+    base, _, name = url.rpartition("/")
+    admin = create_engine(base.replace("+psycopg", "+psycopg") + "/postgres",
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        url = _fresh_postgres(PG_URL)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    return Settings(database_url=database_url, var_dir=Path(tmp_path_factory.mktemp("var")),
+                    secret_key="test-secret", worker_mode="off")
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    application = create_app(settings, database=db)
+    # No lifespan under ASGITransport: bind what the lifespan would.
+    application.state.db = db
+    application.state.settings = settings
+    application.state.worker = None
+    return application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx2.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class Tenant:
+    """A workspace made for one test, with its keys and helpers to build authed headers."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self.id = data["workspace_id"]
+        self.slug = data["slug"]
+        self.admin_key = data["admin_key"]
+        self.write_key = data["write_key"]
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_key}"}
+
+    @property
+    def writer(self) -> dict[str, str]:
+        return {"X-Write-Key": self.write_key}
+
+
+@pytest.fixture
+def make_tenant(db: Database):  # type: ignore[no-untyped-def]
+    async def factory(*, country: str = "IN", currency: str = "INR",
+                      timezone: str = "Asia/Kolkata") -> Tenant:
+        slug = "t" + uuid.uuid4().hex[:12]
+        data = await unit_of_work(db, lambda s: create_workspace(
+            s, slug=slug, name=f"Test {slug}", country=country, currency=currency,
+            timezone=timezone))
+        return Tenant(data)
+    return factory
+
+
+@pytest.fixture
+async def tenant(make_tenant) -> Tenant:  # type: ignore[no-untyped-def]
+    return await make_tenant()
+
+
+def order_body(external_id: str | None = None, **overrides: object) -> dict[str, object]:
+    """A valid canonical order (DESIGN.md §8) with sensible defaults."""
+    body: dict[str, object] = {
+        "external_id": external_id or f"A-{uuid.uuid4().hex[:10]}",
+        "occurred_at": "2026-11-25T10:15:00+05:30",
+        "currency": "INR",
+        "customer": {"phone": "+91 98765 43210", "email": "asha@example.com", "name": "Asha"},
+        "lines": [{"sku": "LATTE-M", "name": "Latte (M)", "quantity": "2", "unit_price": 24900,
+                   "tax_rate": "5", "tax_inclusive": True, "hsn": "2101", "discount": 0}],
+        "payments": [{"method": "upi", "amount": 49800, "reference": "UPI-88123"}],
+    }
+    body.update(overrides)
+    return body
+
+
+async def add_location(client: httpx2.AsyncClient, tenant: Tenant, code: str = "blr-1",
+                       **extra: object) -> dict[str, object]:
+    body = {"code": code, "name": f"Outlet {code}", "gstin": "29AABCB1234C1ZA",
+            "timezone": "Asia/Kolkata", **extra}
+    response = await client.post("/v1/locations", json=body, headers=tenant.admin)
+    assert response.status_code == 201, response.text
+    return response.json()

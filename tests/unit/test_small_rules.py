@@ -1,0 +1,75 @@
+"""GSTIN checksums, JSON depth scanning, money parsing, Segment mapping, local days."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from activereach.analytics.rules import local_day
+from activereach.events.segment import canonical_event_name, order_from_properties
+from activereach.kit.errors import Unprocessable
+from activereach.kit.ids import new_id
+from activereach.kit.middleware import json_depth_exceeds
+from activereach.kit.money import MoneyError, major_to_minor, minor_to_major
+from activereach.tenancy.rules import gstin_check_char, validate_gstin
+
+
+def test_gstin_checksum_matches_a_published_gstin() -> None:
+    assert gstin_check_char("27AAPFU0939F1Z") == "V"
+    assert validate_gstin("27AAPFU0939F1ZV") is None
+    assert validate_gstin("27AAPFU0939F1ZA") == "GSTIN checksum does not match"
+    assert "15 characters" in validate_gstin("27AAPFU")
+
+
+def test_json_depth_scan_ignores_brackets_inside_strings() -> None:
+    assert not json_depth_exceeds(b'{"a": "[[[[[[[[[[[[[[[["}', 4)
+    assert json_depth_exceeds(b"[" * 40 + b"]" * 40, 32)
+    assert not json_depth_exceeds(b"[" * 32 + b"]" * 32, 32)
+    assert not json_depth_exceeds(b'{"a": "\\"[[[[[[[[[["}', 3)
+
+
+def test_money_parsing_is_decimal_exact() -> None:
+    assert major_to_minor("499.99", "INR") == 49999
+    assert major_to_minor(19.99, "INR") == 1999  # via str(), never binary float maths
+    assert major_to_minor("1500", "JPY") == 1500
+    assert minor_to_major(49800, "INR") == 498.0
+    with pytest.raises(MoneyError):
+        major_to_minor("1.001", "INR")
+    with pytest.raises(MoneyError):
+        major_to_minor("12", "XYZ")
+    with pytest.raises(MoneyError):
+        major_to_minor("NaN", "INR")
+
+
+def test_segment_event_names_fold_to_snake_case() -> None:
+    assert canonical_event_name("Order Completed") == "order_completed"
+    assert canonical_event_name("order_completed") == "order_completed"
+
+
+def test_segment_order_maps_money_to_minor_units_and_checks_total() -> None:
+    order = order_from_properties(
+        {"order_id": "W-1", "total": 530.5, "tax": 25.5, "shipping": 40, "discount": 34,
+         "currency": "INR", "products": [{"sku": "M", "name": "Mug", "price": 499, "quantity": 1}]},
+        currency="INR", occurred_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), customer={})
+    assert order.lines[0].unit_price == 49900
+    assert (order.order_tax, order.shipping, order.order_discount) == (2550, 4000, 3400)
+    assert order.totals is not None and order.totals.total == 53050
+    assert order.lines[0].quantity == Decimal(1)
+
+
+def test_segment_order_without_order_id_names_the_field() -> None:
+    with pytest.raises(Unprocessable, match="properties.order_id"):
+        order_from_properties({"total": 10}, currency="INR",
+                              occurred_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), customer={})
+
+
+def test_local_day_uses_the_outlet_timezone() -> None:
+    late_utc = dt.datetime(2026, 11, 24, 20, 0, tzinfo=dt.UTC)  # 01:30 next day in India
+    assert local_day(late_utc, "Asia/Kolkata") == "2026-11-25"
+    assert local_day(late_utc, "UTC") == "2026-11-24"
+
+
+def test_ids_are_prefixed_and_time_ordered() -> None:
+    first, second = new_id("ord"), new_id("ord")
+    assert first.startswith("ord_") and len(first) == 30
+    assert first[:14] <= second[:14]
