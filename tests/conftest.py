@@ -27,15 +27,15 @@ def pytest_report_header() -> str:
 
 
 def _fresh_postgres(url: str) -> str:
-    """Recreate the test database so every run starts from an empty, freshly migrated schema."""
+    """A new database for this run (named per process, so parallel runs never collide)."""
     base, _, name = url.rpartition("/")
-    admin = create_engine(base.replace("+psycopg", "+psycopg") + "/postgres",
-                          isolation_level="AUTOCOMMIT")
+    name = f"{name}_{os.getpid()}"
+    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url
+    return f"{base}/{name}"
 
 
 @pytest.fixture(scope="session")

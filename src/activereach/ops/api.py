@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from activereach.ops.migrate import head_revision
+from activereach.ops.migrate import head_revisions
 
 router = APIRouter(tags=["ops"])
 
@@ -23,15 +23,16 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         async with db.engine.connect() as conn:
             current = await conn.run_sync(
-                lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision())
+                lambda sync_conn: set(MigrationContext.configure(sync_conn).get_current_heads()))
     except Exception as exc:  # any failure to reach the database means not ready
         return JSONResponse({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"},
                             status_code=503)
-    head = head_revision()
-    if current != head:
-        return JSONResponse({"status": "unavailable", "migrations": {"current": current, "head": head}},
+    heads = head_revisions()
+    if current != heads:
+        return JSONResponse({"status": "unavailable",
+                             "migrations": {"current": sorted(current), "heads": sorted(heads)}},
                             status_code=503)
-    return JSONResponse({"status": "ok", "migrations": {"current": current}})
+    return JSONResponse({"status": "ok", "migrations": {"current": sorted(current)}})
 
 
 @router.get("/metrics")

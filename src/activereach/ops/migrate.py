@@ -28,17 +28,18 @@ def upgrade(database_url: str) -> None:
     if database_url.startswith("sqlite"):
         path = database_url.split(":///", 1)[1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), "head")
+    # "heads": each domain's migrations may form their own branch off the initial schema.
+    command.upgrade(alembic_config(database_url), "heads")
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+def head_revisions() -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
-def current_revision_sync(database_url: str) -> str | None:
+def current_revisions_sync(database_url: str) -> set[str]:
     engine = create_engine(sync_url(database_url))
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return set(MigrationContext.configure(conn).get_current_heads())
     finally:
         engine.dispose()

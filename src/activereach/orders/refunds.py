@@ -18,6 +18,7 @@ from activereach.kit.ids import new_id
 from activereach.kit.money import minor_to_major
 from activereach.orders import rules
 from activereach.orders.models import Order, OrderLine, OrderRefund
+from activereach.orders.participants import RefundedOrder, participants
 from activereach.orders.properties import order_refunded_properties
 from activereach.orders.schemas import RefundIn
 
@@ -40,10 +41,11 @@ async def refund_order(session: AsyncSession, order: Order, refund_in: RefundIn,
         select(OrderLine).where(OrderLine.workspace_id == order.workspace_id,
                                 OrderLine.order_id == order.id)
         .order_by(OrderLine.line_no).with_for_update())).scalars())
+    wanted: list[tuple[OrderLine, Decimal]] = []
     if refund_in.amount is not None and refund_in.lines is None:
-        taxable, tax, products = _by_amount(order, lines, refund_in.amount)
+        taxable, tax, products = _by_amount(order, refund_in.amount)
     else:
-        taxable, tax, products = _by_lines(order, lines, refund_in)
+        taxable, tax, products, wanted = _by_lines(order, lines, refund_in)
     amount = taxable + tax
     remaining = order.total - order.refunded_total
     if amount <= 0:
@@ -58,11 +60,18 @@ async def refund_order(session: AsyncSession, order: Order, refund_in: RefundIn,
     result = {"refund_id": refund_id, "order_id": order.id, "external_id": refund_in.refund_id,
               "amount": amount, "taxable": taxable, "tax": tax, "order_status": order.status,
               "refunded_total": order.refunded_total, "replayed": False}
-    await session.execute(insert(OrderRefund).values(
+    refund = OrderRefund(
         workspace_id=order.workspace_id, id=refund_id, order_id=order.id,
         external_id=refund_in.refund_id, request_hash=digest, amount=amount, taxable=taxable,
         tax=tax, lines=products, reason=refund_in.reason, occurred_at=occurred,
-        created_at=utcnow(), event_id=event_id, result=result))
+        created_at=utcnow(), event_id=event_id, result=result)
+    session.add(refund)
+    await session.flush()
+    refunded = RefundedOrder(workspace_id=order.workspace_id, order=order, refund=refund,
+                             line_quantities=wanted, result=result)
+    for participant in participants():
+        await participant.refunded(session, refunded)
+    refund.result = dict(refunded.result)
     await append_event(
         session, workspace_id=order.workspace_id, message_id=f"order_refunded:{refund_id}",
         name="order_refunded", timestamp=occurred, source=event_source,
@@ -80,7 +89,8 @@ def _amounts(line: OrderLine) -> rules.LineAmounts:
 
 
 def _by_lines(order: Order, lines: list[OrderLine],
-              refund_in: RefundIn) -> tuple[int, int, list[dict[str, Any]]]:
+              refund_in: RefundIn,
+              ) -> tuple[int, int, list[dict[str, Any]], list[tuple[OrderLine, Decimal]]]:
     """Refund the listed lines, or everything not yet refunded when no lines are listed."""
     wanted: list[tuple[OrderLine, Decimal]] = []
     if refund_in.lines is None:
@@ -103,11 +113,10 @@ def _by_lines(order: Order, lines: list[OrderLine],
         tax += part_tax
         products.append({"sku": line.sku, "name": line.name, "quantity": float(quantity),
                          "price": minor_to_major(line.unit_price, order.currency)})
-    return taxable, tax, products
+    return taxable, tax, products, wanted
 
 
-def _by_amount(order: Order, lines: list[OrderLine],
-               amount: int) -> tuple[int, int, list[dict[str, Any]]]:
+def _by_amount(order: Order, amount: int) -> tuple[int, int, list[dict[str, Any]]]:
     """A money-only refund (no lines): split into taxable and tax in the order's proportion."""
     if order.total <= 0:
         raise Unprocessable.field("amount", "the order has no value to refund")

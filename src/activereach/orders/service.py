@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import IdentityError, build_identities
@@ -24,6 +24,7 @@ from activereach.kit.ids import new_id
 from activereach.kit.money import MoneyError, currency_exponent
 from activereach.orders import rules
 from activereach.orders.models import Order, OrderLine, OrderPayment
+from activereach.orders.participants import CompletedOrder, PreparedOrder, participants
 from activereach.orders.properties import order_completed_properties
 from activereach.orders.schemas import LineIn, OrderIn
 from activereach.tenancy.models import Workspace
@@ -67,8 +68,12 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
         raise Unprocessable.field("currency", str(exc)) from exc
     location_id = src.location_id or await _location_id(session, ws.id, order_in.location)
     channel = order_in.channel or ("offline" if location_id else "online")
-    line_rows, amounts = _compute_lines(order_in.lines)
-    line_discounts = sum(line.discount for line in order_in.lines)
+    prepared = PreparedOrder(workspace=ws, location_id=location_id, order_in=order_in,
+                             lines=list(order_in.lines))
+    for participant in participants():
+        await participant.prepare(session, prepared)
+    line_rows, amounts = _compute_lines(prepared.lines, prepared.variant_ids)
+    line_discounts = sum(line.discount for line in prepared.lines)
     if order_in.order_discount > sum(a.total for a in amounts) + order_in.order_tax:
         raise Unprocessable.field("order_discount", "exceeds the order amount")
     totals = rules.order_totals(amounts, line_discounts=line_discounts,
@@ -101,11 +106,20 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     await session.execute(insert(OrderLine), [_columns(line) for line in lines])
     if payments:
         await session.execute(insert(OrderPayment), [_columns(p) for p in payments])
+    completed = CompletedOrder(workspace=ws, order=order, lines=lines, payments=payments,
+                               order_in=order_in, result=dict(order.result))
+    for participant in participants():
+        await participant.completed(session, completed)
+    if completed.result != order.result:
+        order.result = completed.result
+        await session.execute(update(Order).where(Order.workspace_id == ws.id, Order.id == order_id)
+                              .values(result=order.result))
     await append_event(
         session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
         name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
-        properties=order_completed_properties(order, lines, payments), contact_id=contact_id,
-        location_id=location_id,
+        properties={**order_completed_properties(order, lines, payments),
+                    **completed.event_properties},
+        contact_id=contact_id, location_id=location_id,
     )
     await enqueue(session, kind="analytics.apply_order", workspace_id=ws.id,
                   payload={"order_id": order_id})
@@ -131,7 +145,8 @@ async def _location_id(session: AsyncSession, workspace_id: str, ref: str | None
     return location.id
 
 
-def _compute_lines(lines: list[LineIn]) -> tuple[list[dict[str, Any]], list[rules.LineAmounts]]:
+def _compute_lines(lines: list[LineIn], variant_ids: dict[int, str],
+                   ) -> tuple[list[dict[str, Any]], list[rules.LineAmounts]]:
     rows, amounts = [], []
     for index, line in enumerate(lines):
         if line.unit_price is None:
@@ -146,7 +161,7 @@ def _compute_lines(lines: list[LineIn]) -> tuple[list[dict[str, Any]], list[rule
         amounts.append(computed)
         rows.append({
             "line_no": index + 1, "sku": line.sku, "product_id": line.product_id,
-            "variant_id": None, "name": line.name, "variant": line.variant,
+            "variant_id": variant_ids.get(index), "name": line.name, "variant": line.variant,
             "category": line.category, "quantity": line.quantity, "unit_price": line.unit_price,
             "discount": line.discount, "tax_rate": line.tax_rate,
             "tax_inclusive": line.tax_inclusive, "hsn": line.hsn, "taxable": computed.taxable,

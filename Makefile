@@ -1,0 +1,44 @@
+# Two set-up commands: `make run` (demo on :8000) and `make test` (the whole suite on
+# SQLite and on a PostgreSQL server it starts itself).  Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres bench lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/activereach demo
+	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
+	$(BIN)/activereach serve --host $(HOST) --port $(PORT)
+
+test: install
+	bash scripts/test.sh
+
+test-sqlite: install
+	$(BIN)/pytest tests
+
+test-postgres: install
+	bash scripts/test.sh postgres
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+# Re-resolve pinned dependencies after editing pyproject.toml.
+lock:
+	$(BIN)/pip-compile -q --extra test --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) .tmp var

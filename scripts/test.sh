@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole suite: first on SQLite, then on a PostgreSQL server started here.
+# Usage: scripts/test.sh [sqlite|postgres|all]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=${1:-all}
+status=0
+
+if [ "$which" != postgres ]; then
+  echo "=== test suite on SQLite ==="
+  .venv/bin/pytest tests || status=$?
+fi
+
+if [ "$which" != sqlite ]; then
+  echo "=== test suite on PostgreSQL ==="
+  url=$(bash scripts/test-postgres.sh start)
+  trap 'bash scripts/test-postgres.sh stop' EXIT
+  ACTIVEREACH_TEST_DATABASE_URL="$url" .venv/bin/pytest tests || status=$?
+fi
+exit $status
