@@ -12,7 +12,8 @@ from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.http import read, write
 from activereach.kit.ids import new_id
 from activereach.tenancy import service
-from activereach.tenancy.auth import AdminAuth
+from activereach.tenancy.auth import AdminAuth, DeviceAuth
+from activereach.tenancy.pairing import issue_pairing_code, pair_device, revoke_terminal
 from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
 from activereach.tenancy.schemas import (
     ApiKeyIn,
@@ -20,6 +21,9 @@ from activereach.tenancy.schemas import (
     LocationIn,
     LocationOut,
     LocationPatch,
+    PairedDeviceOut,
+    PairingCodeOut,
+    PairIn,
     TerminalIn,
     TerminalOut,
     WorkspaceOut,
@@ -50,11 +54,14 @@ def _check_timezone(value: str | None) -> None:
         raise Unprocessable.field("timezone", f"unknown IANA timezone {value!r}")
 
 
-@router.get("/workspace", response_model=WorkspaceOut)
-async def show_workspace(principal: AdminAuth) -> WorkspaceOut:
-    ws: Workspace = principal.workspace
+def _workspace_out(ws: Workspace) -> WorkspaceOut:
     return WorkspaceOut(id=ws.id, slug=ws.slug, name=ws.name, country=ws.country,
                         currency=ws.currency, timezone=ws.timezone, locale=ws.locale)
+
+
+@router.get("/workspace", response_model=WorkspaceOut)
+async def show_workspace(principal: AdminAuth) -> WorkspaceOut:
+    return _workspace_out(principal.workspace)
 
 
 @router.get("/locations", response_model=list[LocationOut])
@@ -133,6 +140,65 @@ async def create_terminal(location_id: str, body: TerminalIn, principal: AdminAu
         await session.flush()
         return term
     return _terminal_out(await write(request, run))
+
+
+async def _terminal_or_404(session, workspace_id: str, location_id: str,  # type: ignore[no-untyped-def]
+                           terminal_pk: str) -> Terminal:
+    term = await session.get(Terminal, (workspace_id, terminal_pk))
+    if term is None or term.location_id != location_id:
+        raise NotFound(f"no terminal {terminal_pk!r} at this outlet")
+    return term
+
+
+@router.post("/locations/{location_id}/terminals/{terminal_pk}/pairing-code",
+             response_model=PairingCodeOut, status_code=201)
+async def new_pairing_code(location_id: str, terminal_pk: str, principal: AdminAuth,
+                           request: Request) -> PairingCodeOut:
+    """A single-use code, valid 30 minutes, that pairs one till to this terminal."""
+    async def run(session):  # type: ignore[no-untyped-def]
+        term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
+        return await issue_pairing_code(session, term)
+    code, expires = await write(request, run)
+    return PairingCodeOut(pairing_code=code, expires_at=expires.isoformat())
+
+
+@router.post("/locations/{location_id}/terminals/{terminal_pk}/revoke", response_model=TerminalOut)
+async def revoke(location_id: str, terminal_pk: str, principal: AdminAuth,
+                 request: Request) -> TerminalOut:
+    async def run(session):  # type: ignore[no-untyped-def]
+        term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
+        revoke_terminal(term)
+        return term
+    return _terminal_out(await write(request, run))
+
+
+@router.post("/locations/{location_id}/terminals/{terminal_pk}/activate", response_model=TerminalOut)
+async def activate(location_id: str, terminal_pk: str, principal: AdminAuth,
+                   request: Request) -> TerminalOut:
+    async def run(session):  # type: ignore[no-untyped-def]
+        term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
+        term.status = "active"
+        return term
+    return _terminal_out(await write(request, run))
+
+
+@router.post("/pos/pair", response_model=PairedDeviceOut, tags=["pos"])
+async def pair(body: PairIn, request: Request) -> PairedDeviceOut:
+    """Exchange a pairing code for a device token pinned to one terminal and outlet."""
+    token, term, loc, ws = await write(request, lambda s: pair_device(s, body.pairing_code))
+    return PairedDeviceOut(device_token=token, terminal=_terminal_out(term),
+                           location=_location_out(loc), workspace=_workspace_out(ws))
+
+
+@router.get("/pos/me", response_model=PairedDeviceOut, tags=["pos"])
+async def me(principal: DeviceAuth, request: Request) -> PairedDeviceOut:
+    """What this device is pinned to; a revoked terminal gets 403 here at its next contact."""
+    async def run(session):  # type: ignore[no-untyped-def]
+        return (await session.get(Terminal, (principal.workspace.id, principal.terminal_pk)),
+                await session.get(Location, (principal.workspace.id, principal.location_id)))
+    term, loc = await read(request, run)
+    return PairedDeviceOut(device_token=None, terminal=_terminal_out(term),
+                           location=_location_out(loc), workspace=_workspace_out(principal.workspace))
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut])

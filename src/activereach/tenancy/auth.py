@@ -13,14 +13,21 @@ from fastapi import Depends, Request
 from activereach.kit.errors import Forbidden, Unauthorized
 from activereach.kit.http import read
 from activereach.tenancy.models import Workspace
+from activereach.tenancy.pairing import authenticate_device
 from activereach.tenancy.service import authenticate
 
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is calling: an admin key, a write key, or a paired till (``kind == "device"``)."""
+
     workspace: Workspace
     key_id: str
     kind: str
+    # Set only for devices: the outlet and terminal the token is pinned to.
+    location_id: str | None = None
+    terminal_pk: str | None = None
+    terminal_id: str | None = None
 
 
 def _bearer(request: Request) -> str | None:
@@ -57,5 +64,35 @@ async def require_writer(request: Request) -> Principal:
     return await _principal(request, secret)
 
 
+async def _device(request: Request, token: str) -> Principal:
+    found = await read(request, lambda session: authenticate_device(session, token))
+    if found is None:
+        raise Unauthorized("unknown device token; pair this till again")
+    terminal, location, workspace = found
+    if terminal.status != "active" or location.status != "active":
+        raise Forbidden("this terminal has been revoked or its outlet is inactive")
+    request.state.workspace_id = workspace.id
+    return Principal(workspace=workspace, key_id=terminal.id, kind="device",
+                     location_id=location.id, terminal_pk=terminal.id,
+                     terminal_id=terminal.terminal_id)
+
+
+async def require_device(request: Request) -> Principal:
+    token = _bearer(request)
+    if not token or not token.startswith("dt_"):
+        raise Unauthorized("missing Authorization: Bearer <device token>")
+    return await _device(request, token)
+
+
+async def require_admin_or_device(request: Request) -> Principal:
+    """Admin keys see every outlet; a device sees only the outlet it is pinned to."""
+    token = _bearer(request)
+    if token and token.startswith("dt_"):
+        return await _device(request, token)
+    return await require_admin(request)
+
+
 AdminAuth = Annotated[Principal, Depends(require_admin)]
+DeviceAuth = Annotated[Principal, Depends(require_device)]
+AdminOrDeviceAuth = Annotated[Principal, Depends(require_admin_or_device)]
 WriterAuth = Annotated[Principal, Depends(require_writer)]

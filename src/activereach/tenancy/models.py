@@ -50,6 +50,8 @@ class Terminal(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "location_id", "terminal_id"),
         ForeignKeyConstraint(["workspace_id", "location_id"], ["locations.workspace_id", "locations.id"]),
+        Index("ix_terminals_pairing_code_hash", "pairing_code_hash", unique=True),
+        Index("ix_terminals_device_token_hash", "device_token_hash", unique=True),
     )
 
     workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -61,6 +63,8 @@ class Terminal(Base):
     pairing_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     pairing_issued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     pairing_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    device_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    paired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

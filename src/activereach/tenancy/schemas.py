@@ -96,3 +96,20 @@ class WorkspaceOut(BaseModel):
     currency: str
     timezone: str
     locale: str
+
+
+class PairingCodeOut(BaseModel):
+    pairing_code: str
+    expires_at: str
+
+
+class PairIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pairing_code: str = Field(min_length=4, max_length=20)
+
+
+class PairedDeviceOut(BaseModel):
+    device_token: str | None = Field(default=None, description="Shown once, at pairing")
+    terminal: TerminalOut
+    location: LocationOut
+    workspace: WorkspaceOut
