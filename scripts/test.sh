@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
 status=0
+bash scripts/ensure-chromium.sh
 
 if [ "$which" != postgres ]; then
   echo "=== test suite on SQLite ==="

@@ -1,0 +1,85 @@
+"""Browser fixtures: a real server process on a free loopback port and headless Chromium.
+
+Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright's async API so tests share
+the suite's event loop.  Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = os.environ.get("ACTIVEREACH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    port: int
+    bill_domain: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    port = _free_port()
+    bill_domain = f"localhost:{port}"
+    env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url,
+           "ACTIVEREACH_SECRET_KEY": "test-secret", "ACTIVEREACH_BILL_DOMAIN": bill_domain,
+           "ACTIVEREACH_VAR_DIR": str(tmp_path_factory.mktemp("live-var"))}
+    log = open(tmp_path_factory.mktemp("live-log") / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1",
+         "--port", str(port), "--no-access-log"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx2.HTTPError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        raise RuntimeError("live server did not start")
+    yield LiveServer(url=url, port=port, bill_domain=bill_domain)
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+    async with async_playwright() as pw:
+        instance = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                            args=CHROMIUM_ARGS)
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
