@@ -132,3 +132,7 @@ def workspace_create(slug: str = typer.Option(..., help="Sub-domain name, e.g. b
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    app()

@@ -27,4 +27,4 @@ class MessageIn(BaseModel):
 
 
 class BatchIn(BaseModel):
-    batch: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+    batch: list[Any] = Field(min_length=1, max_length=500)
