@@ -5,8 +5,11 @@
 set -euo pipefail
 cmd=${1:-start}
 root=$(cd "$(dirname "$0")/.." && pwd)
-data="$root/.tmp/pgdata"
+data="$root/.tmp/${PG_NAME:-pgdata}"
 port=${PGPORT:-55432}
+# PG_DURABLE=1 keeps PostgreSQL's default durability (fsync, synchronous commit) for benchmarks;
+# the test suite turns it off because it only needs correctness, not crash safety.
+durable=${PG_DURABLE:-0}
 
 find_bin() {
   local dir
@@ -47,11 +50,11 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$data'
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 shared_buffers = 256MB
 CONF
+    if [ "$durable" != 1 ]; then
+      printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >> "$data/postgresql.conf"
+    fi
     as_pg "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
     echo "postgresql+psycopg://postgres@127.0.0.1:$port/activereach_test"
     ;;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
@@ -30,7 +30,7 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
         "created_at": utcnow(),
     }
     if dedupe_key is None:
-        session.add(Job(**row))
+        await session.execute(insert(Job), [row])
     else:
         await session.execute(insert_ignore(session, Job.__table__).values(**row))
 

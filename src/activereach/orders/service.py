@@ -102,7 +102,8 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
         for index, p in enumerate(order_in.payments, start=1)
     ]
     order.result = _result(order, totals)
-    await session.execute(insert(Order).values(**_columns(order)))
+    # The list-of-params form reuses one compiled statement per table: measurably cheaper.
+    await session.execute(insert(Order), [_columns(order)])
     await session.execute(insert(OrderLine), [_columns(line) for line in lines])
     if payments:
         await session.execute(insert(OrderPayment), [_columns(p) for p in payments])
