@@ -9,11 +9,13 @@ PORT ?= 8000
 
 .PHONY: install run test test-sqlite test-postgres bench lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	npm run --prefix frontend --silent build
 	touch $(STAMP)
 
 install: $(STAMP)

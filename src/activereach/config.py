@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=4, ge=1, le=64)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     job_lease_seconds: int = Field(default=120, ge=5)
+    # Behind PgBouncer in transaction mode server-side prepared statements must be off.
+    pgbouncer: bool = False
+    # Seconds a verified credential is remembered per process (revocation is seen within this).
+    auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)
     log_level: str = "info"
     log_json: bool = False
 

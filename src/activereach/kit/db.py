@@ -74,7 +74,8 @@ def is_postgres(session_or_engine: AsyncSession | AsyncEngine) -> bool:
 class Database:
     """An engine, its session factory and, on SQLite, the one-writer-at-a-time lock."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10,
+                 pgbouncer: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -83,7 +84,9 @@ class Database:
         else:
             self.engine = create_async_engine(
                 url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
-                pool_pre_ping=True, connect_args={"prepare_threshold": None},
+                pool_pre_ping=True,
+                # psycopg prepares a statement after 5 uses; PgBouncer (transaction mode) can't.
+                connect_args={"prepare_threshold": None if pgbouncer else 5},
             )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # SQLite allows one writer; queueing writers here is fairer than spinning on SQLITE_BUSY.

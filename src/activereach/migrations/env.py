@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from activereach.models import Base
 
@@ -24,6 +24,10 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several API processes may start at once: one migrates, the others wait here
+                # and then find nothing left to do.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7274100)"))
             context.run_migrations()
     connectable.dispose()
 

@@ -12,7 +12,7 @@ from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.http import read, write
 from activereach.kit.ids import new_id
 from activereach.tenancy import service
-from activereach.tenancy.auth import AdminAuth, DeviceAuth
+from activereach.tenancy.auth import AdminAuth, DeviceAuth, forget_credentials
 from activereach.tenancy.pairing import issue_pairing_code, pair_device, revoke_terminal
 from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
 from activereach.tenancy.schemas import (
@@ -169,7 +169,9 @@ async def revoke(location_id: str, terminal_pk: str, principal: AdminAuth,
         term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
         revoke_terminal(term)
         return term
-    return _terminal_out(await write(request, run))
+    term = await write(request, run)
+    forget_credentials()
+    return _terminal_out(term)
 
 
 @router.post("/locations/{location_id}/terminals/{terminal_pk}/activate", response_model=TerminalOut)
@@ -225,4 +227,6 @@ async def revoke_key(key_id: str, principal: AdminAuth, request: Request) -> Api
             raise NotFound(f"no API key {key_id!r}")
         key.revoked_at = key.revoked_at or utcnow()
         return key
-    return _key_out(await write(request, run))
+    key = await write(request, run)
+    forget_credentials()
+    return _key_out(key)

@@ -5,9 +5,12 @@ Each request is bound to exactly one workspace here; every query downstream filt
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
+from cachetools import TTLCache
 from fastapi import Depends, Request
 
 from activereach.kit.errors import Forbidden, Unauthorized
@@ -30,6 +33,35 @@ class Principal:
     terminal_id: str | None = None
 
 
+# Verified credentials, remembered briefly per process so a busy till or POS does not pay a
+# database round trip per request. Revocations clear this process's entry at once and are seen
+# by other processes within ``auth_cache_seconds``.
+_CACHE: TTLCache[str, tuple[float, Principal]] = TTLCache(maxsize=10_000, ttl=60.0)
+
+
+def forget_credentials() -> None:
+    _CACHE.clear()
+
+
+def _cache_ttl(request: Request) -> float:
+    settings = getattr(request.app.state, "settings", None)
+    return settings.auth_cache_seconds if settings is not None else 2.0
+
+
+async def _cached(request: Request, secret: str, load) -> Principal:  # type: ignore[no-untyped-def]
+    key = hashlib.sha256(secret.encode()).hexdigest()
+    ttl = _cache_ttl(request)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        principal = hit[1]
+    else:
+        principal = await load(request, secret)
+        if ttl:
+            _CACHE[key] = (time.monotonic() + ttl, principal)
+    request.state.workspace_id = principal.workspace.id
+    return principal
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -37,6 +69,10 @@ def _bearer(request: Request) -> str | None:
 
 
 async def _principal(request: Request, secret: str) -> Principal:
+    return await _cached(request, secret, _load_key)
+
+
+async def _load_key(request: Request, secret: str) -> Principal:
     found = await read(request, lambda session: authenticate(session, secret))
     if found is None:
         raise Unauthorized("unknown or revoked key")
@@ -65,6 +101,10 @@ async def require_writer(request: Request) -> Principal:
 
 
 async def _device(request: Request, token: str) -> Principal:
+    return await _cached(request, token, _load_device)
+
+
+async def _load_device(request: Request, token: str) -> Principal:
     found = await read(request, lambda session: authenticate_device(session, token))
     if found is None:
         raise Unauthorized("unknown device token; pair this till again")
