@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,12 +138,20 @@ async def _find_existing(session: AsyncSession, src: IngestSource, external_id: 
         select(Order).where(Order.workspace_id == src.workspace.id, or_(*clauses)).limit(1))
 
 
+# Outlet ids and codes never change once created, so resolving a code is safe to remember.
+_LOCATION_IDS: TTLCache[tuple[str, str], str] = TTLCache(maxsize=10_000, ttl=300)
+
+
 async def _location_id(session: AsyncSession, workspace_id: str, ref: str | None) -> str | None:
     if not ref:
         return None
+    cached = _LOCATION_IDS.get((workspace_id, ref))
+    if cached:
+        return cached
     location = await find_location(session, workspace_id, ref)
     if location is None:
         raise Unprocessable.field("location", f"no outlet with id or code {ref!r}")
+    _LOCATION_IDS[(workspace_id, ref)] = location.id
     return location.id
 
 
