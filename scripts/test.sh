@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 which=${1:-all}
 status=0
 bash scripts/ensure-chromium.sh
+npm test --prefix frontend
 
 if [ "$which" != postgres ]; then
   echo "=== test suite on SQLite ==="

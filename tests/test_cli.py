@@ -78,7 +78,8 @@ def test_serve_migrates_serves_and_runs_the_worker(tmp_path: Path) -> None:
             time.sleep(0.1)
         assert profile["orders_count"] == 1 and profile["total_spent"] == 24900
         events = httpx2.get(f"{base}/v1/contacts/{contact_id}/events", headers=headers).json()
-        assert events["data"][0]["name"] == "order_completed"
+        # newest first; the receipt's channel_delivery_status may already follow the order
+        assert "order_completed" in [e["name"] for e in events["data"]]
     finally:
         proc.terminate()
         proc.wait(timeout=10)

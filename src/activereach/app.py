@@ -15,14 +15,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from activereach import __version__
 from activereach.config import Settings, get_settings
+from activereach.bills.api import router as bills_router
+from activereach.bills.pages import router as bill_pages_router
+from activereach.cashier.api import router as cashier_staff_router
+from activereach.cashier.pages import router as cashier_router
+from activereach.console import router as console
 from activereach.contacts.api import router as contacts_router
 from activereach.events.api import router as events_router
 from activereach.jobs.worker import Worker
 from activereach.kit.db import Database
 from activereach.kit.errors import AppError
 from activereach.kit.middleware import BodyGuard, RequestMetrics
+from activereach.loyalty.api import router as loyalty_router
 from activereach.ops.api import router as ops_router
+from activereach.ops.docs import mount_static
+from activereach.ops.docs import router as docs_router
 from activereach.orders.api import router as orders_router
+from activereach.orders.pos_api import router as pos_orders_router
+from activereach.pipes.api import router as pipes_router
+from activereach.messaging.api import router as messaging_router
+from activereach.messaging.webhooks import router as messaging_webhooks_router
+from activereach.catalog.api import router as catalog_router
+from activereach.catalog.api_sync import router as catalog_sync_router
 from activereach.tenancy.api import router as tenancy_router
 
 log = structlog.get_logger(__name__)
@@ -69,7 +83,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = database or Database(settings.resolved_database_url())
+        db = database or Database(settings.resolved_database_url(), pgbouncer=settings.pgbouncer)
         app.state.db = db
         app.state.settings = settings
         stop = asyncio.Event()
@@ -89,13 +103,27 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.dispose()
 
-    app = FastAPI(title="Active Reach POS integration", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Active Reach POS integration", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
-    for router in (ops_router, orders_router, contacts_router, events_router, tenancy_router):
+    app.include_router(docs_router)
+    mount_static(app)
+    # Webhook deliveries are the hottest POST path: their routes are matched first.
+    app.include_router(pipes_router)
+    for router in (ops_router, orders_router, pos_orders_router, contacts_router, events_router, tenancy_router,
+                   bills_router, bill_pages_router, loyalty_router):
         app.include_router(router)
+    for router in (catalog_router, catalog_sync_router):
+        app.include_router(router)
+    app.include_router(cashier_router)
+    app.include_router(cashier_staff_router)
+    app.include_router(messaging_router)
+    app.include_router(messaging_webhooks_router)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    app.include_router(console.router)
+    console.add_session_middleware(app, settings)
     app.add_middleware(RequestMetrics)
     return app

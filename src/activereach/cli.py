@@ -11,12 +11,16 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from activereach.catalog.cli import catalog_app
 from activereach.config import get_settings
+from activereach.console.cli import user_app
 from activereach.kit.db import Database, unit_of_work
 
 app = typer.Typer(help="Active Reach POS integration", no_args_is_help=True, add_completion=False)
 workspace_app = typer.Typer(help="Manage workspaces (brands)", no_args_is_help=True)
 app.add_typer(workspace_app, name="workspace")
+app.add_typer(user_app, name="user")
+app.add_typer(catalog_app, name="catalog")
 err = Console(stderr=True)
 
 
@@ -61,7 +65,7 @@ def worker(concurrency: int = typer.Option(None, help="Jobs run at once"),
     configure_logging(settings.log_level, json_logs=settings.log_json)
 
     async def main() -> None:
-        db = Database(settings.resolved_database_url())
+        db = Database(settings.resolved_database_url(), pgbouncer=settings.pgbouncer)
         runner = Worker(db, concurrency=concurrency or settings.worker_concurrency,
                         lease_seconds=settings.job_lease_seconds,
                         poll_seconds=settings.worker_poll_seconds)

@@ -16,8 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.catalog.demo import seed_demo_catalog
+from activereach.console.demo import seed_demo_users
 from activereach.kit.db import utcnow
 from activereach.kit.ids import new_id
+from activereach.loyalty.demo import seed_demo_loyalty
+from activereach.messaging.demo import seed_demo_messaging
 from activereach.orders.models import Order
 from activereach.orders.schemas import OrderIn
 from activereach.orders.service import IngestSource, ingest_order
@@ -67,6 +71,9 @@ async def seed_demo(session: AsyncSession, secret: str) -> dict[str, Any]:
     for location in locations:
         for label in ("T1", "T2"):
             terminals.append(await _terminal(session, ws, location, label, secret))
+    await seed_demo_loyalty(session, ws)
+    await seed_demo_messaging(session, ws)
+    await seed_demo_catalog(session, ws, locations)
     await _orders(session, ws, locations)
     return {
         "workspace": ws.slug, "workspace_id": ws.id, "name": ws.name,
@@ -74,6 +81,7 @@ async def seed_demo(session: AsyncSession, secret: str) -> dict[str, Any]:
         "locations": [{"id": loc.id, "code": loc.code, "name": loc.name, "gstin": loc.gstin,
                        "state_code": loc.state_code} for loc in locations],
         "terminals": terminals,
+        **await seed_demo_users(session, ws, secret),
     }
 
 

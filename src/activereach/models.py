@@ -1,14 +1,36 @@
 """Imports every table so that Alembic and the tenant-column test see the whole schema."""
 
 from activereach.analytics.models import DailySales
+from activereach.bills.models import (BillCodeReservation, BillConfig, BillInvoiceCounter,
+                                      BillRating, BillReceipt)
+from activereach.analytics.models import ContactFirstDay, DailyContactSales
+from activereach.console.models import ConsoleUser
+from activereach.catalog.models import (CatalogChange, CatalogImport, CatalogSequence, PriceOverride,
+                                        Product, StockLevel, StockMovement, TaxClass, Variant)
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.events.models import Event
 from activereach.jobs.models import Job
 from activereach.kit.db import Base
+from activereach.loyalty.models import (LoyaltyAccount, LoyaltyEntry, LoyaltyHold, LoyaltyLot,
+                                        LoyaltyProgram, LoyaltyReward, LoyaltyRule, LoyaltyTier)
+from activereach.messaging.models import (ChannelSetting, Consent, Message, MessageTemplate,
+                                          ReceiptDispatch)
 from activereach.orders.models import Order, OrderLine, OrderPayment, OrderRefund
+from activereach.pipes.models import (Pipe, PipeEventSeen, PipeOrderState, PipeSecret,
+                                      WebhookDelivery)
+from activereach.cashier.models import CashierStaff
 from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
 
 __all__ = [
+    "ChannelSetting", "Consent", "Message", "MessageTemplate", "ReceiptDispatch",
+    "CatalogChange", "CatalogImport", "CatalogSequence", "PriceOverride", "Product", "StockLevel",
+    "StockMovement", "TaxClass", "Variant",
+    "ConsoleUser", "ContactFirstDay", "DailyContactSales",
+    "LoyaltyAccount", "LoyaltyEntry", "LoyaltyHold", "LoyaltyLot", "LoyaltyProgram", "LoyaltyReward",
+    "LoyaltyRule", "LoyaltyTier",
+    "BillCodeReservation", "BillConfig", "BillInvoiceCounter", "BillRating", "BillReceipt",
     "ApiKey", "Base", "Contact", "ContactIdentity", "DailySales", "Event", "Job", "Location",
     "Order", "OrderLine", "OrderPayment", "OrderRefund", "Terminal", "Workspace",
+    "Pipe", "PipeEventSeen", "PipeOrderState", "PipeSecret", "WebhookDelivery",
+    "CashierStaff",
 ]

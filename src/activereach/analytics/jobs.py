@@ -1,14 +1,17 @@
-"""Roll-up jobs: fold each order and refund into ``daily_sales`` and the contact's summary.
+"""Roll-up jobs: fold each order and refund into the analytics roll-ups and the contact summary.
 
 Increments are safe because a job's writes commit together with its ``done`` flag, exactly once.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.analytics.models import DailySales
+from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailySales
 from activereach.analytics.rules import local_day
 from activereach.contacts.models import Contact
 from activereach.jobs.models import Job
@@ -26,18 +29,51 @@ async def _timezone(session: AsyncSession, order: Order) -> str:
     return workspace.timezone if workspace else "UTC"
 
 
+def _upsert(session: AsyncSession, model: type, row: dict[str, Any], set_: Any) -> Any:
+    """``INSERT … ON CONFLICT (primary key) DO UPDATE``: two jobs creating the same roll-up row
+    at once both succeed instead of one failing on the key and waiting for a retry."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(model).values(**row)
+    keys = [column.name for column in model.__table__.primary_key.columns]
+    return stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded))
+
+
+def _adding(model: type, *names: str) -> Any:
+    return lambda excluded: {name: getattr(model, name) + excluded[name] for name in names}
+
+
 async def _bump(session: AsyncSession, order: Order, day: str, *, orders: int = 0, gross: int = 0,
                 refunds: int = 0, refund_count: int = 0) -> None:
-    key = (order.workspace_id, day, order.location_id or "", order.channel, order.source, order.currency)
-    row = await session.get(DailySales, key, with_for_update=True)
-    if row is None:
-        row = DailySales(workspace_id=key[0], day=day, location_id=key[2], channel=key[3],
-                         source=key[4], currency=key[5], orders=0, gross=0, refunds=0, refund_count=0)
-        session.add(row)
-    row.orders += orders
-    row.gross += gross
-    row.refunds += refunds
-    row.refund_count += refund_count
+    row = {"workspace_id": order.workspace_id, "day": day, "location_id": order.location_id or "",
+           "channel": order.channel, "source": order.source, "currency": order.currency,
+           "orders": orders, "gross": gross, "refunds": refunds, "refund_count": refund_count}
+    await session.execute(_upsert(session, DailySales, row, _adding(
+        DailySales, "orders", "gross", "refunds", "refund_count")))
+
+
+async def _bump_contact(session: AsyncSession, order: Order, day: str, *, orders: int = 0,
+                        gross: int = 0, refunds: int = 0) -> None:
+    """The per-contact roll-up; anonymous orders only count in ``daily_sales``."""
+    if not order.contact_id:
+        return
+    row = {"workspace_id": order.workspace_id, "day": day, "location_id": order.location_id or "",
+           "channel": order.channel, "currency": order.currency, "contact_id": order.contact_id,
+           "orders": orders, "gross": gross, "refunds": refunds}
+    await session.execute(_upsert(session, DailyContactSales, row, _adding(
+        DailyContactSales, "orders", "gross", "refunds")))
+
+
+async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
+    """Keep the earliest local order day per contact and currency (orders may arrive late)."""
+    if not order.contact_id:
+        return
+    row = {"workspace_id": order.workspace_id, "currency": order.currency,
+           "contact_id": order.contact_id, "first_day": day}
+    earliest = lambda excluded: {"first_day": case(  # noqa: E731
+        (excluded.first_day < ContactFirstDay.first_day, excluded.first_day),
+        else_=ContactFirstDay.first_day)}
+    await session.execute(_upsert(session, ContactFirstDay, row, earliest))
 
 
 @job("analytics.apply_order")
@@ -47,6 +83,8 @@ async def apply_order(session: AsyncSession, job_row: Job) -> None:
         return
     day = local_day(order.occurred_at, await _timezone(session, order))
     await _bump(session, order, day, orders=1, gross=order.total)
+    await _bump_contact(session, order, day, orders=1, gross=order.total)
+    await _first_day(session, order, day)
     if order.contact_id:
         contact = await session.get(Contact, (order.workspace_id, order.contact_id), with_for_update=True)
         if contact is not None:
@@ -68,6 +106,7 @@ async def apply_refund(session: AsyncSession, job_row: Job) -> None:
         return
     day = local_day(refund.occurred_at, await _timezone(session, order))
     await _bump(session, order, day, refunds=refund.amount, refund_count=1)
+    await _bump_contact(session, order, day, refunds=refund.amount)
     if order.contact_id:
         await session.execute(
             update(Contact)

@@ -12,6 +12,7 @@ from activereach.contacts.service import find_by_identity, get_contact, identiti
 from activereach.events.service import timeline
 from activereach.kit.errors import BadRequest, NotFound, Unprocessable
 from activereach.kit.http import read
+from activereach.loyalty.members import contact_summary
 from activereach.tenancy.auth import AdminAuth
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
@@ -30,6 +31,7 @@ async def _contact_out(session, contact: Contact) -> ContactOut:  # type: ignore
         first_order_at=contact.first_order_at.isoformat() if contact.first_order_at else None,
         last_order_at=contact.last_order_at.isoformat() if contact.last_order_at else None,
         created_at=contact.created_at.isoformat(), merged_ids=list(merged),
+        loyalty=await contact_summary(session, contact.workspace_id, contact.id),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
@@ -32,19 +33,19 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     """The contact id for these (already normalised) identities, creating or merging as needed."""
     if not identities:
         return None
-    owners = await _owners(session, workspace_id, identities)
-    user_ids = await _user_ids(session, workspace_id, set(owners.values()))
+    owners, user_ids = await _owners(session, workspace_id, identities)
     incoming_user = identities.get("user_id")
 
     primary = next((owners[kind] for kind in MATCH_PRECEDENCE if kind in owners), None)
     if primary and incoming_user and user_ids.get(primary, incoming_user) != incoming_user:
         primary = None  # a different user_id means a different person
     now = utcnow()
+    created = primary is None
     if primary is None:
         primary = new_id("ct")
-        session.add(Contact(workspace_id=workspace_id, id=primary, traits={}, consent={},
-                            created_at=now, updated_at=now, orders_count=0, total_spent=0))
-        await session.flush()
+        await session.execute(insert(Contact), [dict(
+            workspace_id=workspace_id, id=primary, name=name, traits=merge_traits({}, traits or {}),
+            consent={}, created_at=now, updated_at=now, orders_count=0, total_spent=0)])
         user_ids[primary] = incoming_user or ""
     for other in set(owners.values()) - {primary}:
         if _same_person_possible(user_ids.get(primary) or incoming_user, user_ids.get(other)):
@@ -59,40 +60,50 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
         # A plain insert: if a concurrent request claimed the identity first, the unique key
         # fails this transaction and the unit of work retries it against the winner's rows.
         await session.execute(insert(ContactIdentity), new_rows)
-    contact = await session.get(Contact, (workspace_id, primary), with_for_update=True)
-    assert contact is not None
-    if traits:
-        contact.traits = merge_traits(contact.traits or {}, traits)
-    if name:
-        contact.name = name
-    contact.updated_at = now
+    if not created:
+        await _touch(session, workspace_id, primary, name=name, traits=traits, now=now)
     return primary
+
+
+async def _touch(session: AsyncSession, workspace_id: str, contact_id: str, *, name: str | None,
+                 traits: dict[str, Any] | None, now: dt.datetime) -> None:
+    """Write name/traits onto an existing contact; one UPDATE unless traits need a merge."""
+    values: dict[str, Any] = {"updated_at": now}
+    if name:
+        values["name"] = name
+    if traits:
+        contact = await session.get(Contact, (workspace_id, contact_id), with_for_update=True)
+        assert contact is not None
+        values["traits"] = merge_traits(contact.traits or {}, traits)
+    await session.execute(update(Contact).where(Contact.workspace_id == workspace_id,
+                                                Contact.id == contact_id).values(**values),
+                          execution_options={"synchronize_session": False})
 
 
 def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
     return not (user_a and user_b and user_a != user_b)
 
 
-async def _owners(session: AsyncSession, workspace_id: str,
-                  identities: dict[str, str]) -> dict[str, str]:
+async def _owners(session: AsyncSession, workspace_id: str, identities: dict[str, str],
+                  ) -> tuple[dict[str, str], dict[str, str]]:
+    """(kind → owning contact, owning contact → its user_id) in one round trip."""
     clauses = [and_(ContactIdentity.kind == kind, ContactIdentity.value == value)
                for kind, value in identities.items()]
+    user = aliased(ContactIdentity)
     rows = await session.execute(
-        select(ContactIdentity.kind, ContactIdentity.contact_id)
+        select(ContactIdentity.kind, ContactIdentity.contact_id, user.value)
+        .outerjoin(user, and_(user.workspace_id == ContactIdentity.workspace_id,
+                              user.contact_id == ContactIdentity.contact_id,
+                              user.kind == "user_id"))
         .where(ContactIdentity.workspace_id == workspace_id, or_(*clauses))
     )
-    return {kind: contact_id for kind, contact_id in rows.all()}
-
-
-async def _user_ids(session: AsyncSession, workspace_id: str, contact_ids: set[str]) -> dict[str, str]:
-    if not contact_ids:
-        return {}
-    rows = await session.execute(
-        select(ContactIdentity.contact_id, ContactIdentity.value).where(
-            ContactIdentity.workspace_id == workspace_id, ContactIdentity.kind == "user_id",
-            ContactIdentity.contact_id.in_(contact_ids))
-    )
-    return dict(rows.all())
+    owners: dict[str, str] = {}
+    user_ids: dict[str, str] = {}
+    for kind, contact_id, user_id in rows.all():
+        owners[kind] = contact_id
+        if user_id:
+            user_ids[contact_id] = user_id
+    return owners, user_ids
 
 
 async def _merge(session: AsyncSession, workspace_id: str, *, source: str, target: str) -> None:
@@ -104,6 +115,8 @@ async def _merge(session: AsyncSession, workspace_id: str, *, source: str, targe
             .values(contact_id=target),
             execution_options={"synchronize_session": False},
         )
+    from activereach.loyalty.members import merge_accounts  # noqa: PLC0415 (import cycle)
+    await merge_accounts(session, workspace_id, source=source, target=target)
     old = await session.get(Contact, (workspace_id, source), with_for_update=True)
     new = await session.get(Contact, (workspace_id, target), with_for_update=True)
     if old is None or new is None:

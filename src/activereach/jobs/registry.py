@@ -39,3 +39,7 @@ def get_spec(kind: str) -> JobSpec | None:
 def load_handlers() -> None:
     """Import every domain's ``jobs`` module so its handlers register."""
     import activereach.analytics.jobs  # noqa: F401
+    import activereach.pipes.jobs  # noqa: F401
+    import activereach.catalog.jobs  # noqa: F401
+    import activereach.loyalty.jobs  # noqa: F401
+    import activereach.messaging.jobs  # noqa: F401

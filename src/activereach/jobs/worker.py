@@ -71,7 +71,7 @@ class Worker:
             await asyncio.gather(*(self._run(job_id) for job_id in claimed))
         return len(claimed)
 
-    async def drain(self, max_rounds: int = 1000) -> int:
+    async def drain(self, max_rounds: int = 100_000) -> int:
         """Run until no job is due (tests and the CLI's one-shot mode)."""
         total = 0
         for _ in range(max_rounds):

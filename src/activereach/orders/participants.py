@@ -81,4 +81,12 @@ class BaseParticipant:
 def participants() -> list[OrderParticipant]:
     """The ordered list. Order matters: catalog → loyalty → bills → messaging."""
     found: list[OrderParticipant] = []
+    from activereach.catalog.participant import CatalogParticipant  # noqa: PLC0415 (import cycle)
+    found.append(CatalogParticipant())
+    from activereach.loyalty.participant import LoyaltyParticipant  # noqa: PLC0415 (import cycle)
+    found.append(LoyaltyParticipant())
+    from activereach.bills.service import BillsParticipant  # noqa: PLC0415 (import cycle)
+    found.append(BillsParticipant())
+    from activereach.messaging.participant import MessagingParticipant  # noqa: PLC0415 (import cycle)
+    found.append(MessagingParticipant())
     return found

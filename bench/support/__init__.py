@@ -1,0 +1,1 @@
+"""Helper apps the benchmarks serve (not benchmarks themselves)."""

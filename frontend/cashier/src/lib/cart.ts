@@ -1,0 +1,81 @@
+/** The cart: lines built from catalog variants, priced with the shared tax rules. */
+import type { TaxRec, VariantRec } from "./db.ts";
+import { cartTotals, parseDecimal, type LineInput } from "./tax.ts";
+
+export interface CartLine extends LineInput {
+  key: string; // variant id (one line per variant)
+  variant_id: string; sku?: string; barcode?: string; name: string; variant?: string;
+  category?: string; hsn?: string; product_id: string; note?: string;
+}
+
+export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string }
+
+export function lineFor(v: VariantRec, taxes: Map<string, TaxRec>): CartLine {
+  const tax = v.tax_class_id ? taxes.get(v.tax_class_id) : undefined;
+  return { key: v.id, variant_id: v.id, sku: v.sku, barcode: v.barcode, name: v.title,
+           variant: v.name || (v.options.length ? v.options.join(" / ") : undefined),
+           category: v.category, hsn: tax?.hsn ?? v.hsn, product_id: v.product_id,
+           quantity: "1", unit_price: v.price, discount: 0, tax_rate: tax?.rate ?? "0",
+           tax_inclusive: tax?.inclusive ?? true };
+}
+
+/** Add one unit of a variant (a second scan bumps the quantity). */
+export function addVariant(lines: CartLine[], v: VariantRec, taxes: Map<string, TaxRec>): CartLine[] {
+  const at = lines.findIndex((l) => l.key === v.id);
+  if (at < 0) return [...lines, lineFor(v, taxes)];
+  return lines.map((l, i) => (i === at ? { ...l, quantity: addQty(l.quantity, "1") } : l));
+}
+
+export function addQty(a: string, b: string): string {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  const num = x.num * 1000n / x.den + y.num * 1000n / y.den;
+  return fromMilli(num);
+}
+
+function fromMilli(milli: bigint): string {
+  const whole = milli / 1000n;
+  const frac = (milli % 1000n).toString().padStart(3, "0").replace(/0+$/, "");
+  return frac ? `${whole}.${frac}` : whole.toString();
+}
+
+export function setQty(lines: CartLine[], key: string, quantity: string): CartLine[] {
+  const q = parseDecimal(quantity);
+  if (q.num <= 0n) return lines.filter((l) => l.key !== key);
+  if (q.den > 1000n) throw new Error("quantity: at most 3 decimal places");
+  return lines.map((l) => (l.key === key ? { ...l, quantity: fromMilli(q.num * 1000n / q.den) } : l));
+}
+
+export function totalsOf(lines: CartLine[]) {
+  return cartTotals(lines);
+}
+
+/** Change due: cash over-payment only (the server refuses over-payment by card). */
+export function changeDue(total: number, payments: Payment[]): number {
+  const paid = payments.reduce((s, p) => s + p.amount, 0);
+  return Math.max(0, paid - total);
+}
+
+export interface SaleContext { occurredAt: Date; currency: string; cashier?: { id: string; name: string };
+  receiptChannel: string;
+  customerPhone?: string; holdId?: string; memberId?: string }
+
+/** The canonical order body the till stores in its outbox and sends to POST /v1/pos/orders. */
+export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleContext): Record<string, unknown> {
+  const { totals } = totalsOf(lines);
+  const body: Record<string, unknown> = {
+    occurred_at: ctx.occurredAt.toISOString(), currency: ctx.currency,
+    lines: lines.map((l) => ({
+      sku: l.sku ?? l.barcode, product_id: l.product_id, name: l.name, variant: l.variant,
+      category: l.category, quantity: l.quantity, unit_price: l.unit_price, discount: l.discount,
+      tax_rate: l.tax_rate, tax_inclusive: l.tax_inclusive, hsn: l.hsn, note: l.note || undefined,
+    })),
+    payments: payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference || undefined })),
+    totals, receipt: { channel: ctx.receiptChannel },
+    metadata: { cashier: ctx.cashier ?? null },
+  };
+  if (ctx.customerPhone) body.customer = { phone: ctx.customerPhone };
+  if (ctx.holdId) body.loyalty = { hold_id: ctx.holdId };
+  if (ctx.memberId) (body.metadata as Record<string, unknown>).member_id = ctx.memberId;
+  return JSON.parse(JSON.stringify(body)) as Record<string, unknown>; // drops undefined fields
+}

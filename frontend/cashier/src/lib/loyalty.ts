@@ -1,0 +1,67 @@
+/** The loyalty register API (/v1/loyalty/...): member lookup, enrolment and point holds. */
+import { HttpError } from "./api.ts";
+import { getMeta, setMeta, type Till } from "./db.ts";
+
+export interface Reward { id: string; name: string; points_cost: number; eligible: boolean;
+  reason_text?: string[]; points_short?: number; [k: string]: unknown }
+export interface Member {
+  member_id: string; member_code: string; available: number; spendable: number; pending: number;
+  tier?: string | null; points_name: string; point_value: number; rewards: Reward[];
+  phone?: string; // the number it was looked up or enrolled with (the order's customer)
+  fetched_at?: string; stale?: boolean;
+}
+export interface Hold { hold_id: string; points: number; value: number; reward_id?: string | null;
+  status: string }
+
+async function call<T>(token: string, path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(path, { ...init, cache: "no-store", headers: {
+    "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
+  let body: unknown = null;
+  try { body = await res.json(); } catch { /* empty */ }
+  if (!res.ok) throw new HttpError(res.status, body);
+  return body as T;
+}
+
+/** "loyalty:CODE" from a member QR, a bare member code, or a phone number. */
+export function parseMemberRef(text: string): { phone?: string; code?: string } {
+  const t = text.trim();
+  if (t.toLowerCase().startsWith("loyalty:")) return { code: t.slice(8) };
+  return /^[+\d][\d\s-]{5,}$/.test(t) ? { phone: t } : { code: t };
+}
+
+/** Look a member up online; offline, fall back to the last known copy marked stale. */
+export async function lookup(db: Till, token: string, text: string): Promise<Member | null> {
+  const ref = parseMemberRef(text);
+  const key = `member:${ref.phone ?? ref.code}`;
+  const query = ref.phone ? `phone=${encodeURIComponent(ref.phone)}` : `code=${encodeURIComponent(ref.code!)}`;
+  try {
+    const member = await call<Member>(token, `/v1/loyalty/members?${query}`);
+    const fresh = { ...member, phone: ref.phone, fetched_at: new Date().toISOString() };
+    await setMeta(db, key, fresh);
+    return fresh;
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return null;
+    if (err instanceof HttpError) throw err;
+    const cached = await getMeta<Member>(db, key);
+    if (!cached) throw err;
+    return { ...cached, stale: true };
+  }
+}
+
+export async function enroll(db: Till, token: string, phone: string): Promise<Member> {
+  const member = await call<Member>(token, "/v1/loyalty/members", { method: "POST",
+                                                                   body: JSON.stringify({ phone }) });
+  const fresh = { ...member, phone, fetched_at: new Date().toISOString() };
+  await setMeta(db, `member:${phone}`, fresh);
+  return fresh;
+}
+
+/** Reserve points (or a reward) for this cart; the order commits the hold when it syncs. */
+export async function hold(token: string, req: { member_id: string; points?: number; reward_id?: string;
+                           bill_total: number; idempotency_key: string }): Promise<Hold> {
+  return call<Hold>(token, "/v1/loyalty/holds", { method: "POST", body: JSON.stringify(req) });
+}
+
+export async function release(token: string, holdId: string): Promise<void> {
+  await call(token, `/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST" });
+}

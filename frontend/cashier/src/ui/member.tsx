@@ -1,0 +1,55 @@
+/** Member at the register: scan or type a phone / member code, see points and rewards. */
+import { useState } from "preact/hooks";
+import { HttpError } from "../lib/api.ts";
+import type { Till } from "../lib/db.ts";
+import { enroll, lookup, type Member } from "../lib/loyalty.ts";
+
+export function MemberBar({ db, token, member, onMember }: {
+  db: Till; token: string; member: Member | null; onMember: (m: Member | null) => void;
+}) {
+  const [text, setText] = useState("");
+  const [note, setNote] = useState("");
+  const [canEnroll, setCanEnroll] = useState(false);
+  const find = async () => {
+    setNote(""); setCanEnroll(false);
+    try {
+      const found = await lookup(db, token, text);
+      if (found) onMember(found);
+      else { setNote("No member with that phone or code."); setCanEnroll(/^[+\d]/.test(text.trim())); }
+    } catch (err) {
+      setNote(err instanceof HttpError ? `Lookup refused (${err.status}).` : "Offline and this member is not cached.");
+    }
+  };
+  const join = async () => {
+    try { onMember(await enroll(db, token, text.trim())); setCanEnroll(false); setNote(""); }
+    catch (err) { setNote(err instanceof HttpError ? `Enrolment refused (${err.status}).` : "Enrolment needs the server."); }
+  };
+  if (member) {
+    return (
+      <div class="member" data-testid="member">
+        <b>{member.tier ?? "Member"}</b> · {member.member_code}
+        {member.phone ? ` · ${member.phone}` : ""}
+        <span data-testid="member-points"> · {member.spendable} {member.points_name}</span>
+        {member.pending > 0 && <span> (+{member.pending} pending)</span>}
+        {member.stale && <span class="pill warn" data-testid="member-stale">last known balance (offline)</span>}
+        <ul class="rewards">
+          {member.rewards.map((r) => (
+            <li key={r.id} class={r.eligible ? "" : "locked"}>{r.name} · {r.points_cost}
+              {!r.eligible && <span class="small"> — {(r.reason_text ?? []).join("; ")}</span>}</li>
+          ))}
+        </ul>
+        <button class="link" onClick={() => onMember(null)}>remove member</button>
+      </div>
+    );
+  }
+  return (
+    <div class="member">
+      <input data-testid="member-input" placeholder="Member phone or code" value={text}
+             onInput={(e) => setText((e.target as HTMLInputElement).value)}
+             onKeyDown={(e) => { if (e.key === "Enter") void find(); }} />
+      <button data-testid="member-find" onClick={() => void find()}>Find member</button>
+      {canEnroll && <button data-testid="member-enroll" onClick={() => void join()}>Enrol {text.trim()}</button>}
+      {note && <p class="small" role="status">{note}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+/** The sale screen: search/scan/browse on the left, the cart on the right. */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { addVariant, setQty, totalsOf, type CartLine, type Payment } from "../lib/cart.ts";
+import { byCode, categories, search, variantsOf } from "../lib/catalog.ts";
+import type { TaxRec, Till, VariantRec } from "../lib/db.ts";
+import { formatMoney, lineAmounts, parseMoney } from "../lib/tax.ts";
+import type { Member } from "../lib/loyalty.ts";
+import { MemberBar } from "./member.tsx";
+import { Pay } from "./pay.tsx";
+import { Picker } from "./picker.tsx";
+import { VList } from "./vlist.tsx";
+
+interface Row { v: VariantRec; count: number; exact: boolean }
+
+/** One row per product for name searches; an exact code hit stays its own variant. */
+function group(found: VariantRec[], exactId?: string): Row[] {
+  const rows = new Map<string, Row>();
+  for (const v of found) {
+    const key = v.id === exactId ? `=${v.id}` : v.product_id;
+    const row = rows.get(key);
+    if (row) row.count += 1; else rows.set(key, { v, count: 1, exact: v.id === exactId });
+  }
+  return [...rows.values()];
+}
+
+export interface Checkout { lines: CartLine[]; payments: Payment[]; channel: string; phone: string;
+  holdId?: string; member: Member | null }
+
+export function Sale({ db, token, currency, readOnly, onComplete }: {
+  db: Till; token: string; currency: string; readOnly: boolean;
+  onComplete: (checkout: Checkout) => Promise<void>;
+}) {
+  const [query, setQuery] = useState("");
+  const [category, setCategory] = useState("");
+  const [cats, setCats] = useState<string[]>([]);
+  const [rows, setRows] = useState<Row[]>([]);
+  const [lines, setLines] = useState<CartLine[]>([]);
+  const [taxes, setTaxes] = useState(new Map<string, TaxRec>());
+  const [picking, setPicking] = useState<{ variants: VariantRec[]; names: string[] } | null>(null);
+  const [paying, setPaying] = useState(false);
+  const [notice, setNotice] = useState("");
+  const [member, setMember] = useState<Member | null>(null);
+  const wedge = useRef({ buffer: "", last: 0 });
+
+  useEffect(() => {
+    void db.getAll("taxes").then((all) => setTaxes(new Map(all.map((t) => [t.id, t]))));
+    void categories(db).then(setCats);
+  }, []);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const exact = await byCode(db, query);
+      const found = await search(db, query, { category: category || undefined });
+      if (live) setRows(group(found, exact?.id));
+    })();
+    return () => { live = false; };
+  }, [query, category]);
+
+  const add = (v: VariantRec) => { setLines((ls) => addVariant(ls, v, taxes)); setNotice(""); };
+  const choose = async (row: Row) => {
+    if (row.exact) return add(row.v);
+    const siblings = await variantsOf(db, row.v.product_id);
+    if (siblings.length > 1) return openPicker(siblings);
+    add(row.v);
+  };
+  const openPicker = async (variants: VariantRec[]) => {
+    const product = await db.get("products", variants[0].product_id);
+    setPicking({ variants, names: product?.options ?? [] });
+  };
+  const scan = async (code: string) => {
+    const v = await byCode(db, code);
+    if (v) add(v); else setNotice(`No item with code ${code}`);
+  };
+  // keyboard-wedge scanners type fast and end with Enter, wherever the focus is
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const inField = (e.target as HTMLElement).tagName === "INPUT";
+      if (inField || picking || paying) return;
+      const w = wedge.current;
+      const now = performance.now();
+      if (now - w.last > 100) w.buffer = "";
+      w.last = now;
+      if (e.key === "Enter") { if (w.buffer.length >= 3) void scan(w.buffer); w.buffer = ""; }
+      else if (e.key.length === 1) w.buffer += e.key;
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [picking, paying, taxes]);
+
+  const { totals } = useMemo(() => totalsOf(lines), [lines]);
+  const setDiscount = (key: string, text: string) => {
+    try {
+      const minor = parseMoney(text);
+      setLines((ls) => ls.map((l) => (l.key === key
+        ? { ...l, discount: Math.min(minor, lineAmounts(l).gross) } : l)));
+    } catch { setNotice("discount: enter an amount like 10.50"); }
+  };
+  return (
+    <div class="sale">
+      <section class="browse">
+        <div class="searchbar">
+          <input data-testid="search" placeholder="Search name, SKU or scan a barcode" value={query}
+                 onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+                 onKeyDown={(e) => { if (e.key === "Enter") { void scan((e.target as HTMLInputElement).value); setQuery(""); } }} />
+          <select data-testid="category" value={category}
+                  onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}>
+            <option value="">All categories</option>
+            {cats.map((c) => <option key={c} value={c}>{c}</option>)}
+          </select>
+        </div>
+        {notice && <p class="error" role="alert">{notice}</p>}
+        <VList items={rows} rowHeight={52} height={460} render={(row) => (
+          <button class="item" data-testid="item" onClick={() => void choose(row)}>
+            <span class="title">{row.v.title}{row.count === 1 && row.v.name ? ` · ${row.v.name}` : ""}</span>
+            <span class="meta">{row.count > 1 ? `${row.count} variants` : row.v.sku ?? ""}</span>
+            <span class="price">{formatMoney(row.v.price, currency)}</span>
+          </button>
+        )} />
+        <p class="small">{rows.length} shown</p>
+      </section>
+      <section class="cart" data-testid="cart">
+        <h2>Cart</h2>
+        <MemberBar db={db} token={token} member={member} onMember={setMember} />
+        {lines.length === 0 && <p class="small">Scan or pick an item.</p>}
+        {lines.map((l) => (
+          <div class="line" key={l.key} data-testid="cart-line">
+            <div class="lname">{l.name}{l.variant ? ` (${l.variant})` : ""}</div>
+            <input class="qty" aria-label="quantity" value={l.quantity}
+                   onChange={(e) => { try { setLines((ls) => setQty(ls, l.key, (e.target as HTMLInputElement).value)); }
+                                      catch (err) { setNotice((err as Error).message); } }} />
+            <input class="disc" aria-label="line discount" placeholder="disc."
+                   value={l.discount ? (l.discount / 100).toFixed(2) : ""}
+                   onChange={(e) => setDiscount(l.key, (e.target as HTMLInputElement).value)} />
+            <span class="num">{formatMoney(l.unit_price, currency)}</span>
+            <button class="link" aria-label="remove" onClick={() => setLines((ls) => setQty(ls, l.key, "0"))}>×</button>
+          </div>
+        ))}
+        <p class="row"><span>Taxable</span><span>{formatMoney(totals.subtotal, currency)}</span></p>
+        <p class="row"><span>GST</span><span>{formatMoney(totals.tax, currency)}</span></p>
+        <p class="row big"><span>Total</span><span data-testid="total">{formatMoney(totals.total, currency)}</span></p>
+        <button class="primary pay" data-testid="pay" disabled={!lines.length || readOnly}
+                onClick={() => setPaying(true)}>{readOnly ? "Read only (another tab is active)" : "Pay"}</button>
+      </section>
+      {picking && <Picker variants={picking.variants} optionNames={picking.names} currency={currency}
+                          onPick={(v) => { add(v); setPicking(null); }} onClose={() => setPicking(null)} />}
+      {paying && <Pay total={totals.total} currency={currency} member={member} token={token}
+                      onClose={() => setPaying(false)}
+                      onDone={(payments, channel, phone, holdId) => {
+                        void onComplete({ lines, payments, channel, phone, holdId, member }).then(() => {
+                          setLines([]); setMember(null); setPaying(false);
+                        });
+                      }} />}
+    </div>
+  );
+}

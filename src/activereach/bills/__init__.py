@@ -1,0 +1,1 @@
+"""Active Bill: one ``bill_receipts`` row per order, the bill page and its two-tier config."""

@@ -1,0 +1,73 @@
+"""A sample bill for the console's live preview, and the decoy a 404 renders to take a hit's time.
+
+Both go through the real snapshot builder with transient (never saved) order objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from activereach.bills import rules
+from activereach.bills.snapshot import build_snapshot
+from activereach.orders import rules as order_rules
+from activereach.orders.models import Order, OrderLine, OrderPayment
+from activereach.tenancy.models import Location, Workspace
+
+SAMPLE_LINES = [
+    ("Masala Chai", "Large", "2", 14000, "5", "0902"),
+    ("Paneer Wrap", None, "1", 22900, "5", "2106"),
+    ("Cold Brew Bottle", "500 ml", "1", 34900, "12", "2101"),
+    ("Gift Card Sleeve", None, "1", 4900, "18", "4819"),
+]
+
+
+def _sample_order(workspace: Workspace, location: Location | None,
+                  ) -> tuple[Order, list[OrderLine], list[OrderPayment]]:
+    lines, amounts = [], []
+    for no, (name, variant, qty, price, rate, hsn) in enumerate(SAMPLE_LINES, start=1):
+        computed = order_rules.line_amounts(order_rules.LineInput(
+            quantity=Decimal(qty), unit_price=price, tax_rate=Decimal(rate), tax_inclusive=True))
+        amounts.append(computed)
+        lines.append(OrderLine(
+            workspace_id=workspace.id, order_id="ord_sample", line_no=no, name=name,
+            variant=variant, sku=None, quantity=Decimal(qty), unit_price=price, discount=0,
+            tax_rate=Decimal(rate), tax_inclusive=True, hsn=hsn, taxable=computed.taxable,
+            tax=computed.tax, total=computed.total))
+    totals = order_rules.order_totals(amounts, line_discounts=0)
+    paid = totals.total + rules.round_off(totals.total, 2) + 2000
+    order = Order(
+        workspace_id=workspace.id, id="ord_sample", source="activepos", external_id="SAMPLE-1",
+        location_id=location.id if location else None, terminal_id="T1", contact_id="ct_sample",
+        channel="offline" if location else "online", currency=workspace.currency,
+        occurred_at=dt.datetime(2026, 11, 25, 4, 45, tzinfo=dt.UTC), subtotal=totals.subtotal,
+        tax_total=totals.tax, discount_total=0, shipping=0, total=totals.total, paid_total=paid,
+        change_due=paid - totals.total, customer={"name": "Asha Rao", "phone": "+919876543210"},
+        extra={})
+    payments = [OrderPayment(workspace_id=workspace.id, order_id="ord_sample", seq=1,
+                             method="cash", amount=paid, reference=None)]
+    return order, lines, payments
+
+
+def sample_snapshot(workspace: Workspace, location: Location | None, config: dict[str, Any],
+                    url: str) -> dict[str, Any]:
+    order, lines, payments = _sample_order(workspace, location)
+    code = location.code if location else None
+    prefix = config.get("invoice_prefix") or rules.default_prefix(code)
+    return build_snapshot(
+        workspace=workspace, location=location, config=config, order=order, lines=lines,
+        payments=payments, loyalty={"earned": 42, "balance": 1280}, code="SAMPLE0000", url=url,
+        invoice=rules.invoice_number(prefix, "2026-27", 123), fy="2026-27")
+
+
+def _decoy() -> dict[str, Any]:
+    workspace = Workspace(id="ws_decoy", slug="decoy", name="Decoy brand", country="IN",
+                          currency="INR", timezone="Asia/Kolkata", locale="en_IN")
+    location = Location(workspace_id="ws_decoy", id="loc_decoy", code="decoy-1", name="Outlet",
+                        address="1 Main Road, Bengaluru", phone="+91 80 0000 0000",
+                        gstin="29AABCB1234C1ZA", state_code="29", timezone="Asia/Kolkata")
+    return sample_snapshot(workspace, location, {}, "http://decoy.localhost/b/0000000000")
+
+
+DECOY_SNAPSHOT = _decoy()

@@ -1,0 +1,151 @@
+"""Issuing bills inside the ingest transaction, reading them back, and capturing ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.bills import rules
+from activereach.bills.codes import new_unique_code
+from activereach.bills.config import resolved_config
+from activereach.bills.invoices import next_sequence
+from activereach.bills.models import BRAND_SERIES, BillRating, BillReceipt
+from activereach.bills.pool import claim
+from activereach.bills.snapshot import build_snapshot, local_time
+from activereach.config import get_settings
+from activereach.kit.db import insert_ignore, utcnow
+from activereach.kit.ids import new_id
+from activereach.orders.models import Order
+from activereach.orders.participants import BaseParticipant, CompletedOrder
+from activereach.tenancy.models import Location, Workspace
+
+
+def bill_url(slug: str, code: str) -> str:
+    settings = get_settings()
+    return f"{settings.public_scheme}://{slug}.{settings.bill_domain}/b/{code}"
+
+
+def source_product(order: Order) -> str:
+    """Which product issued the bill (DESIGN §3 "source product")."""
+    if order.source == "activepos":
+        return "pos"
+    if order.source in ("api", "online"):
+        return "loyalty" if (order.extra or {}).get("loyalty_hold_id") else order.source
+    return "pipe"
+
+
+class BillsParticipant(BaseParticipant):
+    """Writes exactly one ``bill_receipts`` row per completed order (Active Bill is always on)."""
+
+    name = "bills"
+
+    async def completed(self, session: AsyncSession, completed: CompletedOrder) -> None:
+        bill = await issue_bill(session, completed)
+        completed.result["bill"] = {"code": bill.code, "url": bill.snapshot["url"],
+                                    "invoice_number": bill.invoice_number}
+        completed.event_properties["bill_code"] = bill.code
+
+
+async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillReceipt:
+    ws, order = completed.workspace, completed.order
+    location = (await session.get(Location, (ws.id, order.location_id))
+                if order.location_id else None)
+    config = await resolved_config(session, ws.id, order.location_id)
+    series = order.location_id or BRAND_SERIES
+    reserved = await claim(session, order)
+    if reserved is not None:
+        fy, seq, invoice, code = (reserved.fiscal_year, reserved.invoice_seq,
+                                  reserved.invoice_number, reserved.code)
+    else:
+        tz = (location.timezone if location else None) or ws.timezone
+        fy = rules.fiscal_year(local_time(order.occurred_at, tz).date())
+        seq = await next_sequence(session, ws.id, series, fy)
+        prefix = (config.get("invoice_prefix")
+                  or rules.default_prefix(location.code if location else None))
+        invoice = rules.invoice_number(prefix, fy, seq)
+        code = await new_unique_code(session)
+    url = bill_url(ws.slug, code)
+    snapshot = build_snapshot(
+        workspace=ws, location=location, config=config, order=order, lines=completed.lines,
+        payments=completed.payments, loyalty=completed.result.get("loyalty"), code=code,
+        url=url, invoice=invoice, fy=fy)
+    bill = BillReceipt(
+        workspace_id=ws.id, id=new_id("bill"), code=code, order_id=order.id,
+        location_id=order.location_id, series_key=series, source_product=source_product(order),
+        fiscal_year=fy, invoice_seq=seq, invoice_number=invoice, contact_id=order.contact_id,
+        snapshot=snapshot, created_at=utcnow())
+    await session.execute(insert(BillReceipt).values(
+        {c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}))
+    return bill
+
+
+@dataclass(frozen=True)
+class BillView:
+    """A bill as the page needs it: row, brand slug, live order state and the rating."""
+
+    bill: BillReceipt
+    slug: str
+    status: str
+    refunded_total: int
+    rating: int | None
+    comment: str | None
+
+
+async def find_bill_view(session: AsyncSession, code: str) -> BillView | None:
+    """One query by code alone (the code resolves its brand and outlet on its own)."""
+    row = (await session.execute(
+        select(BillReceipt, Workspace.slug, Order.status, Order.refunded_total,
+               BillRating.rating, BillRating.comment)
+        .join(Workspace, Workspace.id == BillReceipt.workspace_id)
+        .join(Order, (Order.workspace_id == BillReceipt.workspace_id)
+              & (Order.id == BillReceipt.order_id))
+        .outerjoin(BillRating, (BillRating.workspace_id == BillReceipt.workspace_id)
+                   & (BillRating.order_id == BillReceipt.order_id))
+        .where(BillReceipt.code == code))).first()
+    if row is None:
+        return None
+    bill, slug, status, refunded, rating, comment = row
+    return BillView(bill=bill, slug=slug, status=status, refunded_total=refunded or 0,
+                    rating=rating, comment=comment)
+
+
+async def get_bill(session: AsyncSession, workspace_id: str, code: str) -> BillReceipt | None:
+    return await session.scalar(select(BillReceipt).where(
+        BillReceipt.workspace_id == workspace_id, BillReceipt.code == code))
+
+
+async def record_rating(session: AsyncSession, bill: BillReceipt, rating: int,
+                        comment: str | None) -> BillRating:
+    """One rating row per order: the first post creates it, later posts update it."""
+    now = utcnow()
+    await session.execute(insert_ignore(session, BillRating).values(
+        workspace_id=bill.workspace_id, id=new_id("rt"), order_id=bill.order_id, bill_id=bill.id,
+        location_id=bill.location_id, contact_id=bill.contact_id, rating=rating,
+        comment=comment, updates=0, created_at=now, updated_at=now))
+    row = await session.scalar(select(BillRating).where(
+        BillRating.workspace_id == bill.workspace_id, BillRating.order_id == bill.order_id))
+    assert row is not None
+    if row.rating != rating or (comment is not None and row.comment != comment):
+        values: dict[str, Any] = {"rating": rating, "updated_at": now,
+                                  "updates": BillRating.updates + 1}
+        if comment is not None:
+            values["comment"] = comment
+        await session.execute(update(BillRating).where(
+            BillRating.workspace_id == bill.workspace_id, BillRating.id == row.id).values(**values))
+        await session.refresh(row)
+    return row
+
+
+def bill_document(bill: BillReceipt, view: BillView | None = None) -> dict[str, Any]:
+    doc = {"id": bill.id, "code": bill.code, "url": bill.snapshot.get("url"),
+           "order_id": bill.order_id, "location_id": bill.location_id,
+           "source_product": bill.source_product, "invoice_number": bill.invoice_number,
+           "fiscal_year": bill.fiscal_year, "contact_id": bill.contact_id,
+           "created_at": bill.created_at.isoformat(), "snapshot": bill.snapshot}
+    if view is not None:
+        doc.update({"order_status": view.status, "refunded_total": view.refunded_total,
+                    "rating": view.rating, "comment": view.comment})
+    return doc

@@ -1,0 +1,23 @@
+"""Request shapes of the staff PIN API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PIN = Field(pattern=r"^\d{4,6}$", description="4 to 6 digits")
+
+
+class StaffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=100)
+    pin: str = PIN
+    role: Literal["cashier", "manager"] = "cashier"
+    location: str | None = Field(default=None, max_length=40, description="outlet id or code")
+    active: bool = True
+
+
+class PinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pin: str = PIN

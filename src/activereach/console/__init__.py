@@ -1,0 +1,1 @@
+"""The server-rendered console at ``/dashboard/{workspace}/…``: settings, contacts, analytics."""

@@ -1,0 +1,28 @@
+"""Console users: people who sign in to a workspace's dashboard (not API keys)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from activereach.kit.db import Base, UTCDateTime, utcnow
+
+ROLES = ("owner", "manager", "analyst")
+
+
+class ConsoleUser(Base):
+    __tablename__ = "console_users"
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    # argon2id encoded hash (parameters and salt included), never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

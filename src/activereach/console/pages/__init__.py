@@ -1,0 +1,1 @@
+"""Console page groups, one module each; ``console.router`` includes them all."""

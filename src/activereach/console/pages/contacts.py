@@ -1,0 +1,56 @@
+"""Contacts: search by phone or email, a paginated list, and the profile with its timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from activereach.console import contacts as svc
+from activereach.console.auth import Console, console
+from activereach.console.web import page, redirect
+from activereach.contacts.service import get_contact, identities_of
+from activereach.kit.errors import NotFound
+from activereach.kit.http import read
+
+router = APIRouter(include_in_schema=False)
+Con = Annotated[Console, Depends(console)]
+
+
+@router.get("/dashboard/{workspace}/contacts", response_model=None)
+async def contacts(con: Con, q: str = Query(default="", max_length=320),
+                   cursor: str | None = Query(default=None, max_length=200)
+                   ) -> HTMLResponse | RedirectResponse:
+    q = q.strip()
+    problem = None
+    if q:
+        found, problem = await read(con.request, lambda s: svc.search(
+            s, con.workspace.id, con.workspace.country, q))
+        if found is not None:
+            return redirect(con.url(f"contacts/{found.id}"))
+        problem = problem or f"No contact with {'email' if '@' in q else 'phone'} {q}."
+    location_id = con.location.id if con.location else None
+    rows, next_cursor = await read(con.request, lambda s: svc.recent(
+        s, con.workspace.id, location_id, cursor))
+    return page(con, "console/contacts.html", "contacts", q=q, problem=problem, rows=rows,
+                next_cursor=next_cursor, first_page=cursor is None)
+
+
+@router.get("/dashboard/{workspace}/contacts/{contact_id}", response_class=HTMLResponse)
+async def profile(contact_id: str, con: Con,
+                  cursor: str | None = Query(default=None, max_length=200)) -> HTMLResponse:
+    location_id = con.location.id if con.location else None
+
+    async def load(session):  # type: ignore[no-untyped-def]
+        contact = await get_contact(session, con.workspace.id, contact_id)
+        if contact is None:
+            raise NotFound(f"contact: no contact {contact_id!r}")
+        return (contact, await identities_of(session, con.workspace.id, contact.id),
+                await svc.order_stats(session, con.workspace.id, contact.id, location_id),
+                await svc.timeline(session, con.workspace.id, contact.id, location_id, cursor))
+    contact, identities, stats, (events, next_cursor) = await read(con.request, load)
+    names = {loc.id: loc.name for loc in con.locations}
+    return page(con, "console/contact.html", "contacts", contact=contact, identities=identities,
+                stats=stats, events=events, next_cursor=next_cursor, outlet_names=names,
+                first_page=cursor is None)

@@ -1,0 +1,81 @@
+"""Settings → General: brand identity and region (brand tier), or the outlet's own details when
+the chip strip selects one outlet (outlet tier)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from activereach.console.auth import Console, console
+from activereach.console.csrf import form_with_csrf
+from activereach.console.forms import brand_errors, check_timezone, trimmed
+from activereach.console.web import flash, page, redirect
+from activereach.kit.db import utcnow
+from activereach.kit.http import write
+from activereach.tenancy.models import Location, Workspace
+
+router = APIRouter(include_in_schema=False)
+BRAND_FIELDS = ("name", "logo_url", "primary_color", "accent_color", "country", "currency",
+                "timezone")
+OUTLET_FIELDS = ("name", "address", "phone", "timezone")
+Con = Annotated[Console, Depends(console)]
+
+
+def _values(con: Console) -> dict[str, str]:
+    if con.location is not None:
+        loc = con.location
+        return {"name": loc.name, "address": loc.address, "phone": loc.phone,
+                "timezone": loc.timezone or ""}
+    ws, branding = con.workspace, con.workspace.branding or {}
+    return {"name": ws.name, "logo_url": branding.get("logo_url", ""),
+            "primary_color": branding.get("primary_color", ""),
+            "accent_color": branding.get("accent_color", ""), "country": ws.country,
+            "currency": ws.currency, "timezone": ws.timezone}
+
+
+@router.get("/dashboard/{workspace}/settings/general", response_class=HTMLResponse)
+async def general(con: Con) -> HTMLResponse:
+    return page(con, "console/general.html", "general", values=_values(con), errors={})
+
+
+@router.post("/dashboard/{workspace}/settings/general", response_model=None)
+async def save_general(con: Con) -> HTMLResponse | RedirectResponse:
+    form = await form_with_csrf(con.request)
+    if con.location is None:
+        con.require_owner()
+        data = trimmed(form, *BRAND_FIELDS)
+        errors = brand_errors(data)
+    else:
+        con.require_write()
+        data = trimmed(form, *OUTLET_FIELDS)
+        errors = {} if 1 <= len(data["name"]) <= 200 else {"name": "1 to 200 characters"}
+        check_timezone(data["timezone"], errors)
+    if errors:
+        return page(con, "console/general.html", "general", status_code=422, values=data,
+                    errors=errors)
+    if con.location is None:
+        await write(con.request, lambda s: _save_brand(s, con.workspace.id, data))
+        flash(con.request, "Brand settings saved.")
+    else:
+        await write(con.request, lambda s: _save_outlet(s, con.workspace.id, con.location.id, data))
+        flash(con.request, f"Saved for {data['name']}.")
+    return redirect(con.url("settings/general"))
+
+
+async def _save_brand(session, workspace_id: str, data: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    ws = await session.get(Workspace, workspace_id, with_for_update=True)
+    ws.name, ws.country = data["name"], data["country"].upper()
+    ws.currency, ws.timezone = data["currency"].upper(), data["timezone"]
+    # A new dict: JSON columns only notice reassignment, not in-place mutation.
+    ws.branding = {**(ws.branding or {}), "logo_url": data["logo_url"],
+                   "primary_color": data["primary_color"], "accent_color": data["accent_color"]}
+
+
+async def _save_outlet(session, workspace_id: str, location_id: str,  # type: ignore[no-untyped-def]
+                       data: dict[str, str]) -> None:
+    loc = await session.get(Location, (workspace_id, location_id), with_for_update=True)
+    loc.name, loc.address, loc.phone = data["name"], data["address"], data["phone"]
+    loc.timezone = data["timezone"] or None
+    loc.updated_at = utcnow()

@@ -1,0 +1,65 @@
+"""Sign-in, sign-out, the stylesheet and the workspace landing redirect."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from activereach.console.auth import Console, console, sign_in, sign_out
+from activereach.console.csrf import form_with_csrf
+from activereach.console.service import authenticate
+from activereach.console.web import STYLESHEET, redirect, render
+from activereach.kit.http import write
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only our own console paths: an open redirect after sign-in is a phishing aid."""
+    if value and value.startswith("/dashboard/") and "//" not in value and "\\" not in value:
+        return value
+    return ""
+
+
+@router.get("/console-static/console.css")
+async def stylesheet() -> FileResponse:
+    return FileResponse(STYLESHEET, media_type="text/css",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, next: str = "") -> HTMLResponse:  # noqa: A002
+    return render(request, "console/login.html",
+                  {"next": _safe_next(next), "email": "", "workspace": "", "error": None})
+
+
+@router.post("/login", response_model=None)
+async def login(request: Request) -> HTMLResponse | RedirectResponse:
+    form = await form_with_csrf(request)
+    email, workspace = form.get("email", "").strip(), form.get("workspace", "").strip()
+    found = await write(request, lambda s: authenticate(
+        s, email=email, password=form.get("password", ""), workspace_slug=workspace))
+    if found is None:
+        return render(request, "console/login.html", {
+            "next": _safe_next(form.get("next")), "email": email, "workspace": workspace,
+            "error": "Email or password is not right."}, status_code=401)
+    user, ws = found
+    sign_in(request, user, ws)
+    target = _safe_next(form.get("next"))
+    if not target.startswith(f"/dashboard/{ws.slug}/") and target != f"/dashboard/{ws.slug}":
+        target = f"/dashboard/{ws.slug}/analytics"
+    return redirect(target)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> RedirectResponse:
+    await form_with_csrf(request)
+    sign_out(request)
+    return redirect("/login")
+
+
+@router.get("/dashboard/{workspace}")
+async def landing(con: Annotated[Console, Depends(console)]) -> RedirectResponse:
+    return redirect(con.url("analytics"))

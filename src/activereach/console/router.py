@@ -1,0 +1,14 @@
+"""All console routes in one router, and the session middleware they need, for ``app.py``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from activereach.console.auth import add_session_middleware
+from activereach.console.pages import analytics, contacts, general, locations, session
+
+router = APIRouter(include_in_schema=False)
+for module in (session, general, locations, contacts, analytics):
+    router.include_router(module.router)
+
+__all__ = ["add_session_middleware", "router"]

@@ -1,0 +1,1 @@
+"""Loyalty: one program per workspace, an append-only points ledger, holds and rewards."""

@@ -1,0 +1,125 @@
+"""The loyalty participant of the ingest path: commit the held redemption, earn, and reverse
+on refunds, all inside the order's (or refund's) own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.events.service import append_event
+from activereach.kit.errors import Unprocessable
+from activereach.loyalty import earning, holds, ledger
+from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
+from activereach.loyalty.tiers import multiplier_of, recompute_tier, tier_rows
+from activereach.orders.models import OrderRefund
+from activereach.orders.participants import BaseParticipant, CompletedOrder, RefundedOrder
+
+POINTS_METHODS = {"points", "loyalty", "loyalty_points"}
+
+
+class LoyaltyParticipant(BaseParticipant):
+    name = "loyalty"
+
+    async def completed(self, session: AsyncSession, completed: CompletedOrder) -> None:
+        order, order_in = completed.order, completed.order_in
+        hold_ref = order_in.loyalty.hold_id if order_in.loyalty else None
+        points_paid = sum(p.amount for p in completed.payments if p.method in POINTS_METHODS)
+        program = await ledger.program_of(session, order.workspace_id)
+        if program is None or not program.active:
+            if hold_ref or points_paid:
+                raise Unprocessable.field("loyalty.hold_id" if hold_ref else "payments",
+                                          "this workspace has no active loyalty program")
+            return
+        if order.contact_id is None:
+            if hold_ref or points_paid:
+                raise Unprocessable.field("customer", "a loyalty redemption needs the customer")
+            return
+        account = await ledger.ensure_account(session, program, order.contact_id)
+        redeemed = 0
+        hold = None
+        hold_ref = hold_ref or await holds.free_item_for(session, account, completed.lines)
+        if hold_ref:
+            hold = await holds.commit_hold(session, account, hold_ref, order_id=order.id,
+                                           location_id=order.location_id)
+            redeemed = hold.points
+        _check_points_payment(points_paid, hold, program)
+        # Tiers are read only when they matter: a multiplier for a member with a tier, or a
+        # recompute when points land available at once (pending points do not count yet).
+        tiers = await tier_rows(session, order.workspace_id) if account.tier_id else None
+        earned, lot = await earning.earn_for_order(
+            session, program, account, order=order, lines=completed.lines,
+            points_paid=points_paid, multiplier_bp=multiplier_of(tiers or [], account.tier_id))
+        if lot is not None and lot.status == "available":
+            await recompute_tier(session, program, account, trigger=f"earn:{order.id}",
+                                 tiers=tiers)
+        completed.result["loyalty"] = summary(account, program, earned=earned, redeemed=redeemed)
+        completed.event_properties["loyalty_points_earned"] = earned
+        if redeemed:
+            completed.event_properties["loyalty_points_redeemed"] = redeemed
+        await _events(session, order, account, program, earned=earned, hold=hold)
+
+    async def refunded(self, session: AsyncSession, refunded: RefundedOrder) -> None:
+        await _refunded(session, refunded)
+
+
+def _check_points_payment(points_paid: int, hold: Any, program: LoyaltyProgram) -> None:
+    """A ``points`` tender must be backed by a committed hold worth at least that much."""
+    if not points_paid:
+        return
+    if hold is None:
+        raise Unprocessable.field("payments", "a points payment needs loyalty.hold_id")
+    worth = hold.value if hold.reward_id else hold.points * program.point_value
+    if points_paid > worth:
+        raise Unprocessable.field("payments", f"the points payment {points_paid} exceeds what "
+                                  f"the hold covers ({worth})")
+
+
+def summary(account: LoyaltyAccount, program: LoyaltyProgram, **extra: int) -> dict[str, Any]:
+    return {**extra, "balance": account.available, "pending": account.pending,
+            "held": account.held, "tier": account.tier_name, "member_id": account.id,
+            "member_code": account.member_code, "points_name": program.points_name}
+
+
+async def _events(session: AsyncSession, order: Any, account: LoyaltyAccount,
+                  program: LoyaltyProgram, *, earned: int, hold: Any) -> None:
+    """Timeline events; message ids derive from the ledger keys, so they are as unique."""
+    common = {"order_id": order.id, "program": program.name, "balance": account.available,
+              "pending": account.pending, "tier": account.tier_name}
+    if earned:
+        await append_event(session, workspace_id=order.workspace_id,
+                           message_id=f"loyalty:earn:{order.id}", name="loyalty_points_earned",
+                           timestamp=order.occurred_at, source="api", contact_id=order.contact_id,
+                           location_id=order.location_id, properties={**common, "points": earned})
+    if hold is not None:
+        await append_event(session, workspace_id=order.workspace_id,
+                           message_id=f"loyalty:redeem:{hold.id}",
+                           name="loyalty_points_redeemed", timestamp=order.occurred_at,
+                           source="api", contact_id=order.contact_id,
+                           location_id=order.location_id,
+                           properties={**common, "points": hold.points, "hold_id": hold.id,
+                                       "reward_id": hold.reward_id, "value": hold.value})
+
+
+async def _refunded(session: AsyncSession, refunded: RefundedOrder) -> None:
+    order = refunded.order
+    program = await ledger.program_of(session, order.workspace_id)
+    if program is None or order.contact_id is None:
+        return
+    total = await session.scalar(select(func.coalesce(func.sum(OrderRefund.taxable), 0)).where(
+        OrderRefund.workspace_id == order.workspace_id, OrderRefund.order_id == order.id))
+    outcome = await earning.refund_order(session, program, order=order, refund=refunded.refund,
+                                         refunded_pretax=int(total or 0))
+    if outcome is None:
+        return
+    refunded.result["loyalty"] = outcome
+    if outcome["reversed"] or outcome["recredited"]:
+        await append_event(session, workspace_id=order.workspace_id,
+                           message_id=f"loyalty:refund:{refunded.refund.id}",
+                           name="loyalty_points_reversed", timestamp=refunded.refund.occurred_at,
+                           source="api", contact_id=order.contact_id,
+                           location_id=order.location_id,
+                           properties={"order_id": order.id, "refund_id": refunded.refund.id,
+                                       **outcome})
+

@@ -1,0 +1,1 @@
+"""Digital receipt delivery: channels, templates, the message outbox, consent and delivery status."""

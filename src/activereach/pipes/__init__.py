@@ -1,0 +1,1 @@
+"""Data pipes: POS connections (ActivePOS terminals and provider webhooks) and their inbox."""

@@ -1,0 +1,63 @@
+"""Sync health per pipe: status, last delivery, volumes, error rate and ingest latency."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.jobs.models import Job
+from activereach.kit.db import utcnow
+from activereach.orders.models import Order
+from activereach.pipes import rules, service
+from activereach.pipes.models import WebhookDelivery
+
+ERRORS = {"failed", "rejected", "held"}
+MAX_SAMPLES = 20000
+
+
+async def pipe_health(session: AsyncSession, ws_id: str, pipe_id: str, *, hours: int) -> dict[str, Any]:
+    pipe = await service.get_pipe(session, ws_id, pipe_id)
+    since = utcnow() - dt.timedelta(hours=hours)
+    rows = (await session.execute(
+        select(WebhookDelivery.status, WebhookDelivery.latency_ms, Job.status)
+        .outerjoin(Job, Job.dedupe_key == WebhookDelivery.job_key)
+        .where(WebhookDelivery.workspace_id == ws_id, WebhookDelivery.pipe_id == pipe_id,
+               WebhookDelivery.received_at >= since)
+        .order_by(WebhookDelivery.received_at.desc()).limit(MAX_SAMPLES))).all()
+    by_status: dict[str, int] = {}
+    latencies: list[float] = []
+    for status, latency, job_status in rows:
+        status = "dead" if status == "received" and job_status == "dead" else status
+        by_status[status] = by_status.get(status, 0) + 1
+        if latency is not None:
+            latencies.append(float(latency))
+    errors = sum(count for status, count in by_status.items() if status in ERRORS | {"dead"})
+    last = (await session.execute(
+        select(WebhookDelivery.received_at, WebhookDelivery.status)
+        .where(WebhookDelivery.workspace_id == ws_id, WebhookDelivery.pipe_id == pipe_id)
+        .order_by(WebhookDelivery.received_at.desc()).limit(1))).first()
+    orders = await session.scalar(select(func.count()).select_from(Order).where(
+        Order.workspace_id == ws_id, Order.source == pipe_id, Order.created_at >= since))
+    rate = rules.error_rate(len(rows), errors)
+    return {
+        "pipe_id": pipe.id, "status": _status(pipe.status, rate, by_status), "period_hours": hours,
+        "last_delivery_at": last[0].isoformat() if last else None,
+        "last_delivery_status": last[1] if last else None,
+        "deliveries": len(rows), "by_status": by_status, "orders": int(orders or 0),
+        "errors": errors, "error_rate": rate,
+        "latency_ms": {"avg": round(sum(latencies) / len(latencies), 1) if latencies else None,
+                       "p95": rules.percentile(latencies, 95), "samples": len(latencies)},
+        "dead_letters": by_status.get("dead", 0) + by_status.get("failed", 0),
+    }
+
+
+def _status(pipe_status: str, rate: float, by_status: dict[str, int]) -> str:
+    """active / paused / error: error when the recent error rate passes 20 % or anything is dead."""
+    if pipe_status != "active":
+        return pipe_status
+    if rate > 0.2 or by_status.get("dead"):
+        return "error"
+    return "active"

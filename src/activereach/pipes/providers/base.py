@@ -1,0 +1,138 @@
+"""The provider protocol and the values that flow through it.
+
+A provider turns one raw delivery into events (``events``), each with a dedupe key; fetches the
+full order where the webhook is only a doorbell (``fetch``); and maps a provider order document
+to a ``Canonical`` (an ``OrderIn``-shaped dict plus state, version and refunds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx2
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str
+    # A reply that short-cuts processing (Clover's one-time verification POST).
+    reply: dict[str, Any] | None = None
+
+
+@dataclass
+class Event:
+    """One thing that happened, as the delivery tells it."""
+
+    dedupe_key: str
+    kind: str                         # order | payment | refund | verification | …
+    ref: str | None = None            # external order id, when known without a fetch
+    version: int | None = None
+    event_time: dt.datetime | None = None
+    document: dict[str, Any] | None = None   # the full order, when the delivery carries it
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RefundSpec:
+    refund_id: str
+    amount: int
+    target: str | None = None         # external order id it refunds (None: this order)
+
+
+@dataclass
+class Canonical:
+    external_id: str
+    state: str                        # completed | open | cancelled | refund
+    version: int | None
+    location_key: str | None
+    order: dict[str, Any] | None      # OrderIn-shaped (location filled by the pipe's map)
+    refunds: list[RefundSpec] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass
+class Context:
+    """What the mapping needs besides the payload."""
+
+    currency: str
+    settings: Mapping[str, Any]
+    customer: dict[str, Any] | None = None
+
+
+class FetchError(Exception):
+    """The provider API failed; the job retries with backoff."""
+
+
+class Provider(Protocol):
+    name: str
+    needs_fetch: bool
+    secret_names: tuple[str, ...]
+    required_settings: tuple[str, ...]
+    content_type: str
+
+    def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
+               settings: Mapping[str, Any]) -> Verdict: ...
+
+    def parse(self, raw: bytes) -> Any: ...
+
+    def events(self, payload: Any, headers: Mapping[str, str]) -> list[Event]: ...
+
+    async def fetch(self, client: httpx2.AsyncClient, event: Event,
+                    settings: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]: ...
+
+    def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical: ...
+
+    async def poll(self, client: httpx2.AsyncClient, settings: Mapping[str, Any],
+                   cursor: dict[str, Any]) -> tuple[list[Event], dict[str, Any]]: ...
+
+
+class JsonProvider:
+    """Defaults shared by the JSON-body providers."""
+
+    name = "base"
+    needs_fetch = False
+    secret_names: tuple[str, ...] = ()
+    required_settings: tuple[str, ...] = ()
+    content_type = "application/json"
+
+    def parse(self, raw: bytes) -> Any:
+        return json.loads(raw)
+
+    async def fetch(self, client: httpx2.AsyncClient, event: Event,
+                    settings: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        return event.document, None
+
+    async def poll(self, client: httpx2.AsyncClient, settings: Mapping[str, Any],
+                   cursor: dict[str, Any]) -> tuple[list[Event], dict[str, Any]]:
+        return [], cursor
+
+
+async def get_json(client: httpx2.AsyncClient, url: str, **kwargs: Any) -> dict[str, Any]:
+    """GET a provider API document; transport errors and 5xx/429 are retryable."""
+    try:
+        response = await client.get(url, **kwargs)
+    except httpx2.HTTPError as exc:
+        raise FetchError(f"GET {url}: {type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 400:
+        raise FetchError(f"GET {url}: HTTP {response.status_code}: {response.text[:200]}")
+    return response.json()
+
+
+async def post_json(client: httpx2.AsyncClient, url: str, body: dict[str, Any],
+                    **kwargs: Any) -> dict[str, Any]:
+    try:
+        response = await client.post(url, json=body, **kwargs)
+    except httpx2.HTTPError as exc:
+        raise FetchError(f"POST {url}: {type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 400:
+        raise FetchError(f"POST {url}: HTTP {response.status_code}: {response.text[:200]}")
+    return response.json()
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    return headers.get(name) or headers.get(name.lower())

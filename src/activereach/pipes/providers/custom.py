@@ -1,0 +1,79 @@
+"""Any POS: hex HMAC-SHA256 of the body in ``X-Signature``, or Standard Webhooks signatures.
+
+Standard Webhooks: ``webhook-id``, ``webhook-timestamp`` (5-minute tolerance) and
+``webhook-signature`` (space-separated ``v1,<base64>``) over ``{id}.{timestamp}.{body}``, keyed
+by the base64-decoded ``whsec_…`` secret.  Mapping is entirely by JMESPath expressions.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from activereach.pipes import rules
+from activereach.pipes.providers.base import Canonical, Context, Event, JsonProvider, Verdict, header
+
+TOLERANCE_SECONDS = 300
+
+
+def standard_webhooks_valid(secret: str, msg_id: str, timestamp: str, body: bytes,
+                            signatures: str, now: float) -> tuple[bool, str]:
+    try:
+        sent = int(timestamp)
+    except ValueError:
+        return False, "webhook-timestamp is not an integer"
+    if abs(now - sent) > TOLERANCE_SECONDS:
+        return False, "webhook-timestamp is outside the 5-minute tolerance"
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_")) if secret.startswith("whsec_") \
+            else secret.encode()
+    except binascii.Error:
+        return False, "secret is not a valid whsec_ value"
+    expected = rules.b64(rules.hmac_digest(key, f"{msg_id}.{timestamp}.".encode() + body))
+    for item in signatures.split():
+        version, _, value = item.partition(",")
+        if version == "v1" and rules.same(expected, value):
+            return True, "webhook-signature matches"
+    return False, "webhook-signature does not match"
+
+
+class Custom(JsonProvider):
+    name = "custom"
+    secret_names = ("secret", "access_token")
+
+    def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
+               settings: Mapping[str, Any]) -> Verdict:
+        signatures = header(headers, "webhook-signature")
+        if signatures:
+            msg_id = header(headers, "webhook-id") or ""
+            stamp = header(headers, "webhook-timestamp") or ""
+            reason = "webhook-signature does not match"
+            for secret in secrets:
+                ok, reason = standard_webhooks_valid(secret, msg_id, stamp, raw, signatures,
+                                                     time.time())
+                if ok:
+                    return Verdict(True, reason)
+            return Verdict(False, reason)
+        given = header(headers, "x-signature")
+        if not given:
+            return Verdict(False, "missing X-Signature (or webhook-signature) header")
+        for secret in secrets:
+            if rules.same(rules.hmac_digest(secret.encode(), raw).hex(), given.lower()):
+                return Verdict(True, "X-Signature matches")
+        return Verdict(False, "X-Signature does not match")
+
+    def events(self, payload: Any, headers: Mapping[str, str]) -> list[Event]:
+        # The dedupe key needs the mapping when there is no webhook-id; ingest fills it in.
+        stamp = header(headers, "webhook-timestamp") or ""
+        return [Event(dedupe_key=header(headers, "webhook-id") or "", kind="order",
+                      event_time=rules.parse_time(int(stamp) * 1000) if stamp.isdigit() else None,
+                      document=payload)]
+
+    def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
+        from activereach.pipes.mapping import custom_canonical
+
+        return custom_canonical(document, dict(ctx.settings.get("_mapping") or {}), ctx.currency,
+                                str(ctx.settings.get("amounts", "minor")))

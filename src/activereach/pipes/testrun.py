@@ -1,0 +1,130 @@
+"""Test with a sample order: verification, mapping and the FULL ingest, always rolled back.
+
+The run uses its own session and never commits, so it writes nothing; it reports the canonical
+order, the ``order_completed`` properties, the loyalty and bill results it would produce, and
+per-field errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.events.models import Event as EventRow
+from activereach.kit.db import Database
+from activereach.kit.errors import AppError
+from activereach.orders.service import IngestSource, ingest_order
+from activereach.pipes import ingest, service
+from activereach.pipes.mapping import MappingError, validate_mapping
+from activereach.pipes.providers.base import Event, FetchError
+from activereach.pipes.samples import sample
+from activereach.pipes.schemas import TestIn
+from activereach.tenancy.models import Workspace
+
+
+async def run_test(db: Database, ws: Workspace, pipe_id: str, body: TestIn) -> dict[str, Any]:
+    # Same writer queue as every other transaction (SQLite has one writer), then roll back.
+    lock = db._write_lock or contextlib.nullcontext()  # noqa: SLF001
+    async with lock, db.sessionmaker() as session:
+        try:
+            return await _run(session, ws, pipe_id, body)
+        finally:
+            await session.rollback()
+
+
+def _raw(body: TestIn, provider: str) -> tuple[bytes, str, str]:
+    if body.payload is None:
+        raw, kind, content_type = sample(provider)
+        return raw, kind, content_type
+    raw = body.payload.encode() if isinstance(body.payload, str) else json.dumps(body.payload).encode()
+    return raw, body.payload_kind or "webhook", body.headers.get("content-type", "")
+
+
+async def _run(session: AsyncSession, ws: Workspace, pipe_id: str, body: TestIn) -> dict[str, Any]:
+    pipe = await service.get_pipe(session, ws.id, pipe_id)
+    if pipe.kind != "webhook":
+        raise AppError("only webhook pipes can be tested with a sample", code="not_a_webhook_pipe")
+    run = await ingest.load_run(session, ws, pipe)
+    raw, kind, _ = _raw(body, run.provider.name)
+    out: dict[str, Any] = {"sample": body.payload is None, "payload_kind": kind, "errors": [],
+                           "verification": {"checked": False}, "would_ingest": False}
+    if body.verify:
+        secrets = (await service.secret_values(session, pipe)).get(run.provider.secret_names[0], [])
+        headers = {k.lower(): v for k, v in body.headers.items()}
+        verdict = run.provider.verify(raw, headers, secrets, pipe.settings)
+        out["verification"] = {"checked": True, "ok": verdict.ok, "reason": verdict.reason}
+    mapping = pipe.mapping if body.mapping is None else body.mapping
+    if errors := validate_mapping(mapping):
+        out["errors"] += errors
+        return out
+    document, customer = await _document(run, raw, kind, body.headers, out)
+    if document is None:
+        return out
+    try:
+        canonical = ingest.map_document(run, document, customer, mapping)
+    except MappingError as exc:
+        out["errors"] += exc.errors
+        return out
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        out["errors"].append({"field": "payload", "message": f"{type(exc).__name__}: {exc}"})
+        return out
+    out["canonical"] = ingest.summary(canonical)
+    if canonical.state != "completed":
+        out["errors"].append({"field": "status", "message": f"would not ingest: {canonical.reason}"})
+        return out
+    location_id, reason = await ingest.resolve_location(run, canonical)
+    if location_id is None:
+        out["errors"].append({"field": "location", "message": reason})
+    await _ingest(session, ws, pipe.id, canonical, location_id, out)
+    return out
+
+
+async def _document(run: ingest.Run, raw: bytes, kind: str, headers: dict[str, str],
+                    out: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    try:
+        parsed = run.provider.parse(raw)
+        if kind == "order":
+            return parsed, None
+        events = run.provider.events(parsed, {k.lower(): v for k, v in headers.items()})
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        out["errors"].append({"field": "payload", "message": f"{type(exc).__name__}: {exc}"})
+        return None, None
+    if not events:
+        out["errors"].append({"field": "payload", "message": "no order events in this payload"})
+        return None, None
+    event: Event = events[0]
+    try:
+        async with ingest.provider_client(run.settings) as client:
+            return await run.provider.fetch(client, event, run.settings)
+    except FetchError as exc:
+        out["errors"].append({"field": "fetch", "message": f"{exc}; paste the provider's order "
+                              "document with payload_kind 'order' to test without the API"})
+        return None, None
+
+
+async def _ingest(session: AsyncSession, ws: Workspace, pipe_id: str, canonical: Any,
+                  location_id: str | None, out: dict[str, Any]) -> None:
+    try:
+        order_in = ingest.order_in(canonical)
+    except ValidationError as exc:
+        out["errors"] += ingest._validation_errors(exc)  # noqa: SLF001
+        return
+    out["order"] = order_in.model_dump(mode="json", exclude_none=True)
+    src = IngestSource(workspace=ws, source=f"test:{pipe_id}", event_source="webhook",
+                       location_id=location_id)
+    try:
+        result = await ingest_order(session, src, order_in)
+    except AppError as exc:
+        out["errors"] += exc.details if isinstance(exc.details, list) else [
+            {"field": "order", "message": exc.message}]
+        return
+    event = await session.scalar(select(EventRow).where(
+        EventRow.workspace_id == ws.id, EventRow.message_id == f"order_completed:{result['order_id']}"))
+    out.update({"would_ingest": not out["errors"], "result": result,
+                "order_completed": event.properties if event else None,
+                "loyalty": result.get("loyalty"), "bill": result.get("bill")})

@@ -1,0 +1,29 @@
+"""Points on the bill (from the loyalty participant) and a bill for a loyalty redemption order."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from activereach.bills.models import BillReceipt
+from tests.bills.conftest import get_page
+from tests.loyalty.conftest import member, place, setup_program, shopper_order
+
+
+async def test_earned_points_and_a_redemption_order_both_get_bills(client, make_tenant, db) -> None:
+    tenant = await make_tenant()
+    await setup_program(client, tenant)
+    earned = await place(client, tenant, shopper_order(300000))           # 30 points
+    page = await get_page(client, tenant.slug, earned["bill"]["code"])
+    assert "You earned 30" in page.text and "balance 30" in page.text
+
+    m = await member(client, tenant)
+    hold = await client.post("/v1/loyalty/holds", headers=tenant.admin,
+                             json={"member_id": m["member_id"], "points": 12, "bill_total": 50000})
+    assert hold.status_code == 201, hold.text
+    redemption = await place(client, tenant, shopper_order(50000, hold_id=hold.json()["hold_id"]))
+    assert redemption["bill"]["invoice_number"] == "WEB/2627/000002"
+    async with db.read_session() as session:
+        rows = list((await session.execute(select(BillReceipt).where(
+            BillReceipt.workspace_id == tenant.id).order_by(BillReceipt.invoice_seq))).scalars())
+    assert [r.source_product for r in rows] == ["api", "loyalty"]
+    assert rows[1].snapshot["loyalty"]["redeemed"] == 12
