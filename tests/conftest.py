@@ -140,3 +140,9 @@ async def add_location(client: httpx2.AsyncClient, tenant: Tenant, code: str = "
     response = await client.post("/v1/locations", json=body, headers=tenant.admin)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: their live server runs a job worker on the shared test database,
+    which would otherwise take jobs that other tests run and assert on themselves."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
