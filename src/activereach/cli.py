@@ -112,6 +112,11 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print the demo as J
     for term in result["terminals"]:
         err.print(f"  terminal   {term['location_code']}/{term['terminal_id']}  "
                   f"pairing code {term['pairing_code']}")
+    if result.get("console_email"):
+        err.print(f"  console    {result['console_url']}  {result['console_email']} / "
+                  f"{result['console_password']}")
+    err.print(f"  cashier    {base}/cashier  (pair with a terminal's code)")
+    err.print(f"  bills      {result['bill_base']}<code>")
 
 
 @workspace_app.command("create")
