@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from activereach.kit.http import database, read, write
-from activereach.pipes import crypto, health, inbox, service, testrun
+from activereach.kit import crypto
+from activereach.pipes import health, inbox, service, testrun
 from activereach.pipes.providers import PROVIDERS, get_provider
 from activereach.pipes.schemas import PipeIn, PipePatch, ReplayAllIn, TestIn
 from activereach.tenancy.auth import AdminAuth

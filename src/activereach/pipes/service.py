@@ -17,7 +17,7 @@ from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.money import MoneyError, currency_exponent
-from activereach.pipes import crypto
+from activereach.kit import crypto
 from activereach.pipes.mapping import validate_mapping
 from activereach.pipes.models import Pipe, PipeSecret, WebhookDelivery
 from activereach.pipes.providers import get_provider
