@@ -97,7 +97,7 @@ async def _seed_orders(client, tenant, count: int) -> None:  # type: ignore[no-u
         assert (await client.post("/v1/orders", headers=tenant.admin, json=body)).status_code == 201
 
 
-async def _assert_rollups_exact(db, tenant, count: int) -> None:  # type: ignore[no-untyped-def]
+async def assert_rollups_exact(db, tenant, count: int) -> None:  # type: ignore[no-untyped-def]
     async with db.read_session() as session:
         orders = await session.scalar(select(func.sum(DailySales.orders))
                                       .where(DailySales.workspace_id == tenant.id))
@@ -114,7 +114,7 @@ async def test_several_worker_processes_run_each_job_exactly_once(client, db, te
     await _seed_orders(client, tenant, count)
     if not is_postgres:  # SQLite runs one in-process worker by design
         await asyncio.gather(Worker(db).drain())
-        await _assert_rollups_exact(db, tenant, count)
+        await assert_rollups_exact(db, tenant, count)
         return
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url, "ACTIVEREACH_SECRET_KEY": "t",
            "ACTIVEREACH_WORKER_POLL_SECONDS": "0.05", "ACTIVEREACH_WORKER_CONCURRENCY": "8"}
@@ -132,4 +132,4 @@ async def test_several_worker_processes_run_each_job_exactly_once(client, db, te
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=10)
-    await _assert_rollups_exact(db, tenant, count)
+    await assert_rollups_exact(db, tenant, count)
