@@ -7,7 +7,6 @@ the suite's event loop.  Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import httpx2
 import pytest
+
+from tests.support import free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("ACTIVEREACH_CHROMIUM", "/usr/bin/chromium")
@@ -32,15 +33,9 @@ class LiveServer:
     bill_domain: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    port = _free_port()
+    port = free_port()
     bill_domain = f"localhost:{port}"
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url,
            "ACTIVEREACH_SECRET_KEY": "test-secret", "ACTIVEREACH_BILL_DOMAIN": bill_domain,

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import socket
 import ssl
-import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+
 from aiosmtpd.controller import Controller
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -32,6 +29,7 @@ from activereach.jobs.models import Job
 from activereach.jobs.worker import Worker
 from activereach.kit.db import utcnow
 from tests.conftest import order_body
+from tests.support import free_port, serve_in_thread
 
 PHONE_NUMBER_ID = "106540352242922"
 TWILIO_SID = "AC" + "1" * 32
@@ -101,28 +99,12 @@ class FakeProviders:
         ])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def provider_server():  # type: ignore[no-untyped-def]
     api = FakeProviders()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(api.app(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if server.started:
-            break
-        time.sleep(0.025)
-    api.url = f"http://127.0.0.1:{port}"
-    yield api
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(api.app()) as url:
+        api.url = url
+        yield api
 
 
 @pytest.fixture

@@ -9,15 +9,12 @@ import copy
 import hashlib
 import hmac
 import json
-import socket
-import threading
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -25,6 +22,7 @@ from starlette.routing import Route
 
 from activereach.jobs.worker import Worker
 from activereach.pipes.samples import sample
+from tests.support import serve_in_thread
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "pos-webhooks"
 TOKEN = "api-token-1"
@@ -122,28 +120,12 @@ class ProviderApi:
         ])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def provider_server():  # type: ignore[no-untyped-def]
     api = ProviderApi()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(api.app(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.025)
-    api.url = f"http://127.0.0.1:{port}"
-    yield api
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(api.app()) as url:
+        api.url = url
+        yield api
 
 
 @pytest.fixture
