@@ -1,7 +1,8 @@
 """The bill's QR code: encoded once at issue time into a compact bitmap, drawn as SVG per request.
 
-Encoding a QR (Reed–Solomon, choosing among eight masks) costs milliseconds in pure Python;
-drawing 33×33 modules from stored bits costs tens of microseconds.  The bitmap (~180 bytes of
+Encoding uses zxing-cpp (C++): about 0.2 ms per code, where pure-Python encoders (segno) took
+7–15 ms, half the cost of a whole order.  Drawing 33×33 modules from stored bits costs tens of
+microseconds.  The bitmap (~180 bytes of
 base64) lives in the immutable snapshot next to the URL it encodes.
 """
 
@@ -12,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import segno
+import zxingcpp
 from markupsafe import Markup
 
 BORDER = 2
@@ -21,16 +22,14 @@ _RUN = re.compile("1+")
 
 def encode(url: str) -> dict[str, Any]:
     """``{"n": modules per side, "b": base64 of the row-major bitmap}``."""
-    qr = segno.make(url, error="m", micro=False, boost_error=False)
-    matrix = qr.matrix
-    size = len(matrix)
-    bits = bytearray((size * size + 7) // 8)
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark & 1:
-                index = y * size + x
-                bits[index >> 3] |= 0x80 >> (index & 7)
-    return {"n": size, "b": base64.b64encode(bytes(bits)).decode()}
+    barcode = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = barcode.to_image(scale=1, add_quiet_zones=False)
+    size = image.shape[0]
+    # one byte per module, 0 = dark; pack row-major into bits, 1 = dark
+    modules = "".join("1" if value == 0 else "0" for value in bytes(image))
+    modules += "0" * (-len(modules) % 8)
+    bits = int(modules, 2).to_bytes(len(modules) // 8, "big")
+    return {"n": size, "b": base64.b64encode(bits).decode()}
 
 
 def _path(size: int, bits: bytes) -> str:
