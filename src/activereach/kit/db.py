@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from activereach.kit import sqlite_driver
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -79,7 +81,8 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+            self.engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
+                                              module=sqlite_driver.dbapi())
             _configure_sqlite(self.engine)
         else:
             self.engine = create_async_engine(

@@ -4,6 +4,9 @@
 same transaction.  Later participants see what earlier ones wrote into ``CompletedOrder.result``
 (the bill snapshot needs the points the loyalty participant earned; the receipt needs the bill).
 A participant raises an ``AppError`` to refuse the order; the whole transaction rolls back.
+``completed`` runs before the order's own rows are inserted (so the reply is stored once): a
+participant reads the order from ``CompletedOrder``, never from the ``orders`` table, and its
+tables hold no foreign key to ``orders``.
 """
 
 from __future__ import annotations

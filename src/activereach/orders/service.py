@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import IdentityError, build_identities
@@ -102,20 +102,18 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
                      amount=p.amount, reference=p.reference)
         for index, p in enumerate(order_in.payments, start=1)
     ]
-    order.result = _result(order, totals)
+    completed = CompletedOrder(workspace=ws, order=order, lines=lines, payments=payments,
+                               order_in=order_in, result=_result(order, totals))
+    for participant in participants():
+        await participant.completed(session, completed)
+    # The order rows go in after the participants (their tables hold no foreign key to orders),
+    # so the stored reply is final on insert and needs no second UPDATE.
+    order.result = completed.result
     # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping.
     await session.execute(insert(Order.__table__), [_columns(order)])
     await session.execute(insert(OrderLine.__table__), [_columns(line) for line in lines])
     if payments:
         await session.execute(insert(OrderPayment.__table__), [_columns(p) for p in payments])
-    completed = CompletedOrder(workspace=ws, order=order, lines=lines, payments=payments,
-                               order_in=order_in, result=dict(order.result))
-    for participant in participants():
-        await participant.completed(session, completed)
-    if completed.result != order.result:
-        order.result = completed.result
-        await session.execute(update(Order).where(Order.workspace_id == ws.id, Order.id == order_id)
-                              .values(result=order.result))
     await append_event(
         session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
         name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
