@@ -150,3 +150,20 @@ async def test_webhook_pipe_order_gets_a_bill(client, tenant, db) -> None:
     [row] = await _bills(db, tenant.id)
     assert row.source_product == "pipe" and row.location_id == loc["id"]
     assert result["bill"]["invoice_number"] == "PIPE/2627/000001"
+
+
+async def test_an_outlet_edit_shows_on_the_next_bill(client, tenant, db) -> None:
+    """Outlets are memoised per process for the order path; an edit must not leave bills stale."""
+    loc = await add_location(client, tenant, "edit-1", address="1 Old Road")
+    first = await client.post("/v1/orders", headers=tenant.admin,
+                              json=order_body(external_id="E-1", location="edit-1"))
+    assert first.status_code == 201, first.text
+    patched = await client.patch(f"/v1/locations/{loc['id']}", headers=tenant.admin,
+                                 json={"address": "2 New Road"})
+    assert patched.status_code == 200, patched.text
+    second = await client.post("/v1/orders", headers=tenant.admin,
+                               json=order_body(external_id="E-2", location="edit-1"))
+    assert second.status_code == 201, second.text
+    addresses = [bill.snapshot["seller"]["address"] for bill in await _bills(db, tenant.id)
+                 if bill.location_id == loc["id"]]
+    assert addresses == ["1 Old Road", "2 New Road"]

@@ -202,3 +202,15 @@ async def test_rule_changes_apply_to_the_next_order(client, program_tenant) -> N
                       json={"points_per_unit": 2, "spend_unit": 10000, "active": False})
     third = await place(client, program_tenant, shopper_order(100000))
     assert [o["loyalty"]["earned"] for o in (first, second, third)] == [10, 20, 0]
+
+
+async def test_a_program_edit_applies_to_the_next_order(client, program_tenant) -> None:
+    """The order path memoises the program per process; pausing it must take effect at once."""
+    earned = await place(client, program_tenant, shopper_order(50000, external_id="P-1"))
+    assert earned["loyalty"]["earned"] > 0
+    response = await client.put("/v1/loyalty/program", headers=program_tenant.admin, json={
+        "name": "Test Points", "pending_days": 0, "min_redeem_points": 0,
+        "max_redeem_share_bp": 10000, "point_value": 100, "active": False})
+    assert response.status_code == 200, response.text
+    paused = await place(client, program_tenant, shopper_order(50000, external_id="P-2"))
+    assert paused["loyalty"] is None

@@ -6,7 +6,6 @@ default below.  Clearing a field at the outlet tier makes it fall back again.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.models import BRAND_SERIES, BillConfig
 from activereach.bills.schemas import BillConfigIn
+from activereach.kit.cache import TenantCache
 from activereach.kit.db import insert_ignore, utcnow
 from activereach.kit.ids import new_id
 
@@ -25,10 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "legal_name": None, "address": None, "phone": None, "gstin": None, "state_code": None,
 }
 FIELDS = tuple(DEFAULTS)
-# The bill page reads config on every view; a short per-process cache saves a query per view.
-# Writes through this process clear it at once; other processes see a change within the TTL.
-CACHE_SECONDS = 5.0
-_cache: dict[tuple[str, str | None], tuple[float, dict[str, Any]]] = {}
+# Every bill page view and every order reads the resolved config; a short per-process cache
+# saves a query each.  Writes through this process clear it at once (``forget``); other
+# processes see a change within the TTL (kit/cache.py).
+_resolved: TenantCache[dict[str, Any]] = TenantCache("bill_config")
+_resolved.forget_on_write(BillConfig)
 
 
 def resolve(brand: dict[str, Any] | None, outlet: dict[str, Any] | None) -> dict[str, Any]:
@@ -77,21 +78,12 @@ async def resolved_config(session: AsyncSession, workspace_id: str,
 
 async def cached_resolved_config(session: AsyncSession, workspace_id: str,
                                  location_id: str | None) -> dict[str, Any]:
-    key = (workspace_id, location_id)
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = await resolved_config(session, workspace_id, location_id)
-    if len(_cache) > 10_000:
-        _cache.clear()
-    _cache[key] = (now + CACHE_SECONDS, value)
-    return value
+    return await _resolved.get((workspace_id, location_id),
+                               lambda: resolved_config(session, workspace_id, location_id))
 
 
 def forget(workspace_id: str) -> None:
-    for key in [k for k in _cache if k[0] == workspace_id]:
-        _cache.pop(key, None)
+    _resolved.forget(workspace_id)
 
 
 async def get_tier(session: AsyncSession, workspace_id: str,

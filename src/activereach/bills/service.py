@@ -10,17 +10,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills import rules
 from activereach.bills.codes import random_code
-from activereach.bills.config import resolved_config
+from activereach.bills.config import cached_resolved_config
 from activereach.bills.invoices import next_sequence
 from activereach.bills.models import BRAND_SERIES, BillRating, BillReceipt
 from activereach.bills.pool import claim
 from activereach.bills.snapshot import build_snapshot, local_time
 from activereach.config import get_settings
+from activereach.kit.cache import TenantCache, row_copy
 from activereach.kit.db import insert_ignore, utcnow
 from activereach.kit.ids import new_id
 from activereach.orders.models import Order
 from activereach.orders.participants import BaseParticipant, CompletedOrder
 from activereach.tenancy.models import Location, Workspace
+
+
+# The outlet printed on each bill (name, address, GSTIN): read by every order, edited rarely.
+_outlets: TenantCache[Location | None] = TenantCache("bill_outlets")
+_outlets.forget_on_write(Location)
+
+
+async def _outlet(session: AsyncSession, workspace_id: str,
+                  location_id: str | None) -> Location | None:
+    if not location_id:
+        return None
+    async def load() -> Location | None:
+        return row_copy(await session.get(Location, (workspace_id, location_id)))
+    return await _outlets.get((workspace_id, location_id), load)
 
 
 def bill_url(slug: str, code: str) -> str:
@@ -51,9 +66,8 @@ class BillsParticipant(BaseParticipant):
 
 async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillReceipt:
     ws, order = completed.workspace, completed.order
-    location = (await session.get(Location, (ws.id, order.location_id))
-                if order.location_id else None)
-    config = await resolved_config(session, ws.id, order.location_id)
+    location = await _outlet(session, ws.id, order.location_id)
+    config = await cached_resolved_config(session, ws.id, order.location_id)
     series = order.location_id or BRAND_SERIES
     reserved = await claim(session, order)
     if reserved is not None:

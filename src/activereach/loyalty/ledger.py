@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.kit.db import insert_ignore, utcnow
-from activereach.kit.errors import Conflict, NotFound
+from activereach.kit.cache import TenantCache, row_copy
+from activereach.kit.db import utcnow
+from activereach.kit.errors import NotFound
 from activereach.kit.ids import new_id
 from activereach.loyalty import rules
 from activereach.loyalty.models import (
@@ -40,6 +41,18 @@ async def program_of(session: AsyncSession, workspace_id: str) -> LoyaltyProgram
         LoyaltyProgram.workspace_id == workspace_id))
 
 
+# Every order reads the program; it changes a few times a year (kit/cache.py bounds staleness).
+_programs: TenantCache[LoyaltyProgram | None] = TenantCache("loyalty_program")
+_programs.forget_on_write(LoyaltyProgram)
+
+
+async def cached_program(session: AsyncSession, workspace_id: str) -> LoyaltyProgram | None:
+    """``program_of`` for the order path: a read-only copy, never to be modified or saved."""
+    async def load() -> LoyaltyProgram | None:
+        return row_copy(await program_of(session, workspace_id))
+    return await _programs.get((workspace_id,), load)
+
+
 async def ensure_account(session: AsyncSession, program: LoyaltyProgram,
                          contact_id: str) -> LoyaltyAccount:
     """The contact's account, created if missing, returned locked."""
@@ -51,14 +64,15 @@ async def ensure_account(session: AsyncSession, program: LoyaltyProgram,
     if account is not None:  # returning members (most orders): one statement
         return account
     now = utcnow()
-    await session.execute(insert_ignore(session, LoyaltyAccount.__table__).values(
+    # A plain insert: a concurrent first order of the same member (or a member-code clash)
+    # fails the unique key, and the unit of work retries against the winner's row.
+    account = LoyaltyAccount(
         workspace_id=program.workspace_id, id=new_id("la"), contact_id=contact_id,
         member_code=random_code(), status="active", available=0, pending=0, held=0, debt=0,
         lifetime_earned=0, lifetime_redeemed=0,
-        allow_negative=program.negative_policy == "allow", created_at=now, updated_at=now))
-    account = await session.scalar(query)
-    if account is None:  # a member-code collision lost the insert: retry the unit of work
-        raise Conflict("could not allocate a member code; retry", code="retry")
+        allow_negative=program.negative_policy == "allow", created_at=now, updated_at=now)
+    session.add(account)
+    await session.flush()
     return account
 
 

@@ -26,7 +26,7 @@ class LoyaltyParticipant(BaseParticipant):
         order, order_in = completed.order, completed.order_in
         hold_ref = order_in.loyalty.hold_id if order_in.loyalty else None
         points_paid = sum(p.amount for p in completed.payments if p.method in POINTS_METHODS)
-        program = await ledger.program_of(session, order.workspace_id)
+        program = await ledger.cached_program(session, order.workspace_id)
         if program is None or not program.active:
             if hold_ref or points_paid:
                 raise Unprocessable.field("loyalty.hold_id" if hold_ref else "payments",
@@ -104,7 +104,7 @@ async def _events(session: AsyncSession, order: Any, account: LoyaltyAccount,
 
 async def _refunded(session: AsyncSession, refunded: RefundedOrder) -> None:
     order = refunded.order
-    program = await ledger.program_of(session, order.workspace_id)
+    program = await ledger.cached_program(session, order.workspace_id)
     if program is None or order.contact_id is None:
         return
     total = await session.scalar(select(func.coalesce(func.sum(OrderRefund.taxable), 0)).where(
