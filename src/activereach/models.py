@@ -3,7 +3,7 @@
 from activereach.analytics.models import DailySales
 from activereach.bills.models import (BillCodeReservation, BillConfig, BillInvoiceCounter,
                                       BillRating, BillReceipt)
-from activereach.analytics.models import ContactFirstDay, DailyContactSales
+from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailyLoyalty, DailyReceipts
 from activereach.console.models import ConsoleUser
 from activereach.catalog.models import (CatalogChange, CatalogImport, CatalogSequence, PriceOverride,
                                         Product, StockLevel, StockMovement, TaxClass, Variant)

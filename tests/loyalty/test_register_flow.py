@@ -214,3 +214,15 @@ async def test_a_program_edit_applies_to_the_next_order(client, program_tenant) 
     assert response.status_code == 200, response.text
     paused = await place(client, program_tenant, shopper_order(50000, external_id="P-2"))
     assert paused["loyalty"] is None
+
+
+async def test_a_refund_replay_returns_the_loyalty_part_of_the_reply(client, program_tenant) -> None:
+    """The stored refund reply includes what participants added (it once kept only the core)."""
+    placed = await place(client, program_tenant, shopper_order(50000, external_id="RR-1"))
+    body = {"refund_id": "RR-1-R", "amount": 25000}
+    url = f"/v1/orders/{placed['order_id']}/refunds"
+    first = await client.post(url, json=body, headers=program_tenant.admin)
+    again = await client.post(url, json=body, headers=program_tenant.admin)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["loyalty"]["reversed"] > 0
+    assert again.json()["loyalty"] == first.json()["loyalty"]

@@ -8,39 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailySales
+from activereach.analytics.rollups import add_points, adding, timezone_of, upsert
 from activereach.analytics.rules import local_day
 from activereach.contacts.models import Contact
 from activereach.jobs.models import Job
 from activereach.jobs.registry import job
 from activereach.orders.models import Order, OrderRefund
-from activereach.tenancy.models import Location, Workspace
-
-
-async def _timezone(session: AsyncSession, order: Order) -> str:
-    if order.location_id:
-        location = await session.get(Location, (order.workspace_id, order.location_id))
-        if location is not None and location.timezone:
-            return location.timezone
-    workspace = await session.get(Workspace, order.workspace_id)
-    return workspace.timezone if workspace else "UTC"
-
-
-def _upsert(session: AsyncSession, model: type, row: dict[str, Any], set_: Any) -> Any:
-    """``INSERT … ON CONFLICT (primary key) DO UPDATE``: two jobs creating the same roll-up row
-    at once both succeed instead of one failing on the key and waiting for a retry."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(model).values(**row)
-    keys = [column.name for column in model.__table__.primary_key.columns]
-    return stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded))
-
-
-def _adding(model: type, *names: str) -> Any:
-    return lambda excluded: {name: getattr(model, name) + excluded[name] for name in names}
 
 
 async def _bump(session: AsyncSession, order: Order, day: str, *, orders: int = 0, gross: int = 0,
@@ -48,7 +24,7 @@ async def _bump(session: AsyncSession, order: Order, day: str, *, orders: int = 
     row = {"workspace_id": order.workspace_id, "day": day, "location_id": order.location_id or "",
            "channel": order.channel, "source": order.source, "currency": order.currency,
            "orders": orders, "gross": gross, "refunds": refunds, "refund_count": refund_count}
-    await session.execute(_upsert(session, DailySales, row, _adding(
+    await session.execute(upsert(session, DailySales, row, adding(
         DailySales, "orders", "gross", "refunds", "refund_count")))
 
 
@@ -60,7 +36,7 @@ async def _bump_contact(session: AsyncSession, order: Order, day: str, *, orders
     row = {"workspace_id": order.workspace_id, "day": day, "location_id": order.location_id or "",
            "channel": order.channel, "currency": order.currency, "contact_id": order.contact_id,
            "orders": orders, "gross": gross, "refunds": refunds}
-    await session.execute(_upsert(session, DailyContactSales, row, _adding(
+    await session.execute(upsert(session, DailyContactSales, row, adding(
         DailyContactSales, "orders", "gross", "refunds")))
 
 
@@ -73,7 +49,7 @@ async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
     earliest = lambda excluded: {"first_day": case(  # noqa: E731
         (excluded.first_day < ContactFirstDay.first_day, excluded.first_day),
         else_=ContactFirstDay.first_day)}
-    await session.execute(_upsert(session, ContactFirstDay, row, earliest))
+    await session.execute(upsert(session, ContactFirstDay, row, earliest))
 
 
 @job("analytics.apply_order")
@@ -81,10 +57,12 @@ async def apply_order(session: AsyncSession, job_row: Job) -> None:
     order = await session.get(Order, (job_row.workspace_id, job_row.payload["order_id"]))
     if order is None:
         return
-    day = local_day(order.occurred_at, await _timezone(session, order))
+    day = local_day(order.occurred_at, await timezone_of(session, order.workspace_id, order.location_id))
     await _bump(session, order, day, orders=1, gross=order.total)
     await _bump_contact(session, order, day, orders=1, gross=order.total)
     await _first_day(session, order, day)
+    await add_points(session, order.workspace_id, order.location_id, day,
+                     (order.result or {}).get("loyalty"))
     if order.contact_id:
         contact = await session.get(Contact, (order.workspace_id, order.contact_id), with_for_update=True)
         if contact is not None:
@@ -104,9 +82,11 @@ async def apply_refund(session: AsyncSession, job_row: Job) -> None:
     order = await session.get(Order, (refund.workspace_id, refund.order_id))
     if order is None:
         return
-    day = local_day(refund.occurred_at, await _timezone(session, order))
+    day = local_day(refund.occurred_at, await timezone_of(session, order.workspace_id, order.location_id))
     await _bump(session, order, day, refunds=refund.amount, refund_count=1)
     await _bump_contact(session, order, day, refunds=refund.amount)
+    await add_points(session, order.workspace_id, order.location_id, day,
+                     (refund.result or {}).get("loyalty"))
     if order.contact_id:
         await session.execute(
             update(Contact)

@@ -53,3 +53,34 @@ class ContactFirstDay(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     contact_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     first_day: Mapped[str] = mapped_column(String(10))
+
+
+class DailyLoyalty(Base):
+    """Points moved by orders and refunds, per outlet and local day ('' = online)."""
+
+    __tablename__ = "daily_loyalty"
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    earned: Mapped[int] = mapped_column(BigInteger, default=0)
+    redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    # refunds take earned points back and give redeemed points back
+    reversed: Mapped[int] = mapped_column(BigInteger, default=0)
+    recredited: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DailyReceipts(Base):
+    """Receipt messages by the local day of their sale: a cohort, so a day's rate is final once
+    its late delivery reports are in."""
+
+    __tablename__ = "daily_receipts"
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    location_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    attempted: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)  # accepted by the provider
+    delivered: Mapped[int] = mapped_column(Integer, default=0)  # delivered or read
+    failed: Mapped[int] = mapped_column(Integer, default=0)

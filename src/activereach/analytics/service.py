@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics import queries
+from activereach.analytics.engagement import LoyaltyFigures, ReceiptRow, loyalty_figures, receipt_rows
 from activereach.analytics.queries import Scope
 
 
@@ -56,6 +57,8 @@ class Dashboard:
     customers: int = 0
     returning_customers: int = 0
     both_channels: int = 0
+    loyalty: LoyaltyFigures = field(default_factory=LoyaltyFigures)
+    receipts: list[ReceiptRow] = field(default_factory=list)
 
     @property
     def orders(self) -> int:
@@ -130,6 +133,8 @@ async def dashboard(session: AsyncSession, scope: Scope) -> Dashboard:
     result.attributed_offline_net = people.attributed_offline
     result.customers, result.returning_customers = people.customers, people.returning
     result.both_channels = people.both_channels
+    result.loyalty = await loyalty_figures(session, scope)
+    result.receipts = await receipt_rows(session, scope)
     return result
 
 

@@ -44,10 +44,11 @@ class TenantCache(Generic[V]):
     def clear(self) -> None:
         self._data.clear()
 
-    def forget_on_write(self, model: type) -> None:
-        """Forget a workspace's entries whenever the ORM inserts, updates or deletes ``model``."""
+    def forget_on_write(self, model: type, key: str = "workspace_id") -> None:
+        """Forget a workspace's entries whenever the ORM inserts, updates or deletes ``model``
+        (``key`` names the row's workspace id attribute)."""
         def _forget(_mapper: Any, _connection: Any, target: Any) -> None:
-            self.forget(target.workspace_id)
+            self.forget(getattr(target, key))
         for name in ("after_insert", "after_update", "after_delete"):
             event.listen(model, name, _forget)
 

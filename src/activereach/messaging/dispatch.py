@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.analytics.rollups import count_receipt
 from activereach.jobs.service import enqueue
 from activereach.kit.db import is_postgres, utcnow
 from activereach.kit.ids import new_id
@@ -89,6 +90,8 @@ async def _create(session: AsyncSession, ctx: OrderContext, channel: str,
     msg = Message(**row)
     session.add(msg)
     await session.flush()
+    await count_receipt(session, workspace_id=msg.workspace_id, location_id=msg.location_id,
+                        channel=channel, sold_at=ctx.order.occurred_at, counter="attempted")
     if problem is not None:
         await record_status(session, msg, "failed", source="worker", error_code="template_error",
                             error=str(problem))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.analytics.rollups import count_receipt
 from activereach.contacts.models import Contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
@@ -16,6 +17,7 @@ from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.messaging import rules, templates
 from activereach.messaging.models import Consent, Message, MessageTemplate, ReceiptDispatch
+from activereach.orders.models import Order
 
 
 async def record_status(session: AsyncSession, msg: Message, status: str, *, source: str,
@@ -32,6 +34,8 @@ async def record_status(session: AsyncSession, msg: Message, status: str, *, sou
     if error_code:
         entry["error_code"] = error_code
         msg.error_code, msg.error = error_code, (error or "")[:2000]
+    if msg.purpose == "receipt":
+        await _count_receipt(session, msg, previous=msg.status, new=new)
     msg.status = new
     msg.status_history = [*(msg.status_history or []), entry]
     msg.updated_at = utcnow()
@@ -51,6 +55,20 @@ async def record_status(session: AsyncSession, msg: Message, status: str, *, sou
         await enqueue(session, kind="messaging.send_receipt", workspace_id=msg.workspace_id,
                       payload={"order_id": msg.order_id}, dedupe_key=f"messaging.fallback:{msg.id}")
     return True
+
+
+async def _count_receipt(session: AsyncSession, msg: Message, *, previous: str, new: str) -> None:
+    """The receipt-delivery roll-up: sent, delivered (or read) and failed, once each."""
+    reached = {"delivered", "read"}
+    counter = ("delivered" if new in reached and previous not in reached
+               else new if new in ("sent", "failed") else None)
+    if counter is None or not msg.order_id:
+        return
+    # Counted on the sale's day (usually already in the session's identity map).
+    order = await session.get(Order, (msg.workspace_id, msg.order_id))
+    await count_receipt(session, workspace_id=msg.workspace_id, location_id=msg.location_id,
+                        channel=msg.channel, sold_at=order.occurred_at if order else msg.created_at,
+                        counter=counter)
 
 
 # ---- consent ------------------------------------------------------------------------------

@@ -64,13 +64,15 @@ async def refund_order(session: AsyncSession, order: Order, refund_in: RefundIn,
         workspace_id=order.workspace_id, id=refund_id, order_id=order.id,
         external_id=refund_in.refund_id, request_hash=digest, amount=amount, taxable=taxable,
         tax=tax, lines=products, reason=refund_in.reason, occurred_at=occurred,
-        created_at=utcnow(), event_id=event_id, result=result)
+        created_at=utcnow(), event_id=event_id, result=dict(result))
     session.add(refund)
     await session.flush()
     refunded = RefundedOrder(workspace_id=order.workspace_id, order=order, refund=refund,
                              line_quantities=wanted, result=result)
     for participant in participants():
         await participant.refunded(session, refunded)
+    # A new dict (the row holds a copy of the first one), so the ORM sees the participants'
+    # additions as a change and stores them: a replay returns the same reply.
     refund.result = dict(refunded.result)
     await append_event(
         session, workspace_id=order.workspace_id, message_id=f"order_refunded:{refund_id}",

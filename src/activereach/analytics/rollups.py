@@ -1,0 +1,75 @@
+"""Roll-up writes shared by the analytics jobs and other domains: upserts that add, local days.
+
+Every increment runs inside the transaction of the change it counts (a job flipped ``done``
+exactly once, or the messaging transaction that moves a message's status), so counts are exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.analytics.models import DailyLoyalty, DailyReceipts
+from activereach.analytics.rules import local_day
+from activereach.kit.cache import TenantCache
+from activereach.tenancy.models import Location, Workspace
+
+_zones: TenantCache[str] = TenantCache("analytics_timezones")
+_zones.forget_on_write(Location)
+_zones.forget_on_write(Workspace, key="id")
+
+
+def upsert(session: AsyncSession, model: type, row: dict[str, Any], set_: Any) -> Any:
+    """``INSERT … ON CONFLICT (primary key) DO UPDATE``: two jobs creating the same roll-up row
+    at once both succeed instead of one failing on the key and waiting for a retry."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(model).values(**row)
+    keys = [column.name for column in model.__table__.primary_key.columns]
+    return stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded))
+
+
+def adding(model: type, *names: str) -> Any:
+    return lambda excluded: {name: getattr(model, name) + excluded[name] for name in names}
+
+
+async def timezone_of(session: AsyncSession, workspace_id: str, location_id: str | None) -> str:
+    """The outlet's timezone, else the brand's (online orders), else UTC."""
+    async def load() -> str:
+        if location_id:
+            location = await session.get(Location, (workspace_id, location_id))
+            if location is not None and location.timezone:
+                return location.timezone
+        workspace = await session.get(Workspace, workspace_id)
+        return workspace.timezone if workspace and workspace.timezone else "UTC"
+    return await _zones.get((workspace_id, location_id or ""), load)
+
+
+async def add_points(session: AsyncSession, workspace_id: str, location_id: str | None, day: str,
+                     loyalty: dict[str, Any] | None) -> None:
+    """Fold an order's or refund's loyalty summary (from its stored reply) into the roll-up."""
+    if not loyalty:
+        return
+    values = {name: int(loyalty.get(name) or 0)
+              for name in ("earned", "redeemed", "reversed", "recredited")}
+    if not any(values.values()):
+        return
+    row = {"workspace_id": workspace_id, "day": day, "location_id": location_id or "", **values}
+    await session.execute(upsert(session, DailyLoyalty, row, adding(DailyLoyalty, *values)))
+
+
+RECEIPT_COUNTERS = ("attempted", "sent", "delivered", "failed")
+
+
+async def count_receipt(session: AsyncSession, *, workspace_id: str, location_id: str | None,
+                        channel: str, sold_at: dt.datetime, counter: str) -> None:
+    """One more receipt ``attempted``/``sent``/``delivered``/``failed``, on the sale's local day
+    (a cohort: the range's rate is "of the receipts for these sales, how many arrived")."""
+    zone = await timezone_of(session, workspace_id, location_id)
+    row = {"workspace_id": workspace_id, "day": local_day(sold_at, zone),
+           "location_id": location_id or "", "channel": channel,
+           **{name: int(name == counter) for name in RECEIPT_COUNTERS}}
+    await session.execute(upsert(session, DailyReceipts, row, adding(DailyReceipts, counter)))
