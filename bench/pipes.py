@@ -39,7 +39,8 @@ def setup(url: str) -> tuple[str, str]:
     from activereach.config import Settings
     from activereach.kit.db import Database, unit_of_work
     from activereach.ops.migrate import upgrade
-    from activereach.pipes import crypto, service
+    from activereach.kit import crypto
+    from activereach.pipes import service
     from activereach.pipes.schemas import PipeIn
     from activereach.tenancy.models import Location, Workspace
     from activereach.tenancy.workspaces import create_workspace

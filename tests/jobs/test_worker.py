@@ -33,6 +33,18 @@ async def _fails(session, job_row) -> None:  # type: ignore[no-untyped-def]
     raise RuntimeError("provider said no")
 
 
+SESSIONS: dict[str, int] = {}
+
+
+@job("test.batched", retry_delays=(0, 0), batch=True)
+async def _batched(session, job_row) -> None:  # type: ignore[no-untyped-def]
+    key = job_row.payload["key"]
+    SESSIONS[key] = id(session)
+    CALLS[key] = CALLS.get(key, 0) + 1
+    if job_row.payload.get("fail"):
+        raise RuntimeError("this one is broken")
+
+
 async def _jobs(db: Database, workspace_id: str) -> list[Job]:
     async with db.read_session() as session:
         rows = await session.execute(select(Job).where(Job.workspace_id == workspace_id))
@@ -133,3 +145,30 @@ async def test_several_worker_processes_run_each_job_exactly_once(client, db, te
         for proc in procs:
             proc.wait(timeout=10)
     await assert_rollups_exact(db, tenant, count)
+
+
+async def test_batchable_jobs_share_one_transaction(db, tenant) -> None:
+    async def body(session):  # type: ignore[no-untyped-def]
+        for n in range(5):
+            await enqueue(session, kind="test.batched", workspace_id=tenant.id,
+                          payload={"key": f"b{n}"})
+    await unit_of_work(db, body)
+    await Worker(db).drain()
+    assert len({SESSIONS[f"b{n}"] for n in range(5)}) == 1
+    assert {row.status for row in await _jobs(db, tenant.id)} == {"done"}
+
+
+async def test_a_failing_job_in_a_batch_fails_alone(db, tenant) -> None:
+    async def body(session):  # type: ignore[no-untyped-def]
+        for n in range(4):
+            await enqueue(session, kind="test.batched", workspace_id=tenant.id,
+                          payload={"key": f"f{n}", "fail": n == 2})
+    await unit_of_work(db, body)
+    await Worker(db).drain()
+    by_key = {row.payload["key"]: row for row in await _jobs(db, tenant.id)}
+    assert {k: r.status for k, r in by_key.items()} == {
+        "f0": "done", "f1": "done", "f2": "dead", "f3": "done"}
+    # the batch stopped at the culprit and rolled back; then each job ran alone (the culprit
+    # until it was dead), so f3, never reached in the batch, ran exactly once
+    assert [CALLS[f"f{n}"] for n in range(4)] == [2, 2, 4, 1]
+    assert "this one is broken" in by_key["f2"].last_error

@@ -11,7 +11,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailySales
-from activereach.analytics.rollups import add_points, adding, timezone_of, upsert
+from activereach.analytics.rollups import add_points, add_to, timezone_of, upsert
 from activereach.analytics.rules import local_day
 from activereach.contacts.models import Contact
 from activereach.jobs.models import Job
@@ -24,8 +24,7 @@ async def _bump(session: AsyncSession, order: Order, day: str, *, orders: int = 
     row = {"workspace_id": order.workspace_id, "day": day, "location_id": order.location_id or "",
            "channel": order.channel, "source": order.source, "currency": order.currency,
            "orders": orders, "gross": gross, "refunds": refunds, "refund_count": refund_count}
-    await session.execute(upsert(session, DailySales, row, adding(
-        DailySales, "orders", "gross", "refunds", "refund_count")))
+    await add_to(session, DailySales, row, "orders", "gross", "refunds", "refund_count")
 
 
 async def _bump_contact(session: AsyncSession, order: Order, day: str, *, orders: int = 0,
@@ -36,8 +35,7 @@ async def _bump_contact(session: AsyncSession, order: Order, day: str, *, orders
     row = {"workspace_id": order.workspace_id, "day": day, "location_id": order.location_id or "",
            "channel": order.channel, "currency": order.currency, "contact_id": order.contact_id,
            "orders": orders, "gross": gross, "refunds": refunds}
-    await session.execute(upsert(session, DailyContactSales, row, adding(
-        DailyContactSales, "orders", "gross", "refunds")))
+    await add_to(session, DailyContactSales, row, "orders", "gross", "refunds")
 
 
 async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
@@ -46,13 +44,13 @@ async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
         return
     row = {"workspace_id": order.workspace_id, "currency": order.currency,
            "contact_id": order.contact_id, "first_day": day}
-    earliest = lambda excluded: {"first_day": case(  # noqa: E731
-        (excluded.first_day < ContactFirstDay.first_day, excluded.first_day),
-        else_=ContactFirstDay.first_day)}
-    await session.execute(upsert(session, ContactFirstDay, row, earliest))
+    earliest = upsert(session, ContactFirstDay, lambda table, excluded: {"first_day": case(
+        (excluded.first_day < table.c.first_day, excluded.first_day),
+        else_=table.c.first_day)}, "earliest")
+    await session.execute(earliest, [row])
 
 
-@job("analytics.apply_order")
+@job("analytics.apply_order", batch=True)
 async def apply_order(session: AsyncSession, job_row: Job) -> None:
     order = await session.get(Order, (job_row.workspace_id, job_row.payload["order_id"]))
     if order is None:
@@ -74,7 +72,7 @@ async def apply_order(session: AsyncSession, job_row: Job) -> None:
                 contact.last_order_at = order.occurred_at
 
 
-@job("analytics.apply_refund")
+@job("analytics.apply_refund", batch=True)
 async def apply_refund(session: AsyncSession, job_row: Job) -> None:
     refund = await session.get(OrderRefund, (job_row.workspace_id, job_row.payload["refund_id"]))
     if refund is None:

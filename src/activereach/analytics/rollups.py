@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import DailyLoyalty, DailyReceipts
 from activereach.analytics.rules import local_day
 from activereach.kit.cache import TenantCache
+from activereach.kit.db import statement
 from activereach.tenancy.models import Location, Workspace
 
 _zones: TenantCache[str] = TenantCache("analytics_timezones")
@@ -22,18 +22,24 @@ _zones.forget_on_write(Location)
 _zones.forget_on_write(Workspace, key="id")
 
 
-def upsert(session: AsyncSession, model: type, row: dict[str, Any], set_: Any) -> Any:
-    """``INSERT … ON CONFLICT (primary key) DO UPDATE``: two jobs creating the same roll-up row
-    at once both succeed instead of one failing on the key and waiting for a retry."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(model).values(**row)
-    keys = [column.name for column in model.__table__.primary_key.columns]
-    return stmt.on_conflict_do_update(index_elements=keys, set_=set_(stmt.excluded))
+def upsert(session: AsyncSession, model: type, set_: Any, key: str) -> Any:
+    """``INSERT … ON CONFLICT (primary key) DO UPDATE``, built once per model and ``key``: two
+    jobs creating the same roll-up row at once both succeed instead of one failing on the key.
+    ``set_(table, excluded)`` gives the update; execute with the row as parameters."""
+    table = model.__table__  # type: ignore[attr-defined]
+
+    def build(dialect: Any) -> Any:
+        stmt = dialect.insert(table)
+        keys = [column.name for column in table.primary_key.columns]
+        return stmt.on_conflict_do_update(index_elements=keys, set_=set_(table, stmt.excluded))
+    return statement(session, ("upsert", model, key), build)
 
 
-def adding(model: type, *names: str) -> Any:
-    return lambda excluded: {name: getattr(model, name) + excluded[name] for name in names}
+async def add_to(session: AsyncSession, model: type, row: dict[str, Any], *names: str) -> None:
+    """Insert ``row``, or add its ``names`` columns to the existing row."""
+    stmt = upsert(session, model, lambda table, excluded: {
+        name: table.c[name] + excluded[name] for name in names}, "add:" + ",".join(names))
+    await session.execute(stmt, [row])
 
 
 async def timezone_of(session: AsyncSession, workspace_id: str, location_id: str | None) -> str:
@@ -58,18 +64,18 @@ async def add_points(session: AsyncSession, workspace_id: str, location_id: str 
     if not any(values.values()):
         return
     row = {"workspace_id": workspace_id, "day": day, "location_id": location_id or "", **values}
-    await session.execute(upsert(session, DailyLoyalty, row, adding(DailyLoyalty, *values)))
+    await add_to(session, DailyLoyalty, row, *values)
 
 
 RECEIPT_COUNTERS = ("attempted", "sent", "delivered", "failed")
 
 
 async def count_receipt(session: AsyncSession, *, workspace_id: str, location_id: str | None,
-                        channel: str, sold_at: dt.datetime, counter: str) -> None:
-    """One more receipt ``attempted``/``sent``/``delivered``/``failed``, on the sale's local day
+                        channel: str, sold_at: dt.datetime, counters: list[str]) -> None:
+    """Add one to each of ``counters`` (attempted/sent/delivered/failed) on the sale's local day
     (a cohort: the range's rate is "of the receipts for these sales, how many arrived")."""
     zone = await timezone_of(session, workspace_id, location_id)
     row = {"workspace_id": workspace_id, "day": local_day(sold_at, zone),
            "location_id": location_id or "", "channel": channel,
-           **{name: int(name == counter) for name in RECEIPT_COUNTERS}}
-    await session.execute(upsert(session, DailyReceipts, row, adding(DailyReceipts, counter)))
+           **{name: int(name in counters) for name in RECEIPT_COUNTERS}}
+    await add_to(session, DailyReceipts, row, *counters)

@@ -21,7 +21,7 @@ async def append_event(session: AsyncSession, *, workspace_id: str, message_id: 
                        type: str = "track") -> str:
     """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first)."""
     event_id = new_id("ev")
-    await session.execute(insert(Event), [dict(
+    await session.execute(insert(Event.__table__), [dict(
         workspace_id=workspace_id, id=event_id, message_id=message_id, type=type, name=name,
         timestamp=timestamp, received_at=utcnow(), contact_id=contact_id, location_id=location_id,
         source=source, properties=properties,

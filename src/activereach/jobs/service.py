@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import DEFAULT_RETRY_DELAYS, get_spec
-from activereach.kit.db import insert_ignore, utcnow
+from activereach.kit.db import statement, utcnow
 
 
 async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
@@ -29,10 +29,10 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
         "dedupe_key": dedupe_key,
         "created_at": utcnow(),
     }
-    if dedupe_key is None:
-        await session.execute(insert(Job), [row])
-    else:
-        await session.execute(insert_ignore(session, Job.__table__).values(**row))
+    table = Job.__table__
+    stmt = (insert(table) if dedupe_key is None else statement(
+        session, ("jobs.insert_ignore",), lambda d: d.insert(table).on_conflict_do_nothing()))
+    await session.execute(stmt, [row])
 
 
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:

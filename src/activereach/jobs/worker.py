@@ -20,11 +20,21 @@ from prometheus_client import Counter
 from sqlalchemy import and_, select, update
 
 from activereach.jobs.models import Job
-from activereach.jobs.registry import get_spec, load_handlers
+from activereach.jobs.registry import Effect, get_spec, load_handlers
 from activereach.kit.db import Database, utcnow
 
 log = structlog.get_logger(__name__)
+# Jobs of a batchable kind run together, up to this many per transaction.
+BATCH_SIZE = 16
 JOBS_RUN = Counter("activereach_jobs_total", "Jobs finished, by kind and outcome", ["kind", "outcome"])
+
+
+async def _outcome(effect: Effect) -> object:
+    """What the effect's I/O returned, or the exception it raised (its ``finish`` decides)."""
+    try:
+        return await effect.run()
+    except Exception as exc:
+        return exc
 
 
 class LeaseLost(Exception):
@@ -64,11 +74,31 @@ class Worker:
         log.info("worker stopped", worker=self.name)
 
     async def run_once(self) -> int:
-        """Recover expired leases, claim a batch and run it; returns how many jobs ran."""
+        """Recover expired leases, claim due jobs and run them; returns how many jobs ran.
+
+        Jobs of a kind registered with ``batch=True`` run together in one transaction (and,
+        for effect jobs, their provider calls at once between two transactions); at most
+        ``concurrency`` transactions run at a time."""
         await self._recover_expired()
-        claimed = await self._claim(self.concurrency)
-        if claimed:
-            await asyncio.gather(*(self._run(job_id) for job_id in claimed))
+        claimed = await self._claim(self.concurrency * BATCH_SIZE)
+        if not claimed:
+            return 0
+        units: list[list[int]] = []
+        batches: dict[str, list[int]] = {}
+        for job_id, kind in claimed:
+            spec = get_spec(kind)
+            if spec is not None and spec.batch:
+                batches.setdefault(kind, []).append(job_id)
+            else:
+                units.append([job_id])
+        for ids in batches.values():
+            units.extend(ids[i:i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE))
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def run(ids: list[int]) -> None:
+            async with gate:
+                await (self._run(ids[0]) if len(ids) == 1 else self._run_batch(ids))
+        await asyncio.gather(*(run(ids) for ids in units))
         return len(claimed)
 
     async def drain(self, max_rounds: int = 100_000) -> int:
@@ -81,7 +111,7 @@ class Worker:
                 return total
         return total
 
-    async def _claim(self, limit: int) -> list[int]:
+    async def _claim(self, limit: int) -> list[tuple[int, str]]:
         now = utcnow()
         due = (
             select(Job.id)
@@ -95,11 +125,11 @@ class Worker:
             .where(Job.id.in_(due.scalar_subquery()), Job.status == "queued")
             .values(status="running", locked_by=self.name, locked_until=now + self.lease,
                     attempts=Job.attempts + 1)
-            .returning(Job.id)
+            .returning(Job.id, Job.kind)
         )
         async with self.db.session() as session:
             rows = await session.execute(stmt, execution_options={"synchronize_session": False})
-            return [row[0] for row in rows.all()]
+            return sorted((row[0], row[1]) for row in rows.all())
 
     async def _recover_expired(self) -> None:
         stmt = (
@@ -118,26 +148,93 @@ class Worker:
                 if job is None:
                     return
                 kind = job.kind
-                spec = get_spec(kind)
-                if spec is None:
-                    raise LookupError(f"no handler registered for job kind {kind!r}")
-                await self._mark_done(session, job)
-                await spec.handler(session, job)
+                effect = await self._handle(session, job)
+            if effect is not None:
+                await self._finish(job_id, effect)
             JOBS_RUN.labels(kind, "done").inc()
         except LeaseLost:
             JOBS_RUN.labels(kind, "lease_lost").inc()
         except Exception as exc:
             await self._record_failure(job_id, kind, exc)
 
-    async def _mark_done(self, session, job: Job) -> None:  # type: ignore[no-untyped-def]
+    async def _run_batch(self, ids: list[int]) -> None:
+        """One transaction for the batch's handlers, their I/O at once, one for the outcomes.
+
+        Any failure rolls the batch back and runs its jobs one by one, so only the culprit
+        retries and nothing is half-written."""
+        kind, effects = "unknown", []
+        try:
+            async with self.db.session() as session:
+                jobs = (await session.scalars(select(Job).where(Job.id.in_(ids)))).all()
+                for job in sorted(jobs, key=lambda j: j.id):
+                    kind = job.kind
+                    effect = await self._handle(session, job)
+                    if effect is not None:
+                        effects.append((job.id, effect))
+        except Exception:
+            log.info("batch fell back to single runs", kind=kind, jobs=len(ids))
+            await asyncio.gather(*(self._run(job_id) for job_id in ids))
+            return
+        if effects:
+            outcomes = await asyncio.gather(*(_outcome(effect) for _, effect in effects))
+            try:
+                async with self.db.session() as session:
+                    for (job_id, effect), outcome in zip(effects, outcomes, strict=True):
+                        await self._mark_done(session, job_id)
+                        await effect.finish(session, outcome)
+            except Exception:
+                for (job_id, effect), outcome in zip(effects, outcomes, strict=True):
+                    await self._finish_alone(job_id, kind, effect, outcome)
+                return
+        JOBS_RUN.labels(kind, "done").inc(len(ids))
+
+    async def _handle(self, session, job: Job) -> Effect | None:  # type: ignore[no-untyped-def]
+        spec = get_spec(job.kind)
+        if spec is None:
+            raise LookupError(f"no handler registered for job kind {job.kind!r}")
+        await (self._renew(session, job.id) if spec.effects else self._mark_done(session, job.id))
+        effect = await spec.handler(session, job)
+        if effect is None and spec.effects:
+            await self._mark_done(session, job.id)
+        return effect
+
+    async def _finish_alone(self, job_id: int, kind: str, effect: Effect, outcome: object) -> None:
+        try:
+            async with self.db.session() as session:
+                await self._mark_done(session, job_id)
+                await effect.finish(session, outcome)
+            JOBS_RUN.labels(kind, "done").inc()
+        except LeaseLost:
+            JOBS_RUN.labels(kind, "lease_lost").inc()
+        except Exception as exc:
+            await self._record_failure(job_id, kind, exc)
+
+    async def _finish(self, job_id: int, effect: Effect) -> None:
+        """Run the I/O with no transaction open, then record it and flip ``done`` together."""
+        outcome = await _outcome(effect)
+        async with self.db.session() as session:
+            await self._mark_done(session, job_id)
+            await effect.finish(session, outcome)
+
+    async def _renew(self, session, job_id: int) -> None:  # type: ignore[no-untyped-def]
         result = await session.execute(
             update(Job)
-            .where(and_(Job.id == job.id, Job.status == "running", Job.locked_by == self.name))
+            .where(and_(Job.id == job_id, Job.status == "running", Job.locked_by == self.name))
+            .values(locked_until=utcnow() + self.lease),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount != 1:
+            raise LeaseLost(job_id)
+
+    async def _mark_done(self, session, job_id: int) -> None:  # type: ignore[no-untyped-def]
+        result = await session.execute(
+            update(Job)
+            .where(and_(Job.id == job_id, Job.status == "running", Job.locked_by == self.name))
             .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None),
             execution_options={"synchronize_session": False},
         )
         if result.rowcount != 1:
-            raise LeaseLost(job.id)
+            raise LeaseLost(job_id)
 
     async def _record_failure(self, job_id: int, kind: str, exc: Exception) -> None:
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]

@@ -68,6 +68,23 @@ def insert_ignore(session: AsyncSession, table: Any) -> Any:
     return module.insert(table).on_conflict_do_nothing()
 
 
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def statement(session: AsyncSession, key: tuple[Any, ...], build: Callable[[Any], Any]) -> Any:
+    """A statement built once per dialect and ``key`` by ``build(dialect_module)``.
+
+    Execute it with parameters (``session.execute(stmt, rows)``), never ``.values(...)``: a
+    statement carrying its values costs a fresh cache key on every call, which on the hot paths
+    (events, jobs, roll-ups) was a large share of an order's Python time."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    full = (dialect, *key)
+    stmt = _STATEMENTS.get(full)
+    if stmt is None:
+        stmt = _STATEMENTS[full] = build(postgresql if dialect == "postgresql" else sqlite)
+    return stmt
+
+
 def is_postgres(session_or_engine: AsyncSession | AsyncEngine) -> bool:
     bind = session_or_engine.bind if isinstance(session_or_engine, AsyncSession) else session_or_engine
     return bind is not None and bind.dialect.name == "postgresql"

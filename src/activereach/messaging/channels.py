@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.kit import crypto
+from activereach.kit.cache import TenantCache
 from activereach.kit.db import utcnow
 from activereach.kit.errors import NotFound, Unprocessable
 from activereach.kit.ids import new_id
@@ -108,6 +109,7 @@ async def delete_channel(session: AsyncSession, workspace_id: str, channel: str,
                                          ChannelSetting.channel == channel)
     if location_id is not None:
         query = query.where(ChannelSetting.scope_key == location_id)
+    _resolved.forget(workspace_id)  # a Core delete fires no ORM event
     if (await session.execute(query)).rowcount == 0:
         raise NotFound(f"{channel} is not configured"
                        + (" for this outlet" if location_id else ""))
@@ -145,6 +147,18 @@ async def resolved_channels(session: AsyncSession, workspace_id: str,
             secrets.update(_secrets_of(pin))
         out[channel] = ResolvedChannel(channel, row.provider, config, secrets)
     return out
+
+
+# Every receipt resolves its channels; settings change rarely (kit/cache.py bounds staleness).
+_resolved: TenantCache[dict[str, ResolvedChannel]] = TenantCache("messaging_channels")
+_resolved.forget_on_write(ChannelSetting)
+
+
+async def cached_channels(session: AsyncSession, workspace_id: str,
+                          location_id: str | None) -> dict[str, ResolvedChannel]:
+    """``resolved_channels`` for the send path: shared, never to be modified."""
+    return await _resolved.get((workspace_id, location_id or ""),
+                               lambda: resolved_channels(session, workspace_id, location_id))
 
 
 async def workspace_secrets(session: AsyncSession, workspace_id: str, channel: str,

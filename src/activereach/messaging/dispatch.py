@@ -1,7 +1,9 @@
 """Sending receipts: pick a channel, render, call the provider, retry or fall back.
 
-Runs inside a job's transaction: the outbox row, its status and any retry job commit together
-with the job being marked done.
+Each send is two transactions around one provider call (jobs/registry.py ``Effect``): the first
+picks the channel, writes the outbox row and counts the attempt; the provider is called with no
+transaction open; the second records the outcome — sent, a scheduled retry, or a permanent
+failure that queues the next channel — and marks the job done.
 """
 
 from __future__ import annotations
@@ -12,17 +14,16 @@ from typing import Any
 
 import httpx2
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.analytics.rollups import count_receipt
+from activereach.jobs.registry import Effect
 from activereach.jobs.service import enqueue
-from activereach.kit.db import is_postgres, utcnow
+from activereach.kit.db import statement, utcnow
 from activereach.kit.ids import new_id
 from activereach.messaging import rules, templates
-from activereach.messaging.channels import ResolvedChannel, resolved_channels
+from activereach.messaging.channels import ResolvedChannel, cached_channels
 from activereach.messaging.models import Consent, Message, ReceiptDispatch
-from activereach.messaging.providers import Outbound, ProviderError, get_provider
+from activereach.messaging.providers import Outbound, ProviderError, SendResult, get_provider
 from activereach.messaging.providers.base import shared_client
 from activereach.messaging.routing import OrderContext, load_context, plan_for
 from activereach.messaging.service import record_status, stored_template
@@ -31,31 +32,46 @@ from activereach.messaging.service import record_status, stored_template
 client_override: httpx2.AsyncClient | None = None
 
 
-async def send_receipt(session: AsyncSession, workspace_id: str, order_id: str) -> None:
-    """The receipt of one order: at most one message per channel, whatever replays."""
+@dataclasses.dataclass(frozen=True)
+class Send:
+    """A provider call to make for ``message_id`` once this transaction commits."""
+
+    message_id: str
+    effect: Effect
+
+
+async def send_receipt(session: AsyncSession, workspace_id: str, order_id: str, *,
+                       in_flight: str | None = None) -> Send | None:
+    """The receipt of one order: at most one message per channel, whatever replays.
+
+    ``in_flight`` is the message an earlier run of the same job was sending when it died: still
+    queued, it is sent again (the provider call is at least once)."""
     ctx = await load_context(session, workspace_id, order_id)
     if ctx is None:
-        return
+        return None
+    lost = next((m for m in ctx.previous if m.id == in_flight and m.status == "queued"), None)
+    if lost is not None:
+        return await _attempt(session, lost, ctx.channels.get(lost.channel), consent_checked=True,
+                              ctx=ctx)
     if any(m.status != "failed" for m in ctx.previous):
-        return  # already sent or in flight (a replayed job, or a fallback that lost the race)
-    await _next_channel(session, ctx)
+        return None  # already sent or in flight (a replayed job, or a fallback that lost the race)
+    return await _next_channel(session, ctx)
 
 
-async def _next_channel(session: AsyncSession, ctx: OrderContext) -> None:
-    """Try channels in resolution order until one is accepted, retrying, or none is left."""
+async def _next_channel(session: AsyncSession, ctx: OrderContext) -> Send | None:
+    """Try channels in resolution order until one can be sent, or none is left."""
     while True:
         plan = plan_for(ctx)
         if plan.channel is None or plan.recipient is None:
             await _record_dispatch(session, ctx, "not_sent", plan.reason, None)
-            return
+            return None
         msg = await _create(session, ctx, plan.channel, plan.recipient)
         if msg is None:
-            return  # a concurrent run created it; that run owns the send
-        outcome = "failed" if msg.status == "failed" else await deliver(
-            session, msg, ctx.channels[plan.channel], consent_checked=True)
-        if outcome != "failed":
-            await _record_dispatch(session, ctx, outcome, None, msg.channel)
-            return
+            return None  # a concurrent run created it; that run owns the send
+        send = None if msg.status == "failed" else await _attempt(
+            session, msg, ctx.channels[plan.channel], consent_checked=True, ctx=ctx)
+        if send is not None:
+            return send
         ctx.previous.append(msg)
         ctx.reach = dataclasses.replace(ctx.reach, invalid=ctx.reach.invalid | {msg.channel})
 
@@ -90,47 +106,85 @@ async def _create(session: AsyncSession, ctx: OrderContext, channel: str,
     msg = Message(**row)
     session.add(msg)
     await session.flush()
-    await count_receipt(session, workspace_id=msg.workspace_id, location_id=msg.location_id,
-                        channel=channel, sold_at=ctx.order.occurred_at, counter="attempted")
     if problem is not None:
         await record_status(session, msg, "failed", source="worker", error_code="template_error",
-                            error=str(problem))
+                            error=str(problem), sold_at=ctx.order.occurred_at)
     return msg
 
 
-async def deliver(session: AsyncSession, msg: Message, channel: ResolvedChannel | None, *,
-                  consent_checked: bool = False) -> str:
-    """One attempt: ``sent``, ``retrying`` (a job is scheduled) or ``failed`` (permanent)."""
+async def _attempt(session: AsyncSession, msg: Message, channel: ResolvedChannel | None, *,
+                   consent_checked: bool = False, ctx: OrderContext | None = None) -> Send | None:
+    """Start one attempt: the send to make, or None when it failed before any I/O.
+
+    ``ctx`` (the order, when already loaded) saves the second transaction two look-ups."""
     if channel is None or channel.provider != msg.provider:
         await record_status(session, msg, "failed", source="worker", error_code="not_configured",
                             error=f"{msg.channel} is no longer configured for {msg.provider}")
-        return "failed"
+        return None
     if not consent_checked and await _opted_out(session, msg):
         await record_status(session, msg, "failed", source="worker", error_code="opted_out",
                             error=f"the contact opted out of {msg.channel}")
-        return "failed"
+        return None
     outbound = Outbound(message_id=msg.id, channel=msg.channel, to=msg.recipient,
                         content=msg.content, callback_data=f"msg:{msg.id}",
                         status_callback_url=channel.config.get("status_callback_url"))
     msg.attempts += 1
-    try:
-        result = await get_provider(msg.provider).send(
-            outbound, channel.config, channel.secrets, client_override or shared_client())
-    except ProviderError as exc:
-        return await _failed_attempt(session, msg, exc)
-    msg.provider_message_id = result.provider_message_id
-    msg.provider_response = result.response
+    msg.updated_at = utcnow()
+    provider, client = get_provider(msg.provider), client_override or shared_client()
+    config, secrets, key = channel.config, channel.secrets, (msg.workspace_id, msg.id)
+    sold_at = ctx.order.occurred_at if ctx else None
+    alone = ctx is not None and not [m for m in ctx.previous if m.id != msg.id]
+
+    async def run() -> SendResult:
+        return await provider.send(outbound, config, secrets, client)
+
+    async def finish(done: AsyncSession, outcome: SendResult | Exception) -> None:
+        await _record_attempt(done, key, outcome, sold_at=sold_at, alone=alone)
+    return Send(msg.id, Effect(run, finish))
+
+
+async def _record_attempt(session: AsyncSession, key: tuple[str, str],
+                          outcome: SendResult | Exception, *, sold_at: dt.datetime | None,
+                          alone: bool) -> None:
+    """The second transaction: sent, retry later, or failed for good (then the next channel).
+
+    ``alone``: the order has no other receipt message, so nothing was tried before this one."""
+    msg = await session.get(Message, key)
+    if msg is None:
+        return
+    if isinstance(outcome, ProviderError):
+        if msg.status != "queued":
+            return  # a status report moved it on meanwhile; the report wins
+        result = await _failed_attempt(session, msg, outcome, sold_at=sold_at)
+        if msg.purpose == "receipt" and msg.order_id:
+            if result == "failed":
+                await _fall_back(session, msg)
+            else:
+                await _record_dispatch_for(session, msg, result, alone=alone)
+        return
+    if isinstance(outcome, Exception):
+        raise outcome  # not the provider's answer: the job retries and sends again
+    msg.provider_message_id = outcome.provider_message_id
+    msg.provider_response = outcome.response
     msg.error_code = msg.error = None
-    await record_status(session, msg, "sent", source="worker")
-    return "sent"
+    await record_status(session, msg, "sent", source="worker", sold_at=sold_at)
+    if msg.purpose == "receipt" and msg.order_id:
+        await _record_dispatch_for(session, msg, "sent", alone=alone)
 
 
-async def _failed_attempt(session: AsyncSession, msg: Message, exc: ProviderError) -> str:
+async def _fall_back(session: AsyncSession, msg: Message) -> None:
+    """Queue the order's receipt again: resolution skips the channel that failed for good."""
+    await enqueue(session, kind="messaging.send_receipt", workspace_id=msg.workspace_id,
+                  payload={"order_id": msg.order_id}, dedupe_key=f"messaging.fallback:{msg.id}")
+
+
+async def _failed_attempt(session: AsyncSession, msg: Message, exc: ProviderError, *,
+                          sold_at: dt.datetime | None = None) -> str:
     msg.provider_response = exc.response or None
     delay = rules.retry_delay(msg.attempts, exc.retry_after) if exc.transient else None
     if delay is None:
         await record_status(session, msg, "failed", source="worker", error_code=exc.code,
-                            error=exc.message)
+                            error=exc.message, sold_at=sold_at)
         return "failed"
     msg.error_code, msg.error = exc.code, exc.message[:2000]
     msg.next_attempt_at = utcnow() + dt.timedelta(seconds=delay)
@@ -150,19 +204,16 @@ async def _opted_out(session: AsyncSession, msg: Message) -> bool:
     return status == "opted_out"
 
 
-async def deliver_again(session: AsyncSession, workspace_id: str, message_id: str) -> None:
-    """A scheduled retry (or a resend's first attempt); a permanent failure falls back."""
+async def deliver_again(session: AsyncSession, workspace_id: str, message_id: str) -> Send | None:
+    """A scheduled retry (or a resend's first attempt); a failure before any I/O falls back."""
     msg = await session.get(Message, (workspace_id, message_id))
     if msg is None or msg.status != "queued":
-        return  # already sent/failed: a replayed retry job changes nothing
-    channels = await resolved_channels(session, workspace_id, msg.location_id)
-    outcome = await deliver(session, msg, channels.get(msg.channel))
-    if outcome == "failed" and msg.purpose == "receipt" and msg.order_id:
-        ctx = await load_context(session, workspace_id, msg.order_id)
-        if ctx is not None and not any(m.status != "failed" for m in ctx.previous):
-            await _next_channel(session, ctx)
-    elif msg.purpose == "receipt" and msg.order_id:
-        await _record_dispatch_for(session, msg, outcome)
+        return None  # already sent/failed: a replayed retry job changes nothing
+    channels = await cached_channels(session, workspace_id, msg.location_id)
+    send = await _attempt(session, msg, channels.get(msg.channel))
+    if send is None and msg.purpose == "receipt" and msg.order_id:
+        await _fall_back(session, msg)
+    return send
 
 
 async def _record_dispatch(session: AsyncSession, ctx: OrderContext, outcome: str,
@@ -176,10 +227,15 @@ async def _record_dispatch(session: AsyncSession, ctx: OrderContext, outcome: st
     await _upsert_dispatch(session, ctx.workspace.id, ctx.order.id, outcome, reason, channel, tried)
 
 
-async def _record_dispatch_for(session: AsyncSession, msg: Message, outcome: str) -> None:
-    row = await session.get(ReceiptDispatch, (msg.workspace_id, msg.order_id))
-    tried = list(row.tried) if row is not None else []
+async def _record_dispatch_for(session: AsyncSession, msg: Message, outcome: str, *,
+                               alone: bool = False) -> None:
+    """The dispatch row once ``msg`` went out: what was tried before it on this order."""
     assert msg.order_id is not None
+    earlier = [] if alone else await session.scalars(select(Message).where(
+        Message.workspace_id == msg.workspace_id, Message.order_id == msg.order_id,
+        Message.purpose == "receipt", Message.id != msg.id, Message.status == "failed"))
+    tried = [{"channel": m.channel, "status": m.status, "error_code": m.error_code}
+             for m in earlier]
     await _upsert_dispatch(session, msg.workspace_id, msg.order_id, outcome, None, msg.channel, tried)
 
 
@@ -189,8 +245,11 @@ async def _upsert_dispatch(session: AsyncSession, workspace_id: str, order_id: s
     """One ``INSERT … ON CONFLICT DO UPDATE`` (SQLite and PostgreSQL share the syntax)."""
     values = {"outcome": outcome, "reason": reason and reason[:300], "channel": channel,
               "tried": tried, "updated_at": utcnow()}
-    module = postgresql if is_postgres(session) else sqlite
-    stmt = module.insert(ReceiptDispatch).values(workspace_id=workspace_id, order_id=order_id,
-                                                 **values)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "order_id"], set_=values))
+    table = ReceiptDispatch.__table__
+
+    def build(dialect: Any) -> Any:
+        stmt = dialect.insert(table)
+        return stmt.on_conflict_do_update(index_elements=["workspace_id", "order_id"],
+                                          set_={name: stmt.excluded[name] for name in values})
+    await session.execute(statement(session, ("receipt_dispatch.upsert",), build),
+                          [{"workspace_id": workspace_id, "order_id": order_id, **values}])

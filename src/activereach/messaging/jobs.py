@@ -1,11 +1,15 @@
-"""Job handlers: send an order's receipt, and deliver one message (retries and resends)."""
+"""Job handlers: send an order's receipt, and deliver one message (retries and resends).
+
+Both return the provider call as an ``Effect`` (jobs/registry.py): the worker makes it with no
+transaction open and records the outcome in a second one.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
-from activereach.jobs.registry import job
+from activereach.jobs.registry import Effect, job
 from activereach.messaging import dispatch
 
 # Provider-level retries are scheduled by ``dispatch`` itself (honouring Retry-After); these
@@ -13,13 +17,20 @@ from activereach.messaging import dispatch
 _DELAYS = (2, 10, 60, 300)
 
 
-@job("messaging.send_receipt", retry_delays=_DELAYS)
-async def send_receipt(session: AsyncSession, job: Job) -> None:
+@job("messaging.send_receipt", retry_delays=_DELAYS, effects=True, batch=True)
+async def send_receipt(session: AsyncSession, job: Job) -> Effect | None:
     assert job.workspace_id is not None
-    await dispatch.send_receipt(session, job.workspace_id, job.payload["order_id"])
+    send = await dispatch.send_receipt(session, job.workspace_id, job.payload["order_id"],
+                                       in_flight=job.payload.get("sending"))
+    if send is None:
+        return None
+    # Remembered with the outbox row: if this run dies mid-call, the re-run sends it again.
+    job.payload = {**job.payload, "sending": send.message_id}
+    return send.effect
 
 
-@job("messaging.deliver", retry_delays=_DELAYS)
-async def deliver(session: AsyncSession, job: Job) -> None:
+@job("messaging.deliver", retry_delays=_DELAYS, effects=True, batch=True)
+async def deliver(session: AsyncSession, job: Job) -> Effect | None:
     assert job.workspace_id is not None
-    await dispatch.deliver_again(session, job.workspace_id, job.payload["message_id"])
+    send = await dispatch.deliver_again(session, job.workspace_id, job.payload["message_id"])
+    return send.effect if send is not None else None

@@ -12,7 +12,7 @@ from activereach.bills.models import BillReceipt
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.service import get_contact
 from activereach.messaging import rules
-from activereach.messaging.channels import ResolvedChannel, resolved_channels
+from activereach.messaging.channels import ResolvedChannel, cached_channels
 from activereach.messaging.models import Consent, Message
 from activereach.orders.models import Order
 from activereach.tenancy.models import Workspace
@@ -59,7 +59,7 @@ async def load_context(session: AsyncSession, workspace_id: str,
     order, workspace, bill, contact = row
     if contact is not None and contact.merged_into_id:
         contact = await get_contact(session, workspace_id, contact.id)
-    channels = await resolved_channels(session, workspace_id, order.location_id)
+    channels = await cached_channels(session, workspace_id, order.location_id)
     previous = list(await session.scalars(select(Message).where(
         Message.workspace_id == workspace_id, Message.order_id == order_id,
         Message.purpose == "receipt")))

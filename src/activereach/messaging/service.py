@@ -12,6 +12,7 @@ from activereach.analytics.rollups import count_receipt
 from activereach.contacts.models import Contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
+from activereach.kit.cache import TenantCache
 from activereach.kit.db import insert_ignore, utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
@@ -22,7 +23,8 @@ from activereach.orders.models import Order
 
 async def record_status(session: AsyncSession, msg: Message, status: str, *, source: str,
                         at: dt.datetime | None = None, error_code: str | None = None,
-                        error: str | None = None, provider_status: str | None = None) -> bool:
+                        error: str | None = None, provider_status: str | None = None,
+                        sold_at: dt.datetime | None = None) -> bool:
     """Move ``msg`` forward (never backwards); duplicates and stale statuses are no-ops."""
     new = rules.next_status(msg.status, status)
     if new is None:
@@ -35,7 +37,7 @@ async def record_status(session: AsyncSession, msg: Message, status: str, *, sou
         entry["error_code"] = error_code
         msg.error_code, msg.error = error_code, (error or "")[:2000]
     if msg.purpose == "receipt":
-        await _count_receipt(session, msg, previous=msg.status, new=new)
+        await _count_receipt(session, msg, previous=msg.status, new=new, sold_at=sold_at)
     msg.status = new
     msg.status_history = [*(msg.status_history or []), entry]
     msg.updated_at = utcnow()
@@ -57,18 +59,22 @@ async def record_status(session: AsyncSession, msg: Message, status: str, *, sou
     return True
 
 
-async def _count_receipt(session: AsyncSession, msg: Message, *, previous: str, new: str) -> None:
-    """The receipt-delivery roll-up: sent, delivered (or read) and failed, once each."""
+async def _count_receipt(session: AsyncSession, msg: Message, *, previous: str, new: str,
+                         sold_at: dt.datetime | None) -> None:
+    """The receipt-delivery roll-up.  A receipt counts as attempted at its first outcome (sent
+    or failed), then delivered (or read) and failed once each."""
     reached = {"delivered", "read"}
-    counter = ("delivered" if new in reached and previous not in reached
-               else new if new in ("sent", "failed") else None)
-    if counter is None or not msg.order_id:
+    first_outcome = previous == "queued" and new in ("sent", "failed")
+    counters = [name for name, hit in (
+        ("attempted", first_outcome), ("sent", new == "sent"), ("failed", new == "failed"),
+        ("delivered", new in reached and previous not in reached)) if hit]
+    if not counters or not msg.order_id:
         return
-    # Counted on the sale's day (usually already in the session's identity map).
-    order = await session.get(Order, (msg.workspace_id, msg.order_id))
+    if sold_at is None:
+        order = await session.get(Order, (msg.workspace_id, msg.order_id))
+        sold_at = order.occurred_at if order else msg.created_at
     await count_receipt(session, workspace_id=msg.workspace_id, location_id=msg.location_id,
-                        channel=msg.channel, sold_at=order.occurred_at if order else msg.created_at,
-                        counter=counter)
+                        channel=msg.channel, sold_at=sold_at, counters=counters)
 
 
 # ---- consent ------------------------------------------------------------------------------
@@ -113,12 +119,18 @@ async def get_consent(session: AsyncSession, workspace_id: str,
 
 # ---- templates ----------------------------------------------------------------------------
 
+# Every receipt renders its channel's template; edits are rare (kit/cache.py bounds staleness).
+_templates: TenantCache[dict[str, Any] | None] = TenantCache("messaging_templates")
+_templates.forget_on_write(MessageTemplate)
+
+
 async def stored_template(session: AsyncSession, workspace_id: str,
                           channel: str) -> dict[str, Any] | None:
-    row = await session.scalar(select(MessageTemplate.content).where(
-        MessageTemplate.workspace_id == workspace_id, MessageTemplate.channel == channel,
-        MessageTemplate.name == templates.TEMPLATE_NAME))
-    return row
+    async def load() -> dict[str, Any] | None:
+        return await session.scalar(select(MessageTemplate.content).where(
+            MessageTemplate.workspace_id == workspace_id, MessageTemplate.channel == channel,
+            MessageTemplate.name == templates.TEMPLATE_NAME))
+    return await _templates.get((workspace_id, channel), load)
 
 
 async def get_templates(session: AsyncSession, workspace_id: str) -> dict[str, Any]:
