@@ -118,7 +118,13 @@ async def preview_html(session: AsyncSession, workspace: Any, location_ref: str 
     """A sample bill with the resolved config of the brand or one outlet (console preview)."""
     loc = await _location(session, workspace.id, location_ref)
     config = await tiers.resolved_config(session, workspace.id, loc.id if loc else None)
-    snapshot = sample_snapshot(workspace, loc, config, bill_url(workspace.slug, "SAMPLE0000"))
+    return render_preview(workspace, loc, config, nonce)
+
+
+def render_preview(workspace: Any, location: Location | None, config: dict[str, Any],
+                   nonce: str = "") -> str:
+    """The sample bill for an already resolved config (the console previews unsaved edits)."""
+    snapshot = sample_snapshot(workspace, location, config, bill_url(workspace.slug, "SAMPLE0000"))
     return render_bill_html(snapshot, config, nonce=nonce, state={"rating": 4})
 
 

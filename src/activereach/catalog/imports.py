@@ -151,6 +151,12 @@ def record_chunk(row: CatalogImport, chunk: Chunk) -> None:
         row.status = "running"
 
 
+async def recent_imports(session: AsyncSession, ws: str, limit: int = 5) -> list[CatalogImport]:
+    """The newest imports of a workspace (ids are time-ordered), for the console's list."""
+    return list((await session.scalars(select(CatalogImport).where(
+        CatalogImport.workspace_id == ws).order_by(CatalogImport.id.desc()).limit(limit))).all())
+
+
 async def get_import(session: AsyncSession, ws: str, import_id: str) -> CatalogImport:
     row = await session.get(CatalogImport, (ws, import_id))
     if row is None:

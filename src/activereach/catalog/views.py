@@ -175,3 +175,22 @@ async def list_overrides(session: AsyncSession, ws: str, *, location_id: str | N
         PriceOverride.variant_id, PriceOverride.location_id).limit(limit + 1))).all()), limit,
         lambda r: f"{r.variant_id}:{r.location_id}")
     return {"data": [override_doc(r) for r in rows], "next_cursor": next_cursor}
+
+
+async def outlet_figures(session: AsyncSession, ws: str, location_id: str,
+                         variant_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per variant at one outlet: its price override (None = brand price) and stock level
+    (None = not tracked) — what the console shows when an outlet chip is selected."""
+    figures: dict[str, dict[str, Any]] = {vid: {"price": None, "compare_at": None, "stock": None}
+                                          for vid in variant_ids}
+    if not variant_ids:
+        return figures
+    for row in (await session.scalars(select(PriceOverride).where(
+            PriceOverride.workspace_id == ws, PriceOverride.location_id == location_id,
+            PriceOverride.variant_id.in_(variant_ids)))).all():
+        figures[row.variant_id].update(price=row.price, compare_at=row.compare_at)
+    for level in (await session.scalars(select(StockLevel).where(
+            StockLevel.workspace_id == ws, StockLevel.location_id == location_id,
+            StockLevel.variant_id.in_(variant_ids)))).all():
+        figures[level.variant_id]["stock"] = level.quantity
+    return figures

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, normalize_phone
 from activereach.contacts.service import find_by_identity, resolve_contact
 from activereach.kit.db import utcnow
@@ -240,3 +241,20 @@ async def merge_accounts(session: AsyncSession, workspace_id: str, *, source: st
     program = await ledger.program_of(session, workspace_id)
     if program is not None:
         await recompute_tier(session, program, new, trigger=f"merge:{old.id}")
+
+
+async def list_members(session: AsyncSession, workspace_id: str, *, location_id: str | None,
+                       before: str | None, limit: int) -> list[tuple[LoyaltyAccount, str | None]]:
+    """Newest members first (keyset on the time-ordered id), with the contact's name; with an
+    outlet, only members with a ledger entry there (the console's chip strip)."""
+    query = select(LoyaltyAccount, Contact.name).outerjoin(Contact, (
+        Contact.workspace_id == LoyaltyAccount.workspace_id) & (
+        Contact.id == LoyaltyAccount.contact_id)).where(
+        LoyaltyAccount.workspace_id == workspace_id, LoyaltyAccount.status == "active")
+    if location_id:
+        query = query.where(LoyaltyAccount.id.in_(select(LoyaltyEntry.account_id).where(
+            LoyaltyEntry.workspace_id == workspace_id, LoyaltyEntry.location_id == location_id)))
+    if before:
+        query = query.where(LoyaltyAccount.id < before)
+    rows = await session.execute(query.order_by(LoyaltyAccount.id.desc()).limit(limit))
+    return [(account, name) for account, name in rows.all()]

@@ -15,6 +15,7 @@ from activereach.jobs.models import Job
 from activereach.kit.db import unit_of_work, utcnow
 from activereach.kit.errors import AppError, NotFound, Unprocessable
 from activereach.kit.ids import new_id
+from activereach.orders.models import Order
 from activereach.pipes import service
 from activereach.pipes.models import Pipe, WebhookDelivery
 from activereach.pipes.providers import get_provider
@@ -148,9 +149,15 @@ def _dead_clause() -> Any:
 
 
 async def list_deliveries(session: AsyncSession, ws_id: str, pipe_id: str, *,
-                          status: str | None, limit: int, before: str | None) -> list[dict[str, Any]]:
+                          status: str | None, limit: int, before: str | None,
+                          location_id: str | None = None) -> list[dict[str, Any]]:
+    """Newest first; ``location_id`` keeps deliveries whose order landed at that outlet."""
     await service.get_pipe(session, ws_id, pipe_id)
     query = _joined(ws_id, pipe_id)
+    if location_id is not None:
+        query = query.join(Order, and_(Order.workspace_id == WebhookDelivery.workspace_id,
+                                       Order.id == WebhookDelivery.order_id)).where(
+            Order.location_id == location_id)
     if status == "dead":
         query = query.where(_dead_clause())
     elif status == "retrying":

@@ -22,7 +22,7 @@ from activereach.pipes.mapping import validate_mapping
 from activereach.pipes.models import Pipe, PipeSecret, WebhookDelivery
 from activereach.pipes.providers import get_provider
 from activereach.pipes.schemas import PipeIn, PipePatch
-from activereach.tenancy.models import Terminal, Workspace
+from activereach.tenancy.models import Location, Terminal, Workspace
 from activereach.tenancy.pairing import issue_pairing_code
 from activereach.tenancy.service import find_location
 
@@ -115,19 +115,25 @@ def _split(provider: str, settings: dict[str, Any]) -> tuple[dict[str, Any], dic
             {k: v for k, v in settings.items() if k in names})
 
 
-async def create_pipe(session: AsyncSession, ws: Workspace, body: PipeIn) -> tuple[Pipe, dict[str, Any]]:
+async def create_pipe(session: AsyncSession, ws: Workspace, body: PipeIn, *,
+                      webhook_base: str | None = None) -> tuple[Pipe, dict[str, Any]]:
+    """``webhook_base`` (the console's): a Square pipe without a ``notification_url`` signs
+    over its own webhook URL, which only exists once the id is minted here."""
     now = utcnow()
     if body.kind == "activepos":
         return await _create_activepos(session, ws, body)
     if body.provider is None:
         raise Unprocessable.field("provider", "required for a webhook pipe")
+    pipe_id = new_id("pipe")
+    if body.provider == "square" and webhook_base and not body.settings.get("notification_url"):
+        body.settings["notification_url"] = webhook_url(webhook_base, pipe_id)
     errors = settings_errors(body.provider, body.settings, creating=True)
     errors += validate_mapping(body.mapping)
     if errors:
         raise _invalid(errors)
     await _check_outlets(session, ws, body.settings)
     plain, secret_values = _split(body.provider, body.settings)
-    pipe = Pipe(workspace_id=ws.id, id=new_id("pipe"), kind="webhook", provider=body.provider,
+    pipe = Pipe(workspace_id=ws.id, id=pipe_id, kind="webhook", provider=body.provider,
                 name=body.name, status="active", settings=plain, mapping=body.mapping, cursor={},
                 created_at=now, updated_at=now)
     session.add(pipe)
@@ -180,10 +186,27 @@ async def get_pipe(session: AsyncSession, ws_id: str, pipe_id: str) -> Pipe:
     return pipe
 
 
-async def list_pipes(session: AsyncSession, ws_id: str) -> list[Pipe]:
+async def list_pipes(session: AsyncSession, ws_id: str,
+                     location: Location | None = None) -> list[Pipe]:
+    """Live pipes; with ``location``, only those feeding that outlet (see ``serves_location``)."""
     rows = await session.execute(select(Pipe).where(
         Pipe.workspace_id == ws_id, Pipe.status != "deleted").order_by(Pipe.created_at))
-    return list(rows.scalars())
+    pipes = list(rows.scalars())
+    return pipes if location is None else [p for p in pipes if serves_location(p, location)]
+
+
+def serves_location(pipe: Pipe, location: Location) -> bool:
+    """An ActivePOS pipe's own outlet, or an outlet a webhook pipe's location map (or default
+    location) routes to; outlets are referenced by id or code in settings."""
+    if pipe.kind == "activepos":
+        return pipe.location_id == location.id
+    refs = set((pipe.settings.get("location_map") or {}).values())
+    refs.add(pipe.settings.get("default_location") or "")
+    return bool(refs & {location.id, location.code})
+
+
+def webhook_url(base_url: str, pipe_id: str) -> str:
+    return f"{base_url.rstrip('/')}/v1/pipes/{pipe_id}/webhook"
 
 
 async def update_pipe(session: AsyncSession, ws: Workspace, pipe_id: str, body: PipePatch) -> Pipe:
@@ -326,7 +349,7 @@ def pipe_out(pipe: Pipe, secrets: dict[str, list[PipeSecret]], base_url: str) ->
         "created_at": pipe.created_at.isoformat(), "updated_at": pipe.updated_at.isoformat(),
     }
     if pipe.kind == "webhook":
-        out["webhook_url"] = f"{base_url.rstrip('/')}/v1/pipes/{pipe.id}/webhook"
+        out["webhook_url"] = webhook_url(base_url, pipe.id)
         out["secrets"] = {name: {"set": True, "versions": len(rows),
                                  "old_valid_until": max((r.expires_at.isoformat() for r in rows
                                                          if r.expires_at), default=None)}

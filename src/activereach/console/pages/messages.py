@@ -1,0 +1,89 @@
+"""Messages (the receipt outbox): filter by status/channel/outlet (chip strip)/date, one message
+with its rendered content, provider responses and status history, and a resend action."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from activereach.console import messaging as helpers
+from activereach.console.auth import Console, console
+from activereach.console.csrf import form_with_csrf
+from activereach.console.web import flash, page, redirect
+from activereach.kit.errors import Conflict, Unprocessable
+from activereach.kit.http import read, write
+from activereach.messaging import service
+
+router = APIRouter(include_in_schema=False)
+Con = Annotated[Console, Depends(console)]
+BASE = "/dashboard/{workspace}/messages"
+PAGE_SIZE = 50
+
+
+@router.get(BASE, response_class=HTMLResponse)
+async def outbox(con: Con, before: str | None = Query(default=None, max_length=40)
+                 ) -> HTMLResponse:
+    found = helpers.outbox_filter(con.params, con.workspace.timezone)
+    rows: list = []
+    if not found.errors:
+        ws, location_id = con.workspace.id, con.location.id if con.location else None
+        rows = await read(con.request, lambda s: service.list_messages(
+            s, ws, status=found.status, channel=found.channel, location_id=location_id,
+            since=found.since, until=found.until, before=before, limit=PAGE_SIZE))
+    query = {k: v for k, v in found.values.items() if v}
+    return page(con, "console/messages.html", "messages",
+                status_code=422 if found.errors else 200, rows=rows, values=found.values,
+                errors=found.errors, query=query, statuses=helpers.STATUSES,
+                channels=helpers.CHANNELS, labels=helpers.LABELS, first_page=before is None,
+                next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
+                outlet_names={loc.id: loc.name for loc in con.locations})
+
+
+async def _detail(con: Console, message_id: str, status_code: int = 200,
+                  problem: str | None = None) -> HTMLResponse:
+    ws = con.workspace.id
+
+    async def load(session):  # type: ignore[no-untyped-def]
+        msg = await service.get_message(session, ws, message_id)
+        resends = [m for m in await service.list_messages(session, ws, order_id=msg.order_id,
+                                                          limit=200)
+                   if m.resend_of == msg.id] if msg.order_id else []
+        dispatch = await service.get_dispatch(session, ws, msg.order_id) if msg.order_id else None
+        return msg, resends, dispatch
+    msg, resends, dispatch = await read(con.request, load)
+    response = json.dumps(msg.provider_response, indent=2, ensure_ascii=False) \
+        if msg.provider_response else None
+    return page(con, "console/message.html", "messages", status_code=status_code, msg=msg,
+                resends=resends, dispatch=dispatch, provider_response=response,
+                problem=problem, labels=helpers.LABELS,
+                resend_key=secrets.token_urlsafe(12),
+                outlet_names={loc.id: loc.name for loc in con.locations})
+
+
+@router.get(BASE + "/{message_id}", response_class=HTMLResponse)
+async def message(message_id: str, con: Con) -> HTMLResponse:
+    return await _detail(con, message_id)
+
+
+@router.post(BASE + "/{message_id}/resend", response_model=None)
+async def resend(message_id: str, con: Con) -> HTMLResponse | RedirectResponse:
+    """A new outbox row with the same content, sent by the worker. The form carries a key
+    minted when the page was shown, so a double submit returns the same resend."""
+    form = await form_with_csrf(con.request)
+    con.require_write()
+    key = form.get("resend_key", "").strip()
+    if not 8 <= len(key) <= 100:
+        return await _detail(con, message_id, 422, "resend_key: reload the page and try again")
+    ws = con.workspace.id
+    try:
+        new = await write(con.request, lambda s: service.resend(s, ws, message_id,
+                                                                f"console:{key}"))
+    except (Conflict, Unprocessable) as exc:
+        return await _detail(con, message_id, 409 if isinstance(exc, Conflict) else 422,
+                             f"Resend refused: {exc.message}")
+    flash(con.request, f"Resend queued as {new.id}; the worker sends it now.")
+    return redirect(con.url(f"messages/{new.id}"))
