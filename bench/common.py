@@ -109,6 +109,39 @@ async def run_load(port: int, requests: Iterator[bytes], *, concurrency: int,
     return time.perf_counter() - start, latencies, errors
 
 
+async def run_paced(port: int, requests: list[bytes], *, concurrency: int, rate: float,
+                    ok: Callable[[int], bool] = lambda s: s < 300) -> tuple[list[float], int]:
+    """Offer ``rate`` requests/s over ``concurrency`` keep-alive connections (open loop).
+
+    Request *i* is due at ``start + i / rate``; its latency runs from that due time, not from
+    when a free connection sent it, so a server falling behind shows up in the figures
+    (no coordinated omission).  Returns (latencies, errors)."""
+    latencies: list[float] = []
+    errors = 0
+    indices = iter(range(len(requests)))
+    start = time.perf_counter() + 0.05
+
+    async def one_connection() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for index in indices:
+                due = start + index / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                writer.write(requests[index])
+                status = await _read_response(reader)
+                latencies.append(time.perf_counter() - due)
+                if not ok(status):
+                    errors += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one_connection() for _ in range(concurrency)))
+    return latencies, errors
+
+
 @contextmanager
 def postgres(name: str = "pgbench", port: int = 55433) -> Iterator[str]:
     """A durable (fsync on) PostgreSQL of our own for the run; yields the base URL."""

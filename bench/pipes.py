@@ -27,7 +27,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, Row, api_server, build_request, machine, percentile, run_load, table  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    Row,
+    api_server,
+    build_request,
+    machine,
+    percentile,
+    run_load,
+    run_paced,
+    table,
+)
 
 CONCURRENCY = 64
 SECRET = "bench-shopify-secret"
@@ -84,14 +94,21 @@ def deliveries(pipe_id: str, count: int) -> list[bytes]:
     return out
 
 
-async def drain(url: str) -> tuple[float, int]:
-    from sqlalchemy import func, select
+async def drain(url: str, keep: int) -> tuple[float, int]:
+    """Time the worker over the first ``keep`` deliveries' jobs (the paced phase's jobs are
+    set aside: the drain figure is about throughput, not about waiting for thousands)."""
+    from sqlalchemy import func, select, update
 
+    from activereach.jobs.models import Job
     from activereach.jobs.worker import Worker
     from activereach.kit.db import Database
     from activereach.orders.models import Order
 
     db = Database(url)
+    async with db.session() as session:
+        ids = (await session.scalars(select(Job.id).where(Job.kind == "pipes.process_delivery")
+                                     .order_by(Job.id))).all()
+        await session.execute(update(Job).where(Job.id.in_(ids[keep:])).values(status="done"))
     start = time.perf_counter()
     await Worker(db, concurrency=16).drain(max_rounds=100_000)
     seconds = time.perf_counter() - start
@@ -136,26 +153,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
         pipe_id, ws_id = setup(url)
-        requests = deliveries(pipe_id, count)
-        health = [build_request("GET", "/healthz", b"", {})] * count
+        paced = int(TARGET_ACKS * (4 if args.quick else 10))  # seconds of paced load
+        requests = deliveries(pipe_id, count + paced)
+        health = [build_request("GET", "/healthz", b"", {})] * max(count, paced)
         with api_server(url, Path(tmp), worker_mode="off") as port:
             asyncio.run(run_load(port, iter(health[:CONCURRENCY * 4]), concurrency=CONCURRENCY))
-            base_s, base_lat, _ = asyncio.run(run_load(port, iter(health), concurrency=CONCURRENCY))
-            ack_s, ack_lat, errors = asyncio.run(run_load(port, iter(requests),
-                                                          concurrency=CONCURRENCY))
-        drain_s, orders = asyncio.run(drain(url))
+            base_s, _, _ = asyncio.run(run_load(port, iter(health[:count]), concurrency=CONCURRENCY))
+            ack_s, _, errors = asyncio.run(run_load(port, iter(requests[:count]),
+                                                    concurrency=CONCURRENCY))
+            # Latency at the target rate (open loop): 64 closed-loop senders at saturation would
+            # measure queueing (Little: 64 in flight ÷ 500/s = 128 ms), not the ack path.
+            ack_lat, paced_errors = asyncio.run(run_paced(
+                port, requests[count:], concurrency=CONCURRENCY, rate=TARGET_ACKS))
+            base_lat, _ = asyncio.run(run_paced(port, health[:paced], concurrency=CONCURRENCY,
+                                                rate=TARGET_ACKS))
+            errors += paced_errors
+        drain_s, orders = asyncio.run(drain(url, count))
         direct = asyncio.run(direct_ingest(url, ws_id, max(50, count // 10)))
     acks, base_rps = count / ack_s, count / base_s
     p99, base_p99 = percentile(ack_lat, 99) * 1000, percentile(base_lat, 99) * 1000
     rows = [
         Row("deliveries acknowledged /s (64 senders)", acks, "/s", base_rps,
             f"≥ {TARGET_ACKS:.0f}/s", acks >= TARGET_ACKS and errors == 0),
-        Row("p99 ack latency", p99, "ms", base_p99, f"≤ {TARGET_P99_MS:.0f} ms",
-            p99 <= TARGET_P99_MS),
+        Row(f"p99 ack latency at {TARGET_ACKS:.0f}/s offered", p99, "ms", base_p99,
+            f"≤ {TARGET_P99_MS:.0f} ms", p99 <= TARGET_P99_MS),
         Row("processed orders /s (worker drain)", orders / drain_s, "/s", direct, "—", None),
     ]
-    note = (f"{count} signed Shopify deliveries, {errors} non-2xx; {orders} orders ingested by the "
-            f"worker. Baselines: GET /healthz at the same concurrency; direct `ingest_order` calls. "
+    note = (f"{count} signed Shopify deliveries as fast as 64 senders go (acks/s), then {paced} "
+            f"more offered at {TARGET_ACKS:.0f}/s over 64 connections, latency from each one's due "
+            f"time (p99); {errors} non-2xx; {orders} orders ingested by the worker. Baselines: "
+            "GET /healthz the same two ways; direct `ingest_order` calls. "
             f"SQLite WAL, one uvicorn worker. Machine: {machine()}; measured while other "
             "engineers' test suites and benchmarks shared the 2 cores (figures are under contention).")
     print(table("Pipes" + (" (--quick)" if args.quick else ""), rows, note))

@@ -18,7 +18,7 @@ from activereach.messaging.models import (ChannelSetting, Consent, Message, Mess
 from activereach.orders.models import Order, OrderLine, OrderPayment, OrderRefund
 from activereach.pipes.models import (Pipe, PipeEventSeen, PipeOrderState, PipeSecret,
                                       WebhookDelivery)
-from activereach.cashier.models import CashierStaff
+from activereach.cashier.models import CashierSettings, CashierStaff
 from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
 
 __all__ = [
@@ -32,5 +32,5 @@ __all__ = [
     "ApiKey", "Base", "Contact", "ContactIdentity", "DailySales", "Event", "Job", "Location",
     "Order", "OrderLine", "OrderPayment", "OrderRefund", "Terminal", "Workspace",
     "Pipe", "PipeEventSeen", "PipeOrderState", "PipeSecret", "WebhookDelivery",
-    "CashierStaff",
+    "CashierSettings", "CashierStaff",
 ]

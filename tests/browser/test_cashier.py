@@ -1,8 +1,10 @@
 """ActivePOS in headless Chromium against a real server: pair, sync, sell online and offline.
 
 The offline run is the one peers fail: 20 sales offline, a reload while still offline, 5 more,
-then reconnect → exactly those orders on the server, none lost and none doubled.  A second test
-drops the server's reply after it committed and checks the retry does not duplicate the order.
+then reconnect → exactly those orders on the server, none lost and none doubled; one of them
+redeemed points offline, and the server's clamp is reported on the till's Sync view.  A second
+test has a manager approve a large line discount, then drops the server's reply after it
+committed and checks the retry does not duplicate the order.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ async def _shop(live_server, tenant) -> dict[str, Any]:  # type: ignore[no-untyp
         await http.post("/v1/loyalty/rules", json={"points_per_unit": 1, "spend_unit": 10000})
         staff = await http.post("/v1/cashier/staff", json={"name": "Asha", "pin": "2468"})
         assert staff.status_code == 201, staff.text
+        manager = await http.post("/v1/cashier/staff", json={"name": "Meera", "pin": "1357",
+                                                             "role": "manager"})
+        assert manager.status_code == 201, manager.text
+        # the till reads its offline redemption cap with its config
+        assert (await http.put("/v1/cashier/settings",
+                               json={"offline_redeem_cap": 120})).status_code == 200
         member = (await http.post("/v1/loyalty/members", json={"phone": PHONE})).json()
         await http.post(f"/v1/loyalty/members/{member['member_id']}/adjustments", json={
             "points": 500, "reason": "welcome", "idempotency_key": "welcome"})
@@ -73,7 +81,8 @@ async def _pair(page, live_server, code: str) -> None:  # type: ignore[no-untype
 
 
 async def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    """Asha (the only staff member, so preselected) types her PIN."""
+    """Asha (a cashier) picks her name and types her PIN."""
+    await page.get_by_test_id("signin").get_by_role("button", name="Asha").click()
     await page.get_by_test_id("pin").fill("2468")
     await page.get_by_test_id("signin-submit").click()
     await page.get_by_test_id("search").wait_for()
@@ -90,6 +99,30 @@ async def _quick_sale(page, barcode: str, *, keep_receipt: bool = False) -> None
     await page.get_by_test_id("receipt").wait_for()
     if keep_receipt:
         return
+    await page.get_by_test_id("next-sale").click()
+    await page.get_by_test_id("search").wait_for()
+
+
+async def _offline_member_sale(page, points: int) -> None:  # type: ignore[no-untyped-def]
+    """Offline: the member's last known balance (stale), points within the till's cap, cash."""
+    await page.get_by_test_id("search").fill("CRO")
+    await page.get_by_test_id("search").press("Enter")
+    await page.get_by_test_id("cart-line").first.wait_for()
+    await page.get_by_test_id("member-input").fill(PHONE)
+    await page.get_by_test_id("member-find").click()
+    await page.get_by_test_id("member-stale").wait_for()
+    await page.get_by_test_id("pay").click()
+    await page.get_by_test_id("offline-cap").wait_for()
+    assert "up to 120 points" in await page.get_by_test_id("offline-cap").inner_text()
+    await page.get_by_test_id("redeem-points").fill("130")  # over the workspace's cap of 120
+    await page.get_by_test_id("redeem").click()
+    assert "at most 120 points" in await page.get_by_role("alert").first.inner_text()
+    await page.get_by_test_id("redeem-points").fill(str(points))
+    await page.get_by_test_id("redeem").click()
+    await page.get_by_text(f"POINTS ₹{points}.00 offline").wait_for()
+    await page.get_by_test_id("pay-add").click()
+    await page.get_by_test_id("complete").click()
+    await page.get_by_test_id("receipt").wait_for()
     await page.get_by_test_id("next-sale").click()
     await page.get_by_test_id("search").wait_for()
 
@@ -128,6 +161,10 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     await page.get_by_test_id("pay-amount").fill("500")
     await page.get_by_test_id("pay-add").click()
     assert await page.get_by_test_id("change").inner_text() == "₹109.40"
+    # no channel is configured, so the member's default is print; email asks for an address
+    assert await page.get_by_test_id("channel-print").is_checked()
+    await page.get_by_test_id("channel-email").check()
+    await page.get_by_test_id("receipt-email").fill("member@example.com")
     await page.get_by_test_id("complete").click()
     await page.get_by_test_id("bill-qr").wait_for(timeout=30_000)
     await _wait_unsynced(page, 0)
@@ -137,6 +174,8 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     [first] = await _orders(db, tenant)
     assert (first.total, first.change_due, first.terminal_id) == (44060, 10940, "T1")
     assert first.contact_id is not None
+    assert first.customer["email"] == "member@example.com"
+    assert first.extra["receipt_channel"] == "email"
     async with httpx2.AsyncClient(base_url=live_server.url, headers=tenant.admin) as http:
         member = (await http.get("/v1/loyalty/members", params={"phone": PHONE})).json()
     assert member["lifetime_redeemed"] == 50
@@ -145,7 +184,8 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
 
     await page.wait_for_function(f"({POOL})().then((n) => n >= 25)", polling=500, timeout=30_000)
     await context.set_offline(True)
-    for i in range(20):
+    await _offline_member_sale(page, 100)  # a ₹141.60 croissant, ₹100 of it in points
+    for i in range(1, 20):
         await _quick_sale(page, "8901000000019" if i % 2 else "CRO")
     await _wait_unsynced(page, 20)
     await page.reload()
@@ -161,14 +201,28 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     await page.get_by_test_id("unpair").click()  # refused: sales are waiting
     assert "Refused: 25 unsynced" in await page.get_by_role("alert").first.inner_text()
     assert len(await _orders(db, tenant)) == 1
+    # meanwhile the member spends at another outlet: only 53 of the 100 points are left to settle
+    async with httpx2.AsyncClient(base_url=live_server.url, headers=tenant.admin) as http:
+        spent = await http.post(f"/v1/loyalty/members/{member['member_id']}/adjustments", json={
+            "points": -400, "reason": "spent elsewhere", "idempotency_key": "elsewhere"})
+        assert spent.status_code == 201, spent.text
 
     await context.set_offline(False)
     await _wait_unsynced(page, 0)
+    # the order landed; the redemption was clamped and the till says so on its sync view
+    await page.get_by_test_id("open-sync").filter(has_text="1 redemption(s) refused").wait_for(timeout=30_000)
+    await page.get_by_test_id("open-sync").click()
+    report = await page.get_by_test_id("redemption-report").inner_text()
+    assert "clamped" in report and "53 of 100 points" in report, report
+    await page.screenshot(path=str(artifacts / "cashier-sync.png"))
     orders = await _orders(db, tenant)
     assert len(orders) == 26
     assert len({o.client_order_id for o in orders}) == 26
     assert all(o.source == "activepos" and o.location_id == shop["location"]["id"] for o in orders)
     assert {o.extra["metadata"]["cashier"]["name"] for o in orders} == {"Asha"}
+    redeemed = [o for o in orders if (o.result.get("loyalty") or {}).get("offline_redemption")]
+    assert len(redeemed) == 1
+    assert redeemed[0].result["loyalty"]["offline_redemption"]["settled"] == 53
     assert sum(o.total for o in orders) == 44060 + 10 * 14160 + 10 * 24900 + 5 * 29900
     # every offline sale carries the bill code it printed, and the server issued exactly that bill
     offline = [o for o in orders if o.id != first.id]
@@ -184,7 +238,7 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     await context.close()
 
 
-async def test_lost_response_is_not_duplicated(live_server, browser, tenant, db) -> None:
+async def test_lost_response_is_not_duplicated(live_server, browser, artifacts, tenant, db) -> None:
     shop = await _shop(live_server, tenant)
     # no service worker here, so page.route sees every request
     context = await browser.new_context(service_workers="block")
@@ -201,9 +255,29 @@ async def test_lost_response_is_not_duplicated(live_server, browser, tenant, db)
         else:
             await route.continue_()
     await page.route("**/v1/pos/orders", drop_first_reply)
-    await _quick_sale(page, "CRO")
+    # ₹50 off a ₹120 croissant is over the 10% limit: Meera approves it with her PIN
+    await page.get_by_test_id("search").fill("CRO")
+    await page.get_by_test_id("search").press("Enter")
+    await page.get_by_test_id("cart-line").first.wait_for()
+    await page.get_by_test_id("line-discount").fill("50")
+    await page.get_by_test_id("line-discount").press("Tab")
+    approval = page.get_by_test_id("approval")
+    await approval.get_by_role("button", name="Meera").click()
+    await approval.get_by_test_id("pin").fill("0000")
+    await approval.get_by_test_id("signin-submit").click()
+    await approval.get_by_role("alert").wait_for()  # a wrong PIN approves nothing
+    await page.screenshot(path=str(artifacts / "cashier-approval.png"))
+    await approval.get_by_test_id("pin").fill("1357")
+    await approval.get_by_test_id("signin-submit").click()
+    await page.get_by_test_id("approved-by").filter(has_text="Meera").wait_for()
+    await page.get_by_test_id("pay").click()
+    await page.get_by_test_id("pay-add").click()
+    await page.get_by_test_id("complete").click()
+    await page.get_by_test_id("receipt").wait_for()
     await _wait_unsynced(page, 0)
     orders = await _orders(db, tenant)
     assert len(calls) >= 2
-    assert len(orders) == 1 and orders[0].total == 14160
+    assert len(orders) == 1 and orders[0].total == 8260  # (120 - 50) + 18% GST
+    [approved] = orders[0].extra["metadata"]["discount_approvals"]
+    assert approved["manager"]["name"] == "Meera" and approved["discount"] == 5000
     await context.close()

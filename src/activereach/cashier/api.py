@@ -1,14 +1,16 @@
-"""Staff PIN routes: admins manage staff; a paired till lists its staff and checks a PIN."""
+"""Cashier routes: staff PINs, till settings/config, receipt channel defaults, receipt gaps."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from activereach.cashier import service
-from activereach.cashier.schemas import PinIn, StaffIn
+from activereach.cashier import receipts, service, settings
+from activereach.cashier.schemas import PinIn, SettingsIn, StaffIn
+from activereach.catalog.inventory import resolve_location
 from activereach.kit.http import read, write
 from activereach.tenancy.auth import AdminAuth, DeviceAuth
 
@@ -44,3 +46,45 @@ async def verify(staff_id: str, body: PinIn, principal: DeviceAuth, request: Req
     if not result["ok"]:
         raise service.wrong_pin(result)
     return {k: v for k, v in result.items() if k != "ok"}
+
+
+@router.put("/cashier/settings")
+async def put_settings(body: SettingsIn, principal: AdminAuth, request: Request) -> Any:
+    """Workspace defaults, or one terminal's overrides, of the till settings."""
+    return await write(request, lambda s: settings.put_settings(s, principal.workspace.id, body))
+
+
+@router.get("/cashier/settings")
+async def get_settings(principal: AdminAuth, request: Request) -> dict[str, Any]:
+    rows = await read(request, lambda s: settings.list_settings(s, principal.workspace.id))
+    return {"data": rows, "defaults": settings.DEFAULTS}
+
+
+@router.get("/pos/config")
+async def till_config(principal: DeviceAuth, request: Request) -> dict[str, Any]:
+    """What this till needs to enforce offline: its effective settings and the point value."""
+    return await read(request, lambda s: settings.till_config(
+        s, principal.workspace.id, principal.terminal_pk))
+
+
+@router.get("/pos/members/{member_id}/receipt-channel")
+async def receipt_channel(member_id: str, principal: DeviceAuth, request: Request) -> Any:
+    """The receipt channel the till preselects for this member (their preference if reachable)."""
+    return await read(request, lambda s: receipts.receipt_channel(
+        s, principal.workspace, principal.location_id, member_id))
+
+
+@router.get("/cashier/receipt-gaps")
+async def receipt_gaps(principal: AdminAuth, request: Request,
+                       location: str | None = Query(default=None, max_length=40),
+                       days: int = Query(default=7, ge=1, le=366)) -> dict[str, Any]:
+    """Gaps in each terminal's receipt sequence and pre-issued invoice numbers (ops view)."""
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+
+    async def run(session: Any) -> list[dict[str, Any]]:
+        loc = (await resolve_location(session, principal.workspace.id, location)).id if location else None
+        return await receipts.receipt_gaps(session, principal.workspace.id, since=since,
+                                           location_id=loc)
+    rows = await read(request, run)
+    return {"since": since.isoformat(), "data": rows,
+            "terminals_with_gaps": sum(1 for row in rows if row["has_gaps"])}

@@ -26,3 +26,20 @@ class CashierStaff(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CashierSettings(Base):
+    """Till rules served with the till's config: one workspace row (``scope == "workspace"``)
+    and optional per-terminal overrides (``scope`` = the terminal's pk)."""
+
+    __tablename__ = "cashier_settings"
+    __table_args__ = (UniqueConstraint("workspace_id", "scope"),)
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    # points one order may redeem while the till is offline (0: no offline redemption)
+    offline_redeem_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # a line discount above this share of the line (basis points) needs a manager's PIN
+    discount_limit_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,3 +21,15 @@ class StaffIn(BaseModel):
 class PinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     pin: str = PIN
+
+
+class SettingsIn(BaseModel):
+    """Till settings; ``null`` means "inherit" (terminal → workspace → built-in default)."""
+
+    model_config = ConfigDict(extra="forbid")
+    terminal: str | None = Field(default=None, max_length=40,
+                                 description="terminal id (trm_…); omit for the workspace")
+    offline_redeem_cap: int | None = Field(default=None, ge=0, le=10**9,
+                                           description="points per order while offline; 0 = off")
+    discount_limit_bp: int | None = Field(default=None, ge=0, le=10_000,
+                                          description="line discount share needing a manager")

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.events.service import append_event
 from activereach.kit.errors import Unprocessable
-from activereach.loyalty import earning, holds, ledger
+from activereach.loyalty import earning, holds, ledger, offline
 from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
 from activereach.loyalty.tiers import multiplier_of, recompute_tier, tier_rows
 from activereach.orders.models import OrderRefund
@@ -27,6 +27,10 @@ class LoyaltyParticipant(BaseParticipant):
         hold_ref = order_in.loyalty.hold_id if order_in.loyalty else None
         points_paid = sum(p.amount for p in completed.payments if p.method in POINTS_METHODS)
         program = await ledger.cached_program(session, order.workspace_id)
+        offline_points = order_in.loyalty.offline_points if order_in.loyalty else None
+        if offline_points:
+            await _offline(session, completed, program, offline_points, points_paid, hold_ref)
+            return
         if program is None or not program.active:
             if hold_ref or points_paid:
                 raise Unprocessable.field("loyalty.hold_id" if hold_ref else "payments",
@@ -45,15 +49,7 @@ class LoyaltyParticipant(BaseParticipant):
                                            location_id=order.location_id)
             redeemed = hold.points
         _check_points_payment(points_paid, hold, program)
-        # Tiers are read only when they matter: a multiplier for a member with a tier, or a
-        # recompute when points land available at once (pending points do not count yet).
-        tiers = await tier_rows(session, order.workspace_id) if account.tier_id else None
-        earned, lot = await earning.earn_for_order(
-            session, program, account, order=order, lines=completed.lines,
-            points_paid=points_paid, multiplier_bp=multiplier_of(tiers or [], account.tier_id))
-        if lot is not None and lot.status == "available":
-            await recompute_tier(session, program, account, trigger=f"earn:{order.id}",
-                                 tiers=tiers)
+        earned = await _earn(session, completed, program, account, points_paid)
         completed.result["loyalty"] = summary(account, program, earned=earned, redeemed=redeemed)
         completed.event_properties["loyalty_points_earned"] = earned
         if redeemed:
@@ -62,6 +58,50 @@ class LoyaltyParticipant(BaseParticipant):
 
     async def refunded(self, session: AsyncSession, refunded: RefundedOrder) -> None:
         await _refunded(session, refunded)
+
+
+async def _earn(session: AsyncSession, completed: CompletedOrder, program: LoyaltyProgram,
+                account: LoyaltyAccount, points_paid: int) -> int:
+    """Earn for the order; the part paid in points earns nothing."""
+    order = completed.order
+    # Tiers are read only when they matter: a multiplier for a member with a tier, or a
+    # recompute when points land available at once (pending points do not count yet).
+    tiers = await tier_rows(session, order.workspace_id) if account.tier_id else None
+    earned, lot = await earning.earn_for_order(
+        session, program, account, order=order, lines=completed.lines,
+        points_paid=points_paid, multiplier_bp=multiplier_of(tiers or [], account.tier_id))
+    if lot is not None and lot.status == "available":
+        await recompute_tier(session, program, account, trigger=f"earn:{order.id}", tiers=tiers)
+    return earned
+
+
+async def _offline(session: AsyncSession, completed: CompletedOrder,
+                   program: LoyaltyProgram | None, points: int, points_paid: int,
+                   hold_ref: str | None) -> None:
+    """A redemption made offline: the order lands whatever the balance says now."""
+    if hold_ref:
+        raise Unprocessable.field("loyalty.offline_points", "give hold_id or offline_points, "
+                                  "not both")
+    order = completed.order
+    if program is not None:
+        offline.check_tender(points, points_paid, program.point_value)
+    if program is None or not program.active or order.contact_id is None:
+        why = ("the order has no customer" if program is not None and program.active
+               else "this workspace has no active loyalty program")
+        completed.result["loyalty"] = {"offline_redemption": offline.outcome(
+            points, 0, points_paid, program.point_value if program else 0, why)}
+        return
+    account = await ledger.ensure_account(session, program, order.contact_id)
+    settlement = await offline.settle(session, program, account, order=order, points=points,
+                                      points_paid=points_paid)
+    earned = await _earn(session, completed, program, account, points_paid)
+    completed.result["loyalty"] = {**summary(account, program, earned=earned,
+                                             redeemed=settlement["settled"]),
+                                   "offline_redemption": settlement}
+    completed.event_properties["loyalty_points_earned"] = earned
+    if settlement["settled"]:
+        completed.event_properties["loyalty_points_redeemed"] = settlement["settled"]
+    await _events(session, order, account, program, earned=earned, hold=None)
 
 
 def _check_points_payment(points_paid: int, hold: Any, program: LoyaltyProgram) -> None:

@@ -56,6 +56,8 @@ class TotalsIn(Strict):
 
 class LoyaltyIn(Strict):
     hold_id: str | None = Field(default=None, max_length=64)
+    # points a till redeemed while offline (no hold): settled by the server when the order lands
+    offline_points: int | None = Field(default=None, gt=0, le=10**9)
 
 
 class ReceiptIn(Strict):

@@ -6,6 +6,7 @@ export interface CartLine extends LineInput {
   key: string; // variant id (one line per variant)
   variant_id: string; sku?: string; barcode?: string; name: string; variant?: string;
   category?: string; hsn?: string; product_id: string; note?: string;
+  approved_by?: { id: string; name: string }; // the manager who approved a discount above the limit
 }
 
 export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string }
@@ -58,7 +59,7 @@ export function changeDue(total: number, payments: Payment[]): number {
 
 export interface SaleContext { occurredAt: Date; currency: string; cashier?: { id: string; name: string };
   receiptChannel: string;
-  customerPhone?: string; holdId?: string; memberId?: string }
+  customerPhone?: string; customerEmail?: string; holdId?: string; memberId?: string; offlinePoints?: number }
 
 /** The canonical order body the till stores in its outbox and sends to POST /v1/pos/orders. */
 export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleContext): Record<string, unknown> {
@@ -74,8 +75,13 @@ export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleConte
     totals, receipt: { channel: ctx.receiptChannel },
     metadata: { cashier: ctx.cashier ?? null },
   };
-  if (ctx.customerPhone) body.customer = { phone: ctx.customerPhone };
+  const metadata = body.metadata as Record<string, unknown>;
+  if (ctx.customerPhone || ctx.customerEmail) body.customer = { phone: ctx.customerPhone, email: ctx.customerEmail };
   if (ctx.holdId) body.loyalty = { hold_id: ctx.holdId };
-  if (ctx.memberId) (body.metadata as Record<string, unknown>).member_id = ctx.memberId;
+  else if (ctx.offlinePoints) body.loyalty = { offline_points: ctx.offlinePoints };
+  if (ctx.memberId) metadata.member_id = ctx.memberId;
+  const approvals = lines.filter((l) => l.approved_by).map((l) => ({
+    line: lines.indexOf(l) + 1, sku: l.sku ?? l.barcode, discount: l.discount, manager: l.approved_by }));
+  if (approvals.length) metadata.discount_approvals = approvals;
   return JSON.parse(JSON.stringify(body)) as Record<string, unknown>; // drops undefined fields
 }

@@ -65,3 +65,13 @@ export async function hold(token: string, req: { member_id: string; points?: num
 export async function release(token: string, holdId: string): Promise<void> {
   await call(token, `/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST" });
 }
+
+/** After an offline redemption, lower the cached balance so the next offline sale sees it. */
+export async function spendOffline(db: Till, member: Member, points: number): Promise<void> {
+  if (!member.phone) return;
+  const key = `member:${member.phone}`;
+  const cached = await getMeta<Member>(db, key);
+  if (!cached) return;
+  await setMeta(db, key, { ...cached, spendable: Math.max(0, cached.spendable - points),
+                           available: Math.max(0, cached.available - points) });
+}

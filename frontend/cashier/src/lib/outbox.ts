@@ -106,3 +106,17 @@ export async function exportUnsynced(db: Till, device: unknown): Promise<string>
   return JSON.stringify({ format: "activepos-outbox/1", exported_at: new Date().toISOString(),
                           device, orders: entries }, null, 2);
 }
+
+export interface RedemptionReport { id: string; seq: number; status: string; requested: number;
+  settled: number; refused: number; refused_value: number; reason?: string | null }
+
+/** Synced sales whose offline redemption the server clamped or refused (for the sync view). */
+export async function redemptionReports(db: Till): Promise<RedemptionReport[]> {
+  const reports: RedemptionReport[] = [];
+  for (const sent of await db.getAllFromIndex("sent", "seq")) {
+    const loyalty = sent.reply.loyalty as { offline_redemption?: Omit<RedemptionReport, "id" | "seq"> } | null;
+    const r = loyalty?.offline_redemption;
+    if (r && r.status !== "settled") reports.push({ id: sent.id, seq: sent.seq, ...r });
+  }
+  return reports;
+}

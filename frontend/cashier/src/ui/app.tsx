@@ -3,15 +3,19 @@ import { useEffect, useState } from "preact/hooks";
 import * as api from "../lib/api.ts";
 import { orderBody } from "../lib/cart.ts";
 import { DB_NAME, getMeta, type OutboxEntry, type Till } from "../lib/db.ts";
-import { enqueue, exportUnsynced, unsyncedCount } from "../lib/outbox.ts";
+import { loadConfig } from "../lib/config.ts";
+import { spendOffline } from "../lib/loyalty.ts";
+import { enqueue, exportUnsynced, redemptionReports, unsyncedCount } from "../lib/outbox.ts";
+import { DEFAULT_CONFIG, type TillConfig } from "../lib/policy.ts";
 import * as till from "../lib/till.ts";
 import { uuid7 } from "../lib/uuid.ts";
 import { Receipt } from "./receipt.tsx";
 import { listStaff, type Staff } from "../lib/staff.ts";
 import { Sale, type Checkout } from "./sale.tsx";
 import { SignIn } from "./signin.tsx";
+import { SyncView } from "./syncview.tsx";
 
-type Screen = "boot" | "pair" | "loading" | "sale" | "receipt" | "revoked";
+type Screen = "boot" | "pair" | "loading" | "sale" | "receipt" | "revoked" | "sync";
 
 export function App({ db }: { db: Till }) {
   const [screen, setScreen] = useState<Screen>("boot");
@@ -26,9 +30,14 @@ export function App({ db }: { db: Till }) {
   const [error, setError] = useState("");
   const [staff, setStaff] = useState<Staff[]>([]);
   const [cashier, setCashier] = useState<Staff | null>(null);
+  const [config, setConfig] = useState<TillConfig>(DEFAULT_CONFIG);
+  const [refused, setRefused] = useState(0);
 
   const refresh = async () => {
-    setUnsynced(await unsyncedCount(db));
+    const left = await unsyncedCount(db);
+    setUnsynced(left);
+    if (left === 0) setError((e) => (e.startsWith("Refused:") ? "" : e)); // the refusal no longer holds
+    setRefused((await redemptionReports(db)).length);
     setSyncedAt(await getMeta<string>(db, "catalog_synced_at"));
   };
   const flush = async (d: api.Device) => {
@@ -41,6 +50,7 @@ export function App({ db }: { db: Till }) {
   const catchUp = async (d: api.Device) => {
     try { await till.deltaSync(db, d, onProgress); } catch { /* offline: keep the local catalog */ }
     await till.topUpBills(db, d);
+    setConfig(await loadConfig(db, d.device_token));
     await refresh();
   };
   const onProgress = (phase: string, done: number, total: number) => setProgress({ phase, done, total });
@@ -54,6 +64,7 @@ export function App({ db }: { db: Till }) {
       if (!saved) { setScreen("pair"); return; }
       setDevice(saved);
       setStaff(await listStaff(db, saved.device_token));
+      setConfig(await loadConfig(db, saved.device_token));
       setScreen((await getMeta(db, "catalog_cursor")) ? "sale" : "loading");
     })();
   }, []);
@@ -92,9 +103,11 @@ export function App({ db }: { db: Till }) {
   const complete = async (c: Checkout) => {
     const body = orderBody(c.lines, c.payments, {
       occurredAt: new Date(), currency: device?.workspace.currency ?? "INR", receiptChannel: c.channel,
-      customerPhone: c.member?.phone || c.phone || undefined, holdId: c.holdId, memberId: c.member?.member_id,
+      customerPhone: c.member?.phone || c.phone || undefined, customerEmail: c.email.trim() || undefined,
+      holdId: c.holdId, offlinePoints: c.offlinePoints, memberId: c.member?.member_id,
       cashier: cashier ? { id: cashier.id, name: cashier.name } : undefined });
     const entry = await enqueue(db, uuid7(), body); // durable before anything else happens
+    if (c.offlinePoints && c.member) await spendOffline(db, c.member, c.offlinePoints);
     setLast(entry);
     setScreen("receipt");
     await refresh();
@@ -126,6 +139,8 @@ export function App({ db }: { db: Till }) {
         <span class={unsynced ? "pill warn" : "pill ok"} data-testid="unsynced">{unsynced} unsynced</span>
         {syncedAt && <span class="small" data-testid="synced-at">catalog {new Date(syncedAt).toLocaleTimeString()}</span>}
         {unsynced > 0 && <button class="link" onClick={() => void download()}>Export unsynced</button>}
+        {device && <button class="link" data-testid="open-sync" onClick={() => setScreen("sync")}>
+          Sync{refused > 0 ? ` · ${refused} redemption(s) refused` : ""}</button>}
         {cashier && <span data-testid="cashier">{cashier.name}
           <button class="link" onClick={() => setCashier(null)}>sign out</button></span>}
         {device && <button class="link" data-testid="unpair" onClick={() => void unpair()}>Unpair till</button>}
@@ -138,7 +153,9 @@ export function App({ db }: { db: Till }) {
       {screen === "revoked" && <p class="error" data-testid="revoked">This till was unpaired by the admin. Unsynced sales are kept; export them.</p>}
       {screen === "sale" && staff.length > 0 && !cashier && device &&
         <SignIn db={db} token={device.device_token} staff={staff} title="Staff sign-in" onSignedIn={setCashier} />}
-      {screen === "sale" && (staff.length === 0 || cashier) && <Sale db={db} token={device?.device_token ?? ""} currency={currency} readOnly={!active} onComplete={complete} />}
+      {screen === "sale" && (staff.length === 0 || cashier) && <Sale db={db} token={device?.device_token ?? ""} currency={currency} readOnly={!active}
+                                                                             config={config} staff={staff} onComplete={complete} />}
+      {screen === "sync" && <SyncView db={db} currency={currency} onClose={() => setScreen("sale")} onChanged={() => void refresh()} />}
       {screen === "receipt" && last && <Receipt db={db} entry={last} header={header} currency={currency}
                                                 onNext={() => setScreen("sale")} />}
     </div>

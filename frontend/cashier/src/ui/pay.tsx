@@ -1,15 +1,19 @@
-/** Payment: cash with change, card and UPI with a reference, split across tenders. */
+/** Payment: cash with change, card and UPI with a reference, split tenders, pay with points. */
 import { useState } from "preact/hooks";
+import { HttpError } from "../lib/api.ts";
+import type { Till } from "../lib/db.ts";
 import { changeDue, type Payment } from "../lib/cart.ts";
 import { hold as holdPoints, release, type Member } from "../lib/loyalty.ts";
+import { offlineRedeemError, type TillConfig } from "../lib/policy.ts";
 import { formatMoney, parseMoney } from "../lib/tax.ts";
 import { uuid7 } from "../lib/uuid.ts";
+import { ReceiptChoice, type ReceiptPick } from "./channel.tsx";
 
-const CHANNELS = ["print", "whatsapp", "sms", "email", "none"] as const;
+export interface Paid extends ReceiptPick { payments: Payment[]; holdId?: string; offlinePoints?: number }
 
-export function Pay({ total, currency, member, token, onDone, onClose }: {
-  total: number; currency: string; member: Member | null; token: string;
-  onDone: (payments: Payment[], channel: string, phone: string, holdId?: string) => void; onClose: () => void;
+export function Pay({ db, total, currency, member, token, config, onDone, onClose }: {
+  db: Till; total: number; currency: string; member: Member | null; token: string; config: TillConfig;
+  onDone: (paid: Paid) => void; onClose: () => void;
 }) {
   const [payments, setPayments] = useState<Payment[]>([]);
   const [method, setMethod] = useState<Payment["method"]>("cash");
@@ -17,27 +21,41 @@ export function Pay({ total, currency, member, token, onDone, onClose }: {
   const remaining = Math.max(0, total - paid);
   const [amount, setAmount] = useState((remaining / 100).toFixed(2));
   const [reference, setReference] = useState("");
-  const [channel, setChannel] = useState<string>("print");
-  const [phone, setPhone] = useState("");
+  const [receipt, setReceipt] = useState<ReceiptPick>({ channel: "print", phone: "", email: "" });
   const [error, setError] = useState("");
   const [holdId, setHoldId] = useState<string | undefined>();
+  const [offlinePoints, setOfflinePoints] = useState<number | undefined>();
   const [points, setPoints] = useState("");
   const [cartRef] = useState(uuid7);
 
-  /** Hold points or a reward on the server and tender its value (capped at what is due). */
+  const tender = (p: Payment) => {
+    const next = [...payments, p];
+    setPayments(next);
+    setAmount((Math.max(0, total - next.reduce((s, q) => s + q.amount, 0)) / 100).toFixed(2));
+    setError("");
+  };
+  /** Offline: points against the last known balance, within the till's cap; settled on sync. */
+  const redeemOffline = (n: number) => {
+    if (!member) return;
+    const why = offlineRedeemError(n, { cap: config.offline_redeem_cap, spendable: member.spendable,
+                                        due: remaining, pointValue: member.point_value, hasPhone: !!member.phone });
+    if (why) { setError(why); return; }
+    setOfflinePoints(n);
+    tender({ method: "points", amount: n * member.point_value, reference: "offline" });
+  };
+  /** Online: hold points or a reward on the server and tender its value (capped at what is due). */
   const redeem = async (req: { points?: number; reward_id?: string }) => {
     if (!member) return;
+    if (member.stale && req.points) { redeemOffline(req.points); return; }
     try {
       const h = await holdPoints(token, { member_id: member.member_id, bill_total: total,
                                           idempotency_key: `${cartRef}:${req.points ?? req.reward_id}`, ...req });
       setHoldId(h.hold_id);
-      const next = [...payments, { method: "points" as const, amount: Math.min(h.value, remaining), reference: h.hold_id }];
-      setPayments(next);
-      setAmount((Math.max(0, total - next.reduce((s2, p) => s2 + p.amount, 0)) / 100).toFixed(2));
-      setError("");
+      tender({ method: "points", amount: Math.min(h.value, remaining), reference: h.hold_id });
     } catch (err) {
+      if (!(err instanceof HttpError) && req.points) { redeemOffline(req.points); return; }
       const body = (err as { body?: { error?: { message?: string } } }).body;
-      setError(body?.error?.message ?? "Redemption needs the server (offline).");
+      setError(body?.error?.message ?? "Rewards need the server (offline).");
     }
   };
   const close = () => { if (holdId) void release(token, holdId).catch(() => {}); onClose(); };
@@ -48,14 +66,17 @@ export function Pay({ total, currency, member, token, onDone, onClose }: {
     if (minor <= 0) { setError("amount: must be more than zero"); return; }
     if (method !== "cash" && minor > remaining) { setError(`${method} cannot exceed what is due`); return; }
     if (method !== "cash" && !reference.trim()) { setError(`${method}: enter the reference`); return; }
-    const next = [...payments, { method, amount: minor, reference: reference.trim() || undefined }];
-    setPayments(next);
     setReference("");
-    setError("");
-    const left = Math.max(0, total - next.reduce((s, p) => s + p.amount, 0));
-    setAmount((left / 100).toFixed(2));
+    tender({ method, amount: minor, reference: reference.trim() || undefined });
+  };
+  const finish = () => {
+    if (receipt.channel === "email" && receipt.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(receipt.email)) {
+      setError("email: enter a valid address"); return;
+    }
+    onDone({ payments, holdId, offlinePoints, ...receipt });
   };
   const ready = paid >= total;
+  const redeemed = holdId || offlinePoints;
   return (
     <div class="modal" role="dialog" aria-label="Payment">
       <div class="panel">
@@ -74,14 +95,16 @@ export function Pay({ total, currency, member, token, onDone, onClose }: {
         )}
         <button data-testid="pay-add" disabled={ready} onClick={add}>Add tender</button>
         {error && <p class="error" role="alert">{error}</p>}
-        {member && !holdId && (
+        {member && !redeemed && (
           <div class="redeem">
             <label>Pay with {member.points_name} ({member.spendable} spendable{member.stale ? ", last known" : ""})
               <input data-testid="redeem-points" value={points} inputMode="numeric"
                      onInput={(e) => setPoints((e.target as HTMLInputElement).value)} /></label>
             <button data-testid="redeem" disabled={!/^\d+$/.test(points) || ready}
                     onClick={() => void redeem({ points: Number(points) })}>Redeem</button>
-            {member.rewards.filter((r) => r.eligible).map((r) => (
+            {member.stale && <p class="small" data-testid="offline-cap">Offline: up to {config.offline_redeem_cap} points
+              per sale, settled by the server when the sale syncs.</p>}
+            {!member.stale && member.rewards.filter((r) => r.eligible).map((r) => (
               <button key={r.id} data-testid="apply-reward" disabled={ready}
                       onClick={() => void redeem({ reward_id: r.id })}>Apply {r.name}</button>
             ))}
@@ -95,20 +118,10 @@ export function Pay({ total, currency, member, token, onDone, onClose }: {
         </ul>
         <p>Due {formatMoney(remaining, currency)} · Change <b data-testid="change">
           {formatMoney(changeDue(total, payments), currency)}</b></p>
-        <fieldset class="channels"><legend>Receipt</legend>
-          {CHANNELS.map((c) => (
-            <label key={c}><input type="radio" name="channel" checked={channel === c}
-                                  onChange={() => setChannel(c)} /> {c}</label>
-          ))}
-          {["whatsapp", "sms"].includes(channel) && (
-            <input placeholder="Customer phone" value={phone} data-testid="receipt-phone"
-                   onInput={(e) => setPhone((e.target as HTMLInputElement).value)} />
-          )}
-        </fieldset>
+        <ReceiptChoice db={db} token={token} member={member} value={receipt} onChange={setReceipt} />
         <div class="actions">
           <button onClick={close}>Back</button>
-          <button class="primary" data-testid="complete" disabled={!ready}
-                  onClick={() => onDone(payments, channel, phone, holdId)}>Complete sale</button>
+          <button class="primary" data-testid="complete" disabled={!ready} onClick={finish}>Complete sale</button>
         </div>
       </div>
     </div>

@@ -12,12 +12,17 @@ export function Receipt({ db, entry, header, currency, onNext }: {
   db: Till; entry: OutboxEntry; header: string; currency: string; onNext: () => void;
 }) {
   const [bill, setBill] = useState<Record<string, string> | null>(null);
+  const [redemption, setRedemption] = useState<{ status: string; settled: number; requested: number } | null>(null);
   useEffect(() => {
     let stop = false;
     const look = async () => {
       const sent = await db.get("sent", entry.id);
       if (stop) return;
-      if (sent) setBill((sent.reply.bill as Record<string, string> | null) ?? {});
+      if (sent) {
+        setBill((sent.reply.bill as Record<string, string> | null) ?? {});
+        const loyalty = sent.reply.loyalty as { offline_redemption?: { status: string; settled: number; requested: number } } | null;
+        setRedemption(loyalty?.offline_redemption ?? null);
+      }
       else setTimeout(look, 1000);
     };
     void look();
@@ -56,6 +61,8 @@ export function Receipt({ db, entry, header, currency, onNext }: {
         {entry.bill && <p class="small">Invoice {entry.bill.invoice_number}</p>}
         {url && <div class="qr" data-testid="bill-qr" dangerouslySetInnerHTML={{ __html: renderSVG(url, { border: 1 }) }} />}
         {url && <p class="small" data-testid="bill-url">{url}</p>}
+        {redemption && redemption.status !== "settled" && <p class="error noprint" data-testid="redemption-refused">
+          Points redemption {redemption.status}: {redemption.settled} of {redemption.requested} points settled.</p>}
         <p class="small" data-testid="sync-state">{bill ? "Synced" : "Saved on this till; will sync"}</p>
       </div>
       <div class="actions noprint">

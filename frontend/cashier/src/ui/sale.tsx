@@ -5,8 +5,11 @@ import { byCode, categories, search, variantsOf } from "../lib/catalog.ts";
 import type { TaxRec, Till, VariantRec } from "../lib/db.ts";
 import { formatMoney, lineAmounts, parseMoney } from "../lib/tax.ts";
 import type { Member } from "../lib/loyalty.ts";
+import { discountNeedsApproval, type TillConfig } from "../lib/policy.ts";
+import type { Staff } from "../lib/staff.ts";
 import { MemberBar } from "./member.tsx";
-import { Pay } from "./pay.tsx";
+import { Pay, type Paid } from "./pay.tsx";
+import { SignIn } from "./signin.tsx";
 import { Picker } from "./picker.tsx";
 import { VList } from "./vlist.tsx";
 
@@ -23,11 +26,10 @@ function group(found: VariantRec[], exactId?: string): Row[] {
   return [...rows.values()];
 }
 
-export interface Checkout { lines: CartLine[]; payments: Payment[]; channel: string; phone: string;
-  holdId?: string; member: Member | null }
+export interface Checkout extends Paid { lines: CartLine[]; member: Member | null }
 
-export function Sale({ db, token, currency, readOnly, onComplete }: {
-  db: Till; token: string; currency: string; readOnly: boolean;
+export function Sale({ db, token, currency, readOnly, config, staff, onComplete }: {
+  db: Till; token: string; currency: string; readOnly: boolean; config: TillConfig; staff: Staff[];
   onComplete: (checkout: Checkout) => Promise<void>;
 }) {
   const [query, setQuery] = useState("");
@@ -40,6 +42,8 @@ export function Sale({ db, token, currency, readOnly, onComplete }: {
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState("");
   const [member, setMember] = useState<Member | null>(null);
+  const [approving, setApproving] = useState<{ key: string; minor: number } | null>(null);
+  const managers = staff.filter((s) => s.role === "manager");
   const wedge = useRef({ buffer: "", last: 0 });
 
   useEffect(() => {
@@ -75,7 +79,7 @@ export function Sale({ db, token, currency, readOnly, onComplete }: {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const inField = (e.target as HTMLElement).tagName === "INPUT";
-      if (inField || picking || paying) return;
+      if (inField || picking || paying || approving) return;
       const w = wedge.current;
       const now = performance.now();
       if (now - w.last > 100) w.buffer = "";
@@ -85,15 +89,26 @@ export function Sale({ db, token, currency, readOnly, onComplete }: {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [picking, paying, taxes]);
+  }, [picking, paying, approving, taxes]);
 
   const { totals } = useMemo(() => totalsOf(lines), [lines]);
-  const setDiscount = (key: string, text: string) => {
-    try {
-      const minor = parseMoney(text);
-      setLines((ls) => ls.map((l) => (l.key === key
-        ? { ...l, discount: Math.min(minor, lineAmounts(l).gross) } : l)));
-    } catch { setNotice("discount: enter an amount like 10.50"); }
+  /** Apply a line discount; above the till's limit it waits for a manager's PIN. */
+  const setDiscount = (key: string, text: string, approvedBy?: Staff) => {
+    let minor: number;
+    try { minor = text.trim() ? parseMoney(text) : 0; } catch { setNotice("discount: enter an amount like 10.50"); return; }
+    const line = lines.find((l) => l.key === key);
+    if (!line) return;
+    const gross = lineAmounts(line).gross;
+    const discount = Math.min(minor, gross);
+    const needs = discountNeedsApproval(gross, discount, config.discount_limit_bp);
+    if (needs && !approvedBy) {
+      if (!managers.length) { setNotice("This discount needs a manager, and none is set up for this outlet."); return; }
+      setApproving({ key, minor: discount });
+      return;
+    }
+    const approved_by = needs && approvedBy ? { id: approvedBy.id, name: approvedBy.name } : undefined;
+    setLines((ls) => ls.map((l) => (l.key === key ? { ...l, discount, approved_by } : l)));
+    setNotice("");
   };
   return (
     <div class="sale">
@@ -128,9 +143,10 @@ export function Sale({ db, token, currency, readOnly, onComplete }: {
             <input class="qty" aria-label="quantity" value={l.quantity}
                    onChange={(e) => { try { setLines((ls) => setQty(ls, l.key, (e.target as HTMLInputElement).value)); }
                                       catch (err) { setNotice((err as Error).message); } }} />
-            <input class="disc" aria-label="line discount" placeholder="disc."
+            <input class="disc" aria-label="line discount" placeholder="disc." data-testid="line-discount"
                    value={l.discount ? (l.discount / 100).toFixed(2) : ""}
                    onChange={(e) => setDiscount(l.key, (e.target as HTMLInputElement).value)} />
+            {l.approved_by && <span class="small" data-testid="approved-by">ok {l.approved_by.name}</span>}
             <span class="num">{formatMoney(l.unit_price, currency)}</span>
             <button class="link" aria-label="remove" onClick={() => setLines((ls) => setQty(ls, l.key, "0"))}>×</button>
           </div>
@@ -143,10 +159,17 @@ export function Sale({ db, token, currency, readOnly, onComplete }: {
       </section>
       {picking && <Picker variants={picking.variants} optionNames={picking.names} currency={currency}
                           onPick={(v) => { add(v); setPicking(null); }} onClose={() => setPicking(null)} />}
-      {paying && <Pay total={totals.total} currency={currency} member={member} token={token}
-                      onClose={() => setPaying(false)}
-                      onDone={(payments, channel, phone, holdId) => {
-                        void onComplete({ lines, payments, channel, phone, holdId, member }).then(() => {
+      {approving && (
+        <div class="modal" data-testid="approval">
+          <SignIn db={db} token={token} staff={managers} action="Approve" title={`Manager approval: discount ${formatMoney(approving.minor, currency)}`}
+                  onSignedIn={(m) => { setDiscount(approving.key, (approving.minor / 100).toFixed(2), m); setApproving(null); }}
+                  onCancel={() => setApproving(null)} />
+        </div>
+      )}
+      {paying && <Pay db={db} total={totals.total} currency={currency} member={member} token={token}
+                      config={config} onClose={() => setPaying(false)}
+                      onDone={(paid) => {
+                        void onComplete({ ...paid, lines, member }).then(() => {
                           setLines([]); setMember(null); setPaying(false);
                         });
                       }} />}

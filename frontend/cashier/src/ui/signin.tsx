@@ -3,8 +3,8 @@ import { useState } from "preact/hooks";
 import type { Till } from "../lib/db.ts";
 import { checkPin, type Staff } from "../lib/staff.ts";
 
-export function SignIn({ db, token, staff, title, onSignedIn, onCancel }: {
-  db: Till; token: string; staff: Staff[]; title: string;
+export function SignIn({ db, token, staff, title, action = "Sign in", onSignedIn, onCancel }: {
+  db: Till; token: string; staff: Staff[]; title: string; action?: string;
   onSignedIn: (s: Staff) => void; onCancel?: () => void;
 }) {
   const [who, setWho] = useState<Staff | null>(staff.length === 1 ? staff[0] : null);
@@ -31,7 +31,7 @@ export function SignIn({ db, token, staff, title, onSignedIn, onCancel }: {
       <div class="actions">
         {onCancel && <button type="button" onClick={onCancel}>Cancel</button>}
         <button class="primary" type="submit" data-testid="signin-submit" disabled={!who || !/^\d{4,6}$/.test(pin)}>
-          Sign in</button>
+          {action}</button>
       </div>
     </form>
   );

@@ -1,0 +1,36 @@
+/**
+ * Pure till rules that must hold offline too: how many points a stale balance may redeem
+ * (the configurable cap), and when a line discount needs a manager's PIN.
+ */
+
+export interface TillConfig { offline_redeem_cap: number; discount_limit_bp: number }
+/** The server's built-in defaults (cashier/settings.py), used before the first config fetch. */
+export const DEFAULT_CONFIG: TillConfig = { offline_redeem_cap: 500, discount_limit_bp: 1000 };
+
+/** Most points an offline sale may redeem: the cap, the last known balance and the bill. */
+export function offlineRedeemLimit(o: { cap: number; spendable: number; due: number;
+                                       pointValue: number }): number {
+  if (o.pointValue <= 0) return 0;
+  return Math.max(0, Math.min(o.cap, o.spendable, Math.floor(o.due / o.pointValue)));
+}
+
+/** Why ``points`` cannot be redeemed offline, or null when the till may take them. */
+export function offlineRedeemError(points: number, o: { cap: number; spendable: number; due: number;
+                                                        pointValue: number; hasPhone: boolean }): string | null {
+  if (!Number.isInteger(points) || points <= 0) return "points: enter a whole number above zero";
+  if (!o.hasPhone) return "Offline redemption needs the member looked up by phone.";
+  if (o.cap <= 0) return "Redeeming points offline is switched off for this till.";
+  const limit = offlineRedeemLimit(o);
+  if (points > limit) {
+    const why = limit === o.cap ? `the offline cap of ${o.cap}` : limit === o.spendable
+      ? `the last known balance of ${o.spendable}` : "what is due";
+    return `Offline, at most ${limit} points can be redeemed (${why}).`;
+  }
+  return null;
+}
+
+/** A discount above ``limitBp`` of the line's gross amount needs a manager's approval. */
+export function discountNeedsApproval(gross: number, discount: number, limitBp: number): boolean {
+  if (discount <= 0) return false;
+  return discount * 10_000 > gross * limitBp;
+}

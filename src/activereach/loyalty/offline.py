@@ -1,0 +1,64 @@
+"""Settling a redemption a till made offline (no hold): when the order lands, take the points
+through the ledger if the balance still covers them; otherwise apply the program's negative
+policy — ``allow`` takes them anyway (the shortfall becomes debt), ``clamp`` takes what is
+spendable and refuses the rest.  The order always lands (the sale happened); the outcome goes
+back to the till in the order reply as ``loyalty.offline_redemption``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.events.service import append_event
+from activereach.kit.errors import Unprocessable
+from activereach.loyalty import holds, ledger
+from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
+
+
+def check_tender(points: int, points_paid: int, point_value: int) -> None:
+    """The till's points tender must not be worth more than the points it redeemed."""
+    if points_paid > points * point_value:
+        raise Unprocessable.field("payments", f"the points payment {points_paid} exceeds the "
+                                  f"value of loyalty.offline_points ({points * point_value})")
+
+
+def outcome(requested: int, settled: int, points_paid: int, point_value: int,
+            reason: str | None = None) -> dict[str, Any]:
+    """The reply part: what was asked, what the ledger took, what was refused and its value."""
+    status = "settled" if settled >= requested else ("clamped" if settled else "refused")
+    return {"status": status, "requested": requested, "settled": settled,
+            "refused": requested - settled,
+            "refused_value": max(0, points_paid - settled * point_value),
+            "reason": reason if status != "settled" else None}
+
+
+async def settle(session: AsyncSession, program: LoyaltyProgram, account: LoyaltyAccount, *,
+                 order: Any, points: int, points_paid: int) -> dict[str, Any]:
+    """Redeem ``points`` for ``order`` (the account is locked by the caller's ensure_account)."""
+    await holds.sweep_expired(session, account)
+    # points held for other carts are promised already: an offline sale cannot take them
+    spendable = max(0, account.available - account.held)
+    allow = program.negative_policy == "allow"
+    settled = points if allow else min(points, spendable)
+    reason = None
+    if settled < points:
+        reason = (f"only {spendable} points were spendable when the order synced"
+                  if spendable else "the member had no spendable points when the order synced")
+    if settled:
+        await ledger.debit(session, account, settled, allow_debt=allow)
+        account.lifetime_redeemed += settled
+        await ledger.post(session, account, kind="redeem", points=-settled,
+                          key=f"redeem:offline:{order.id}",
+                          refs=ledger.Refs(order_id=order.id, location_id=order.location_id,
+                                           reason="offline redemption"),
+                          meta={"offline": True, "requested": points})
+        await append_event(session, workspace_id=order.workspace_id,
+                           message_id=f"loyalty:redeem:offline:{order.id}",
+                           name="loyalty_points_redeemed", timestamp=order.occurred_at,
+                           source="api", contact_id=order.contact_id,
+                           location_id=order.location_id,
+                           properties={"order_id": order.id, "program": program.name,
+                                       "points": settled, "offline": True,
+                                       "requested": points, "balance": account.available})
+    return outcome(points, settled, points_paid, program.point_value, reason)
