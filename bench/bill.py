@@ -35,6 +35,7 @@ from bench.common import (  # noqa: E402
     machine,
     percentile,
     run_load,
+    run_paced,
     table,
 )
 
@@ -183,6 +184,16 @@ def main() -> None:
         asyncio.run(phase("static", 300))
         for kind in ("static", "bill", "static", "bill"):
             results[kind].append(asyncio.run(phase(kind, per_phase)))
+        # p99 at an operating point: 32 closed-loop clients at saturation measure the queue
+        # (Little: 32 in flight ÷ capacity), so the latency target is read at half the bill
+        # page's own measured capacity, offered open loop over the same 32 connections.
+        capacity = per_phase * 2 / sum(r[0] for r in results["bill"])
+        rate = capacity / 2
+        paced_n = int(rate * (4 if args.quick else 10))
+        paced = {kind: asyncio.run(run_paced(port, [
+            get(f"/b/{random.choice(codes)}", host) if kind == "bill"
+            else get("/bench/static", host) for _ in range(paced_n)],
+            concurrency=CONCURRENCY, rate=rate)) for kind in ("static", "bill")}
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -195,18 +206,24 @@ def main() -> None:
 
     bill_rps, bill_p99, bill_err = summary("bill")
     static_rps, static_p99, static_err = summary("static")
+    paced_p99 = percentile(paced["bill"][0], 99) * 1000
+    static_paced_p99 = percentile(paced["static"][0], 99) * 1000
+    bill_err += paced["bill"][1]
+    static_err += paced["static"][1]
     rows = [
         Row("bill page req/s (32 clients)", bill_rps, "req/s", static_rps,
             f"≥ {TARGET_RATIO}× static", bill_rps >= TARGET_RATIO * static_rps),
-        Row("bill page p99", bill_p99, "ms", static_p99, f"≤ {TARGET_P99_MS:.0f} ms",
-            bill_p99 <= TARGET_P99_MS),
+        Row("bill page p99 at saturation (32 closed-loop clients)", bill_p99, "ms", static_p99),
+        Row(f"bill page p99 at {rate:,.0f} req/s offered (½ capacity)", paced_p99, "ms",
+            static_paced_p99, f"≤ {TARGET_P99_MS:.0f} ms", paced_p99 <= TARGET_P99_MS),
         Row("page weight (no images)", len(page), "B", None, "≤ 30,720 B",
             len(page) <= TARGET_WEIGHT),
         Row("errors (non-2xx)", bill_err + static_err, "", None, "0", bill_err + static_err == 0),
         Row(f"seeding {bills:,} bills (bulk insert)", bills / seed_seconds, "bills/s"),
     ]
-    note = (f"{machine()}; SQLite WAL, one uvicorn worker; {2 * per_phase:,} requests per side; "
-            "measured on 2 cores shared with other work (client and server on the same cores).")
+    note = (f"{machine()}; SQLite WAL, one uvicorn worker; {2 * per_phase:,} requests per side "
+            f"closed loop, then {paced_n:,} per side offered at {rate:,.0f}/s, latency from each "
+            "request's due time; client and server on the same 2 cores.")
     print(table(f"Bill page ({'quick' if args.quick else 'full'}, {bills:,} bills)", rows, note))
 
 

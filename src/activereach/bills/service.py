@@ -93,8 +93,8 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillRe
         location_id=order.location_id, series_key=series, source_product=source_product(order),
         fiscal_year=fy, invoice_seq=seq, invoice_number=invoice, contact_id=order.contact_id,
         snapshot=snapshot, created_at=utcnow())
-    await session.execute(insert(BillReceipt).values(
-        {c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}))
+    await session.execute(insert(BillReceipt.__table__),
+                          [{c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}])
     return bill
 
 

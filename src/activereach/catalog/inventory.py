@@ -96,10 +96,10 @@ async def apply_movements(session: AsyncSession, ws: str, movements: list[Moveme
         after = await _bump(session, ws, move, track_missing)
         if after is None:
             continue
-        await session.execute(insert(StockMovement).values(
+        await session.execute(insert(StockMovement.__table__), [dict(
             workspace_id=ws, id=new_id("stm"), variant_id=move.variant_id,
             location_id=move.location_id, kind=move.kind, delta=move.delta, quantity_after=after,
-            reason=move.reason, ref=move.ref, created_at=utcnow()))
+            reason=move.reason, ref=move.ref, created_at=utcnow())])
         touched.append(("variant", move.variant_id, move.location_id))
         if after < 0:
             negative.append({"variant_id": move.variant_id, "location_id": move.location_id,

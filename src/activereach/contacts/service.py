@@ -43,7 +43,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     created = primary is None
     if primary is None:
         primary = new_id("ct")
-        await session.execute(insert(Contact), [dict(
+        await session.execute(insert(Contact.__table__), [dict(
             workspace_id=workspace_id, id=primary, name=name, traits=merge_traits({}, traits or {}),
             consent={}, created_at=now, updated_at=now, orders_count=0, total_spent=0)])
         user_ids[primary] = incoming_user or ""
@@ -59,7 +59,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     if new_rows:
         # A plain insert: if a concurrent request claimed the identity first, the unique key
         # fails this transaction and the unit of work retries it against the winner's rows.
-        await session.execute(insert(ContactIdentity), new_rows)
+        await session.execute(insert(ContactIdentity.__table__), new_rows)
     if not created:
         await _touch(session, workspace_id, primary, name=name, traits=traits, now=now)
     return primary

@@ -112,13 +112,13 @@ async def post(session: AsyncSession, account: LoyaltyAccount, *, kind: str, poi
     entry_id = new_id("le")
     now = now or utcnow()
     account.updated_at = now
-    await session.execute(insert(LoyaltyEntry).values(
+    await session.execute(insert(LoyaltyEntry.__table__), [dict(
         workspace_id=account.workspace_id, id=entry_id, account_id=account.id, kind=kind,
         points=points, balance_after=account.available, pending_after=account.pending,
         idempotency_key=key, lot_id=lot_id, meta=meta or {}, created_at=now,
         order_id=refs.order_id, refund_id=refs.refund_id, reward_id=refs.reward_id,
         hold_id=refs.hold_id, location_id=refs.location_id, actor=refs.actor,
-        reason=refs.reason))
+        reason=refs.reason)])
     return entry_id
 
 
