@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/ingest.py [--quick] [--db sqlite|postgres|both]
 
-Each order: 2 lines, 1 payment, a customer phone drawn from a pool (so new and returning
-contacts mix), 32 concurrent keep-alive clients.  The baseline writes the same rows (contact +
+Each order: 2 lines, 1 payment, one of 20 outlets in turn, a customer phone drawn from a pool
+(so new and returning contacts mix), 32 concurrent keep-alive clients.  The baseline writes the same rows (contact +
 identity when new, order, lines, payment, event, job) with the raw driver, one transaction per
 order, on the same database engine in the same run.
 """
@@ -36,6 +36,7 @@ from bench.common import (  # noqa: E402
 )
 
 CONCURRENCY = 32
+OUTLETS = 20
 PHONES = [f"+9198{n:08d}" for n in range(2000)]
 
 
@@ -64,9 +65,10 @@ async def setup_tenant(url: str) -> tuple[str, str, str]:
     async def body(session):  # type: ignore[no-untyped-def]
         ws = await create_workspace(session, slug=slug, name="Bench", country="IN",
                                     currency="INR", timezone="Asia/Kolkata")
-        session.add(Location(workspace_id=ws["workspace_id"], id="loc_bench", code="bench-1",
-                             name="Bench outlet", timezone="Asia/Kolkata", status="active",
-                             address="", phone=""))
+        for n in range(1, OUTLETS + 1):
+            session.add(Location(workspace_id=ws["workspace_id"], id=f"loc_bench{n}",
+                                 code=f"bench-{n}", name=f"Bench outlet {n}",
+                                 timezone="Asia/Kolkata", status="active", address="", phone=""))
         return ws
     ws = await unit_of_work(db, body)
     await db.dispose()
@@ -75,7 +77,10 @@ async def setup_tenant(url: str) -> tuple[str, str, str]:
 
 async def http_run(port: int, admin_key: str, count: int, run: str) -> tuple[float, list[float], int]:
     headers = {"Authorization": f"Bearer {admin_key}", "Content-Type": "application/json"}
-    requests = (build_request("POST", "/v1/orders", json.dumps(order_body(i, run, "bench-1")).encode(),
+    # Spread over the brand's outlets as real traffic is: one outlet's orders share its invoice
+    # series, whose counter row is locked until each order commits.
+    requests = (build_request("POST", "/v1/orders",
+                              json.dumps(order_body(i, run, f"bench-{i % OUTLETS + 1}")).encode(),
                               headers) for i in range(count))
     return await run_load(port, requests, concurrency=CONCURRENCY)
 
@@ -114,7 +119,7 @@ def baseline_rows(ws: str, index: int, run: str) -> list[tuple[str, tuple]]:
     oid, eid, cid = f"ord_b{run}{index}", f"ev_b{run}{index}", f"ct_b{run}{index}"
     props = json.dumps({"order_id": oid, "total": 647.0, "currency": "INR", "products": []})
     return [
-        ("order", (ws, oid, "baseline", f"X-{run}-{index}", "h", "loc_bench", "T1", cid, "offline",
+        ("order", (ws, oid, "baseline", f"X-{run}-{index}", "h", "loc_bench1", "T1", cid, "offline",
                    "INR", "completed", now, now, 60000, 4700, 0, 0, 64700, 64700, 0, 0, "{}", "{}",
                    eid, "{}")),
         ("line", (ws, oid, 1, "LATTE-M", "Latte", 2, 24900, 0, 5, True, "2101", 47429, 2371, 49800, 0)),
@@ -122,7 +127,7 @@ def baseline_rows(ws: str, index: int, run: str) -> list[tuple[str, tuple]]:
                   14900, 0)),
         ("pay", (ws, oid, 1, "upi", 64700, f"UPI-{index}")),
         ("event", (ws, eid, f"m-{run}-{index}", "track", "order_completed", now, now, cid,
-                   "loc_bench", "api", props)),
+                   "loc_bench1", "api", props)),
         ("job", (ws, "analytics.apply_order", json.dumps({"order_id": oid}), "queued", now, 0, "[]",
                  now)),
     ]

@@ -73,3 +73,39 @@ def test_ids_are_prefixed_and_time_ordered() -> None:
     first, second = new_id("ord"), new_id("ord")
     assert first.startswith("ord_") and len(first) == 30
     assert first[:14] <= second[:14]
+
+
+def test_json_depth_matches_a_reference_walk_on_random_nesting() -> None:
+    """The C-speed peeling agrees with a byte-by-byte depth count on random bracket soups."""
+    import random
+
+    rng = random.Random(7)
+
+    def reference(body: bytes, limit: int) -> bool:
+        depth = 0
+        for byte in body:
+            depth += 1 if byte in b"[{" else -1 if byte in b"]}" else 0
+            if depth > limit:
+                return True
+        return False
+
+    for _ in range(500):
+        depth, parts = 0, []
+        for _ in range(rng.randint(1, 60)):
+            if depth and rng.random() < 0.45:
+                parts.append(rng.choice("]}"))
+                depth -= 1
+            else:
+                parts.append(rng.choice("[{"))
+                depth += 1
+        parts.extend("]" * depth)
+        body = "".join(parts).encode()
+        limit = rng.randint(1, 12)
+        assert json_depth_exceeds(body, limit) == reference(body, limit), (body, limit)
+
+
+def test_json_depth_ignores_brackets_inside_strings_with_escapes() -> None:
+    nested = b'{"a": "x\\\\", "b": [[["\\"]]]]"]]]}'  # an escaped backslash ends the first string
+    assert not json_depth_exceeds(nested, 4)
+    assert json_depth_exceeds(b'{"k": [[[[[1]]]]], "s": "[[["}', 4)
+    assert not json_depth_exceeds(b'{"unterminated": "[[[[[[[[', 2)

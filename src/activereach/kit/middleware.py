@@ -6,7 +6,6 @@ upload is refused without being buffered whole.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -23,28 +22,36 @@ def _error(status: int, code: str, message: str) -> bytes:
     return orjson.dumps({"error": {"code": code, "message": message, "details": None}})
 
 
-# A JSON string (an unterminated one runs to the end, as the byte scan below would treat it).
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+def _outside_strings(body: bytes) -> bytes:
+    """The bytes outside JSON strings: escapes dropped first, then every other quote-delimited
+    segment (an unterminated string runs to the end).  Splitting is C-speed; a regex that skips
+    strings took twice as long on a 9 KB order, a tenth of a webhook's handling time."""
+    return b"".join(body.replace(b"\\\\", b"").replace(b'\\"', b"").split(b'"')[::2])
+
+
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# Openers to "(", closers to ")": nesting becomes a string of parentheses.
+_PARENS = bytes.maketrans(b"[{]}", b"(())")
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """True when arrays/objects nest deeper than ``limit`` (strings are skipped).
 
-    Strings and everything but brackets are dropped in C (regex, ``bytes.translate``) first, so
-    the Python loop walks only the brackets (about 4× faster than a byte-by-byte scan).
+    Everything runs in C: strings are dropped (``_outside_strings``), the rest reduced to its
+    brackets, then
+    each pass of ``replace(b"()", b"")`` peels one level off every innermost pair, so nesting
+    deeper than ``limit`` is exactly "pairs left after ``limit`` passes".  Unbalanced input is
+    left to the JSON parser to reject.
     """
     if body.count(b"[") + body.count(b"{") <= limit:
         return False
-    depth = 0
-    for byte in _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS):
-        if byte in (0x5B, 0x7B):
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-    return False
+    nesting = _outside_strings(body).translate(_PARENS, _NOT_BRACKETS)
+    for _ in range(limit):
+        peeled = nesting.replace(b"()", b"")
+        if peeled == nesting:
+            return False  # nothing left to peel: within the limit (or unbalanced)
+        nesting = peeled
+    return b"()" in nesting
 
 
 class BodyGuard:

@@ -24,7 +24,7 @@ from activereach.tenancy.auth import AdminAuth
 from activereach.tenancy.service import find_location
 
 
-def _bind_settings(request: Request) -> None:
+async def _bind_settings(request: Request) -> None:
     # Credentials are encrypted with a key derived from this server's secret key.
     crypto.use_settings(request.app.state.settings)
 

@@ -15,7 +15,7 @@ from activereach.pipes.schemas import PipeIn, PipePatch, ReplayAllIn, TestIn
 from activereach.tenancy.auth import AdminAuth
 
 
-def _bind_settings(request: Request) -> None:
+async def _bind_settings(request: Request) -> None:
     # Secrets are encrypted with a key derived from the app's secret key.
     crypto.use_settings(request.app.state.settings)
 
