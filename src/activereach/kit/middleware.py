@@ -38,10 +38,9 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """True when arrays/objects nest deeper than ``limit`` (strings are skipped).
 
     Everything runs in C: strings are dropped (``_outside_strings``), the rest reduced to its
-    brackets, then
-    each pass of ``replace(b"()", b"")`` peels one level off every innermost pair, so nesting
-    deeper than ``limit`` is exactly "pairs left after ``limit`` passes".  Unbalanced input is
-    left to the JSON parser to reject.
+    brackets, then each pass of ``replace(b"()", b"")`` peels one level off every innermost
+    pair, so nesting deeper than ``limit`` is exactly "pairs left after ``limit`` passes".
+    Unbalanced input is left to the JSON parser to reject.
     """
     if body.count(b"[") + body.count(b"{") <= limit:
         return False
