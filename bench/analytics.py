@@ -38,7 +38,7 @@ from activereach.kit.db import Database  # noqa: E402
 from activereach.ops.migrate import upgrade  # noqa: E402
 from activereach.orders.models import Order, OrderRefund  # noqa: E402
 from activereach.tenancy.models import Location, Workspace  # noqa: E402
-from bench.common import Row, percentile, table  # noqa: E402
+from bench.common import Row, create_database, machine, percentile, postgres, table  # noqa: E402
 
 WS = "ws_bench_analytics"
 IST = dt.timedelta(hours=5, minutes=30)
@@ -46,7 +46,6 @@ END_DAY = dt.date(2026, 11, 24)
 OUTLETS = 20
 RUNS = 25
 BASELINE_RUNS = 25  # the full run lowers this: one orders-table pass over 1M rows takes seconds
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
 
 
 def log(message: str) -> None:
@@ -297,20 +296,13 @@ def run_sqlite(count: int) -> list[Row]:
 
 
 def run_postgres(count: int) -> list[Row]:
-    name = f"bench_analytics_{int(time.time())}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    """On a durable PostgreSQL server of the bench's own (bench.common.postgres)."""
+    with postgres("pganalytics") as base:
+        url = create_database(base, "bench_analytics")
         upgrade(url)
         seconds = seed(url, count)
         rows = [Row(f"PostgreSQL: seed {count:,} orders + roll-ups (bulk insert)", seconds, "s")]
         return rows + asyncio.run(measure(url, "PostgreSQL", 300))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:
@@ -330,8 +322,7 @@ def main() -> None:
             f"refunded; {RUNS} dashboard runs and {BASELINE_RUNS} baseline runs per scope, every "
             "baseline run also checks the figures are equal; baseline = the same figures by SQL "
             "over orders and "
-            "order_refunds in the same run. Measured on 2 shared cores under contention from "
-            "other engineers' test runs.")
+            f"order_refunds in the same run. {machine()}.")
     sys.stdout.write(table(f"Analytics ({'quick' if args.quick else 'full'})", rows, note))
     if not all(row.passed is not False for row in rows):
         sys.exit(1)

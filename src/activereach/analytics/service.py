@@ -10,11 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics import queries
 from activereach.analytics.engagement import LoyaltyFigures, ReceiptRow, loyalty_figures, receipt_rows
 from activereach.analytics.queries import Scope
+from activereach.kit.db import is_postgres
 
 
 @dataclass
@@ -113,6 +115,10 @@ def day_range(start: dt.date, end: dt.date) -> list[str]:
 
 async def dashboard(session: AsyncSession, scope: Scope) -> Dashboard:
     """Every figure for the analytics page in a handful of grouped queries."""
+    if is_postgres(session):
+        # The per-contact pass groups ~100k roll-up rows for a 90-day range; with the default
+        # 4 MB of work_mem PostgreSQL spills that hash to disk.  Local to this read transaction.
+        await session.execute(text("SET LOCAL work_mem = '64MB'"))
     start, end = dt.date.fromisoformat(scope.start), dt.date.fromisoformat(scope.end)
     days = {day: DayRow(day) for day in day_range(start, end)}
     for day, channel, orders, gross, refunds in await queries.per_day(session, scope):
