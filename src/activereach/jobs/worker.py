@@ -76,18 +76,22 @@ class Worker:
     async def run_once(self) -> int:
         """Recover expired leases, claim due jobs and run them; returns how many jobs ran.
 
-        Jobs of a kind registered with ``batch=True`` run together in one transaction (and,
-        for effect jobs, their provider calls at once between two transactions); at most
-        ``concurrency`` transactions run at a time."""
+        On SQLite, jobs of a kind registered with ``batch=True`` run together in one
+        transaction (and, for effect jobs, their provider calls at once between two
+        transactions); at most ``concurrency`` transactions run at a time."""
         await self._recover_expired()
         claimed = await self._claim(self.concurrency * BATCH_SIZE)
         if not claimed:
             return 0
         units: list[list[int]] = []
         batches: dict[str, list[int]] = {}
+        # Batches only on SQLite, where a transaction is the scarce thing (one writer).  On
+        # PostgreSQL workers run in parallel, and two batches bumping shared roll-up rows in
+        # different orders could deadlock each other.
+        batching = self.db.is_sqlite
         for job_id, kind in claimed:
             spec = get_spec(kind)
-            if spec is not None and spec.batch:
+            if batching and spec is not None and spec.batch:
                 batches.setdefault(kind, []).append(job_id)
             else:
                 units.append([job_id])
