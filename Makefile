@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres bench lock clean
+.PHONY: install run test test-sqlite test-postgres soak bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ test: install
 	bash scripts/test.sh
 
 test-sqlite: install
-	$(BIN)/pytest tests
+	$(BIN)/pytest -m "not soak" tests
 
 test-postgres: install
 	bash scripts/test.sh postgres
+
+# The long reliability variants (pytest -m soak; `make test` deselects them), on both databases.
+soak: install
+	status=0; $(BIN)/pytest -m soak tests || status=$$?; \
+	url=$$(bash scripts/test-postgres.sh start); trap 'bash scripts/test-postgres.sh stop' EXIT; \
+	ACTIVEREACH_TEST_DATABASE_URL="$$url" $(BIN)/pytest -m soak tests || status=$$?; exit $$status
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -5,8 +5,10 @@ started, and a fresh browser profile pairs a till and downloads the snapshot.  L
 measured inside the page (``performance.now()``), so Playwright's round trips are not counted.
 
 Baselines (measured in the same run): cold sync → the snapshot download alone (httpx, no
-parsing or IndexedDB); search and add-to-cart → one raw IndexedDB ``index.get`` by barcode;
-offline sale → one raw IndexedDB ``put`` of the same order body.
+parsing or IndexedDB); search and add-to-cart → one raw IndexedDB ``get`` by key (the till now
+answers both from its in-memory index, so IndexedDB is no longer on their path); offline sale →
+one raw IndexedDB ``put`` of the same order body. The till's own split of the cold sync
+(download, parse, in-memory index, IndexedDB write) is read from its ``meta`` store.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ SEARCH_JS = """async (queries) => { const { db, search } = window.__activepos; c
   for (const q of queries) { const t = performance.now(); await search(db, q, { limit: 200 });
                              out.push(performance.now() - t); } return out; }"""
 RAW_GET_JS = """async (codes) => { const { db } = window.__activepos; const out = [];
-  for (const c of codes) { const t = performance.now(); await db.getFromIndex('variants', 'barcode', c);
+  for (const c of codes) { const t = performance.now(); await db.get('meta', 'catalog_cursor');
                            out.push(performance.now() - t); } return out; }"""
 # scan a code into the search box, time until the cart shows one more unit
 ADD_JS = """async (codes) => { const out = []; const input = document.querySelector('[data-testid=search]');
@@ -94,6 +96,7 @@ async def till_figures(base: str, code: str, variants: int) -> dict[str, object]
         await page.get_by_test_id("search").wait_for(timeout=600_000)
         cold = time.perf_counter() - start
         usage = await page.evaluate("navigator.storage.estimate().then((e) => e.usage)")
+        split = await page.evaluate("window.__activepos.db.get('meta', 'catalog_sync_timings')")
         products = variants // 4
         queries = [f"item {(i * 7919) % products}" for i in range(100)] + \
                   [f"SKU-{(i * 104729) % variants:07d}" for i in range(50)] + \
@@ -113,8 +116,8 @@ async def till_figures(base: str, code: str, variants: int) -> dict[str, object]
             await page.get_by_test_id("next-sale").click()
         raw_put = await page.evaluate(RAW_PUT_JS, 50)
         await browser.close()
-    return {"cold": cold, "usage": usage, "search": search_ms, "raw_get": raw_get, "add": add_ms,
-            "sale": sale_ms, "raw_put": raw_put}
+    return {"cold": cold, "usage": usage, "split": split, "search": search_ms, "raw_get": raw_get,
+            "add": add_ms, "sale": sale_ms, "raw_put": raw_put}
 
 
 async def run_size(variants: int, workdir: Path) -> list[Row]:
@@ -131,6 +134,10 @@ async def run_size(variants: int, workdir: Path) -> list[Row]:
     return [
         Row(f"cold sync, {n} variants (pair → sale screen)", f["cold"], "s", raw_s,
             "≤ 15 s" if big else "—", f["cold"] <= 15 if big else None),
+        *[Row(f"cold sync {n}, of which {label} (in the till)",
+              f["split"][key] / 1000, "s", None)  # type: ignore[index]
+          for key, label in (("download", "download"), ("parse", "JSON parse"),
+                             ("index", "in-memory index"), ("write", "IndexedDB write"))],
         Row(f"IndexedDB + cache usage, {n} variants", f["usage"] / 1e6, "MB", None),  # type: ignore[operator]
         Row(f"search p95 at {n} (name prefix, SKU, barcode)", p95["search"], "ms", p95["raw_get"],
             "≤ 30 ms" if big else "—", p95["search"] <= 30 if big else None),
@@ -144,8 +151,9 @@ async def run_size(variants: int, workdir: Path) -> list[Row]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="10,000 variants only")
+    parser.add_argument("--size", type=int, action="append", help="only this catalog size (repeatable)")
     args = parser.parse_args()
-    sizes = [10_000] if args.quick else [10_000, 100_000]
+    sizes = args.size or ([10_000] if args.quick else [10_000, 100_000])
     rows: list[Row] = []
     for variants in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-cashier-") as tmp:

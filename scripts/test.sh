@@ -10,13 +10,13 @@ npm test --prefix frontend
 
 if [ "$which" != postgres ]; then
   echo "=== test suite on SQLite ==="
-  .venv/bin/pytest tests || status=$?
+  .venv/bin/pytest -m "not soak" tests || status=$?
 fi
 
 if [ "$which" != sqlite ]; then
   echo "=== test suite on PostgreSQL ==="
   url=$(bash scripts/test-postgres.sh start)
   trap 'bash scripts/test-postgres.sh stop' EXIT
-  ACTIVEREACH_TEST_DATABASE_URL="$url" .venv/bin/pytest tests || status=$?
+  ACTIVEREACH_TEST_DATABASE_URL="$url" .venv/bin/pytest -m "not soak" tests || status=$?
 fi
 exit $status

@@ -26,6 +26,7 @@ from activereach.jobs.worker import Worker
 from activereach.kit.db import Database
 from activereach.kit.errors import AppError
 from activereach.kit.middleware import BodyGuard, RequestMetrics
+from activereach.kit.ratelimit import Limits, RateLimit
 from activereach.loyalty.api import router as loyalty_router
 from activereach.ops.api import router as ops_router
 from activereach.ops.docs import mount_static
@@ -125,5 +126,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
     app.include_router(console.router)
     console.add_session_middleware(app, settings)
+    if settings.rate_limit_enabled:
+        # Outside the body guard and the routers: a limited request is refused before any work.
+        app.add_middleware(RateLimit, limits=Limits(settings.rate_limit_credential,
+                                                    settings.rate_limit_address,
+                                                    settings.rate_limit_webhook))
     app.add_middleware(RequestMetrics)
     return app

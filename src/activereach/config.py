@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     pgbouncer: bool = False
     # Seconds a verified credential is remembered per process (revocation is seen within this).
     auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    # Rate limits (``limits`` syntax, e.g. "6000/minute" or "20/second;6000/minute"), counted per
+    # process: with N API processes the effective limit is N times this. The defaults are flood
+    # guards above the benchmark rates (~1000 req/s from one address with one key); tighten per
+    # deployment. See docs/operations.md "Rate limits".
+    rate_limit_enabled: bool = True
+    rate_limit_credential: str = "120000/minute"  # per API key, write key or device token
+    rate_limit_address: str = "120000/minute"  # per client address, requests without a credential
+    rate_limit_webhook: str = "120000/minute"  # per client address, provider webhook deliveries
     log_level: str = "info"
     log_json: bool = False
 
@@ -38,6 +46,17 @@ class Settings(BaseSettings):
     def _worker_mode(cls, value: str) -> str:
         if value not in {"inprocess", "external", "off"}:
             raise ValueError("worker_mode must be inprocess, external or off")
+        return value
+
+    @field_validator("rate_limit_credential", "rate_limit_address", "rate_limit_webhook")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many  # local: only needed to validate at start
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit such as '6000/minute': {value!r}") from exc
         return value
 
     def resolved_database_url(self) -> str:

@@ -11,9 +11,18 @@ import structlog
 _SECRET_RE = re.compile(r"\b(sk|wk|dt)_[A-Za-z0-9]{8,}")
 
 
+# Fields whose value is a secret whatever it looks like (provider secrets, PINs, pairing codes).
+_SECRET_FIELDS = {"secret", "secrets", "token", "password", "pin", "authorization", "api_key",
+                  "authkey", "pairing_code", "device_token", "signature"}
+_SECRET_SUFFIXES = ("_secret", "_token", "_password", "_pin")
+
+
 def _redact(_: object, __: str, event_dict: dict) -> dict:
     for key, value in list(event_dict.items()):
-        if isinstance(value, str):
+        lowered = key.lower()
+        if lowered in _SECRET_FIELDS or lowered.endswith(_SECRET_SUFFIXES):
+            event_dict[key] = "[redacted]"
+        elif isinstance(value, str):
             event_dict[key] = _SECRET_RE.sub(lambda m: m.group(1) + "_[redacted]", value)
     return event_dict
 

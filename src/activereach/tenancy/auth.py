@@ -97,7 +97,12 @@ async def require_writer(request: Request) -> Principal:
               or _bearer(request))
     if not secret:
         raise Unauthorized("missing X-Write-Key")
-    return await _principal(request, secret)
+    principal = await _principal(request, secret)
+    # Keys and device tokens share the verified-credential cache: without this check a device
+    # token would be refused on a cache miss but accepted as a write key on a hit.
+    if principal.kind == "device":
+        raise Forbidden("a device token cannot send events; use a write key (wk_…)")
+    return principal
 
 
 async def _device(request: Request, token: str) -> Principal:

@@ -41,7 +41,9 @@ export async function me(token: string): Promise<number> {
 }
 
 /** Download the snapshot, reporting bytes received (the feed is streamed, size unknown). */
-export async function snapshot(token: string, onBytes: (n: number) => void): Promise<Snapshot> {
+export async function snapshot(token: string, onBytes: (n: number) => void,
+                               timing: { download: number; parse: number } = { download: 0, parse: 0 }): Promise<Snapshot> {
+  const t0 = performance.now();
   const res = await fetch("/v1/catalog/snapshot", { headers: headers(token), cache: "no-store" });
   if (!res.ok || !res.body) throw new HttpError(res.status, await json(res));
   const reader = res.body.getReader();
@@ -54,10 +56,14 @@ export async function snapshot(token: string, onBytes: (n: number) => void): Pro
     received += value.length;
     onBytes(received);
   }
+  const t1 = performance.now();
   const all = new Uint8Array(received);
   let at = 0;
   for (const p of parts) { all.set(p, at); at += p.length; }
-  return JSON.parse(new TextDecoder().decode(all)) as Snapshot;
+  const snap = JSON.parse(new TextDecoder().decode(all)) as Snapshot;
+  timing.download = t1 - t0;
+  timing.parse = performance.now() - t1;
+  return snap;
 }
 
 export interface ChangesPage { cursor: string; has_more: boolean; changes: Change[] }

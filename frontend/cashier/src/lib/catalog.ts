@@ -1,96 +1,142 @@
 /**
- * The outlet catalog in IndexedDB: snapshot load (with progress), cursor deltas and search.
- * Variants carry their product's title and category so search and the list need one read.
+ * The outlet catalog: snapshot load (with progress), cursor deltas and search.
+ * IndexedDB holds the snapshot as large blocks of rows plus the entities deltas changed since
+ * (one record each); lookups run on the in-memory ``CatalogIndex`` built from them.
  */
-import type { ProductRec, TaxRec, Till, VariantRec } from "./db.ts";
-import { getMeta, setMeta } from "./db.ts";
+import { CatalogIndex, variantDoc, type VariantDoc } from "./catalog_index.ts";
+import type { CatalogBlock, ProductRec, TaxRec, Till, Tombstone, VariantRec } from "./db.ts";
+import { getMeta } from "./db.ts";
 
-const BATCH = 2000;
+export { enrich, tokenize } from "./catalog_index.ts";
 
-export function tokenize(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-}
-
-type VariantDoc = Omit<VariantRec, "title" | "category" | "hsn" | "sort" | "tokens">;
-
-export function enrich(doc: VariantDoc, product: ProductRec | undefined): VariantRec {
-  const title = product?.title ?? doc.name ?? doc.sku ?? doc.id;
-  const label = [title, doc.name, ...(doc.options ?? [])].filter(Boolean).join(" ");
-  const tokens = new Set([...tokenize(label), ...tokenize(product?.category ?? "")]);
-  if (doc.sku) tokens.add(doc.sku.toLowerCase());
-  return { ...doc, options: doc.options ?? [], title, category: product?.category,
-           hsn: product?.hsn, sort: label.toLowerCase(), tokens: [...tokens] };
-}
+/** Rows per stored block: ~50 records for 100k variants instead of 100k indexed records. */
+export const BLOCK = 2000;
 
 /** Variants arrive as rows of values named once by ``variant_fields`` (or as objects). */
 export interface Snapshot { cursor: string; location: Record<string, unknown>; variant_fields?: string[];
   tax_classes: TaxRec[]; products: ProductRec[]; variants: (VariantDoc | unknown[])[] }
 
-function variantDoc(row: VariantDoc | unknown[], fields: string[] | undefined): VariantDoc {
-  if (!Array.isArray(row)) return row;
-  const doc: Record<string, unknown> = {};
-  (fields ?? []).forEach((name, i) => { if (row[i] !== null && row[i] !== undefined) doc[name] = row[i]; });
-  return doc as unknown as VariantDoc;
-}
-
 export type Progress = (phase: "download" | "store", done: number, total: number) => void;
 
-/** Replace the catalog with a snapshot, writing in batches so the UI can show progress. */
-export async function loadSnapshot(db: Till, snap: Snapshot, progress: Progress = () => {}): Promise<void> {
-  const clear = db.transaction(["variants", "products", "taxes"], "readwrite");
-  await Promise.all([clear.objectStore("variants").clear(), clear.objectStore("products").clear(),
-                     clear.objectStore("taxes").clear()]);
-  for (const t of snap.tax_classes) clear.objectStore("taxes").put(t);
-  for (const p of snap.products) clear.objectStore("products").put(p);
-  await clear.done;
-  const products = new Map(snap.products.map((p) => [p.id, p]));
-  const total = snap.variants.length;
-  for (let start = 0; start < total; start += BATCH) {
-    const tx = db.transaction("variants", "readwrite");
-    for (const row of snap.variants.slice(start, start + BATCH)) {
-      const v = variantDoc(row, snap.variant_fields);
-      tx.store.put(enrich(v, products.get(v.product_id)));
-    }
-    await tx.done;
-    progress("store", Math.min(start + BATCH, total), total);
+const loaded = new WeakMap<Till, Promise<CatalogIndex>>();
+
+const blockKey = (kind: "v" | "p", n: number) => `${kind}:${String(n).padStart(6, "0")}`;
+
+/** Build the in-memory index from snapshot rows (no IndexedDB read). */
+export function indexSnapshot(snap: Pick<Snapshot, "products" | "variants" | "variant_fields">): CatalogIndex {
+  const index = new CatalogIndex();
+  for (const p of snap.products) index.products.set(p.id, p);
+  for (const row of snap.variants) index.putVariant(variantDoc(row, snap.variant_fields));
+  index.prepare();
+  return index;
+}
+
+/**
+ * Replace the catalog with a snapshot in ONE transaction (blocks, taxes, cursor together: an
+ * interrupted load leaves the previous catalog intact). Progress is reported as blocks land.
+ */
+export async function loadSnapshot(db: Till, snap: Snapshot, progress: Progress = () => {}):
+    Promise<{ index: number; write: number }> {
+  const t0 = performance.now();
+  const index = indexSnapshot(snap);
+  const t1 = performance.now();
+  const tx = db.transaction(["blocks", "variants", "products", "taxes", "meta"], "readwrite");
+  const blocks = tx.objectStore("blocks");
+  for (const name of ["blocks", "variants", "products", "taxes"] as const) void tx.objectStore(name).clear();
+  for (const t of snap.tax_classes) void tx.objectStore("taxes").put(t);
+  for (let start = 0, n = 0; start < snap.products.length; start += BLOCK * 2, n++) {
+    void blocks.put({ rows: snap.products.slice(start, start + BLOCK * 2) }, blockKey("p", n));
   }
-  await setMeta(db, "catalog_cursor", snap.cursor);
-  await setMeta(db, "catalog_synced_at", new Date().toISOString());
-  await setMeta(db, "catalog_count", total);
+  const total = snap.variants.length;
+  for (let start = 0, n = 0; start < total; start += BLOCK, n++) {
+    const block: CatalogBlock = { fields: snap.variant_fields, rows: snap.variants.slice(start, start + BLOCK) };
+    const done = Math.min(start + BLOCK, total);
+    void blocks.put(block, blockKey("v", n)).then(() => progress("store", done, total));
+  }
+  const meta = tx.objectStore("meta");
+  void meta.put(snap.cursor, "catalog_cursor");
+  void meta.put(new Date().toISOString(), "catalog_synced_at");
+  void meta.put(total, "catalog_count");
+  await tx.done;
+  if (!total) progress("store", 0, 0);
+  loaded.set(db, Promise.resolve(index));
+  return { index: t1 - t0, write: performance.now() - t1 };
+}
+
+/** The till's catalog in memory: built once per page from the blocks and the delta records. */
+export function catalogIndex(db: Till): Promise<CatalogIndex> {
+  let index = loaded.get(db);
+  if (!index) {
+    index = readIndex(db);
+    loaded.set(db, index);
+    index.catch(() => loaded.delete(db)); // a failed read is retried by the next caller
+  }
+  return index;
+}
+
+async function readIndex(db: Till): Promise<CatalogIndex> {
+  const tx = db.transaction(["blocks", "variants", "products"]);
+  const [blocks, variants, products] = await Promise.all([
+    tx.objectStore("blocks").getAll(), tx.objectStore("variants").getAll(), tx.objectStore("products").getAll()]);
+  const productRows: ProductRec[] = [];
+  const variantRows: VariantDoc[] = [];
+  for (const block of blocks) {
+    if (block.fields) for (const row of block.rows) variantRows.push(variantDoc(row as unknown[], block.fields));
+    else productRows.push(...(block.rows as ProductRec[]));
+  }
+  const docs = new Map(variantRows.map((v) => [v.id, v]));
+  for (const v of variants) {
+    if (isTombstone(v)) docs.delete(v.id); else docs.set(v.id, v);
+  }
+  const live = new Map(productRows.map((p) => [p.id, p]));
+  for (const p of products) {
+    if (isTombstone(p)) live.delete(p.id); else live.set(p.id, p);
+  }
+  return indexSnapshot({ products: [...live.values()], variants: [...docs.values()] });
+}
+
+function isTombstone(doc: unknown): doc is Tombstone {
+  return (doc as Tombstone).deleted === true;
 }
 
 export interface Change { type: "tax_class" | "product" | "variant"; id: string; deleted: boolean;
   data: Record<string, unknown> | null }
 
-/** Apply one page of the delta feed in one transaction. */
+/** Apply one page of the delta feed in one transaction, then to the in-memory index. */
 export async function applyChanges(db: Till, changes: Change[], cursor: string): Promise<void> {
+  const index = await catalogIndex(db);
   const tx = db.transaction(["variants", "products", "taxes", "meta"], "readwrite");
   const variants = tx.objectStore("variants");
   const products = tx.objectStore("products");
+  const gone = (id: string): Tombstone => ({ id, deleted: true });
+  const after: (() => void)[] = [];
   for (const c of changes) {
     if (c.type === "tax_class") {
-      if (c.deleted) await tx.objectStore("taxes").delete(c.id);
-      else await tx.objectStore("taxes").put(c.data as unknown as TaxRec);
+      if (c.deleted) void tx.objectStore("taxes").delete(c.id);
+      else void tx.objectStore("taxes").put(c.data as unknown as TaxRec);
     } else if (c.type === "product") {
-      const siblings = await variants.index("product_id").getAll(c.id);
       if (c.deleted) {
-        await products.delete(c.id);
-        for (const v of siblings) await variants.delete(v.id);
+        void products.put(gone(c.id));
+        for (const v of index.variantsOf(c.id)) void variants.put(gone(v.id));
+        after.push(() => index.deleteProduct(c.id));
       } else {
         const p = c.data as unknown as ProductRec;
-        await products.put(p);
-        for (const v of siblings) await variants.put(enrich(v, p));
+        void products.put(p);
+        after.push(() => index.putProduct(p));
       }
     } else if (c.deleted) {
-      await variants.delete(c.id);
+      void variants.put(gone(c.id));
+      after.push(() => index.remove(c.id));
     } else {
-      const doc = c.data as unknown as VariantDoc;
-      await variants.put(enrich(doc, await products.get(doc.product_id)));
+      const doc = c.data as unknown as VariantDoc & { id: string };
+      void variants.put({ ...doc });
+      after.push(() => index.putVariant({ ...doc }));
     }
   }
-  await tx.objectStore("meta").put(cursor, "catalog_cursor");
-  await tx.objectStore("meta").put(new Date().toISOString(), "catalog_synced_at");
+  void tx.objectStore("meta").put(cursor, "catalog_cursor");
+  void tx.objectStore("meta").put(new Date().toISOString(), "catalog_synced_at");
   await tx.done;
+  for (const apply of after) apply(); // only what IndexedDB committed reaches the index
 }
 
 export async function catalogCursor(db: Till): Promise<string | undefined> {
@@ -99,56 +145,26 @@ export async function catalogCursor(db: Till): Promise<string | undefined> {
 
 /** Exact barcode, then exact SKU: what a scanner or a typed code resolves to. */
 export async function byCode(db: Till, code: string): Promise<VariantRec | undefined> {
-  const text = code.trim();
-  if (!text) return undefined;
-  return (await db.getFromIndex("variants", "barcode", text)) ??
-    (await db.getFromIndex("variants", "sku", text));
+  return (await catalogIndex(db)).byCode(code);
 }
 
 /**
  * Search by name (every word a prefix of some word), SKU or barcode; or browse a category.
- * The most selective word (smallest native index count) drives one bulk read; the others filter.
+ * The most selective word drives the scan; the others filter.
  */
 export async function search(db: Till, query: string, opts: { category?: string; limit?: number } = {}):
     Promise<VariantRec[]> {
-  const limit = opts.limit ?? 300;
-  const words = [...new Set(tokenize(query))];
-  if (!words.length) {
-    if (opts.category) return db.getAllFromIndex("variants", "category", opts.category, limit);
-    return db.getAllFromIndex("variants", "sort", undefined, limit);
-  }
-  const exact = await byCode(db, query);
-  const index = db.transaction("variants").store.index("tokens");
-  const range = (w: string) => IDBKeyRange.bound(w, `${w}\uffff`);
-  const counts = await Promise.all(words.map((w) => index.count(range(w))));
-  const lead = words[counts.indexOf(Math.min(...counts))];
-  const others = words.filter((w) => w !== lead);
-  // one word: the first `limit` hits are the answer; several: read enough candidates to filter
-  const cap = others.length ? Math.min(Math.min(...counts), 20_000) : limit;
-  const candidates = await index.getAll(range(lead), cap);
-  const out: VariantRec[] = exact ? [exact] : [];
-  const seen = new Set(out.map((v) => v.id));
-  for (const v of candidates) {
-    if (out.length >= limit) break;
-    if (seen.has(v.id) || (opts.category && v.category !== opts.category)) continue;
-    if (others.every((w) => v.tokens.some((t) => t.startsWith(w)))) {
-      out.push(v);
-      seen.add(v.id);
-    }
-  }
-  return out;
+  return (await catalogIndex(db)).search(query, opts);
 }
 
 export async function variantsOf(db: Till, productId: string): Promise<VariantRec[]> {
-  return db.getAllFromIndex("variants", "product_id", productId);
+  return (await catalogIndex(db)).variantsOf(productId);
+}
+
+export async function productOf(db: Till, productId: string): Promise<ProductRec | undefined> {
+  return (await catalogIndex(db)).products.get(productId);
 }
 
 export async function categories(db: Till): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = await db.transaction("variants").store.index("category").openKeyCursor(undefined, "nextunique");
-  while (cursor) {
-    out.push(String(cursor.key));
-    cursor = await cursor.continue();
-  }
-  return out;
+  return [...(await catalogIndex(db)).categories()];
 }

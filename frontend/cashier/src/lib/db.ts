@@ -24,10 +24,16 @@ export interface OutboxEntry {
 export interface SentEntry { id: string; seq: number; body: Record<string, unknown>;
   reply: Record<string, unknown>; acked_at: string }
 
+/** A catalog entity removed by a delta after the snapshot that still holds it. */
+export interface Tombstone { id: string; deleted: true }
+/** Snapshot rows, stored a few thousand per record: ``v:NNNNN`` (variant rows) and ``p:NNNNN``. */
+export interface CatalogBlock { fields?: string[]; rows: unknown[] }
+
 export interface TillDB extends DBSchema {
-  variants: { key: string; value: VariantRec;
-    indexes: { sku: string; barcode: string; tokens: string; product_id: string; category: string; sort: string } };
-  products: { key: string; value: ProductRec };
+  // the snapshot in large blocks; ``variants``/``products`` hold only what deltas changed since
+  blocks: { key: string; value: CatalogBlock };
+  variants: { key: string; value: Omit<VariantRec, "title" | "sort" | "tokens"> | Tombstone };
+  products: { key: string; value: ProductRec | Tombstone };
   taxes: { key: string; value: TaxRec };
   outbox: { key: string; value: OutboxEntry; indexes: { seq: number } };
   sent: { key: string; value: SentEntry; indexes: { seq: number } };
@@ -37,21 +43,27 @@ export interface TillDB extends DBSchema {
 export type Till = IDBPDatabase<TillDB>;
 export const DB_NAME = "activepos";
 
+/**
+ * Version 2 stores the catalog in blocks (version 1 wrote one indexed record per variant, ~65 %
+ * of a cold sync). Upgrading drops the old catalog stores and the cursor, so the till takes a
+ * fresh snapshot; the outbox, sent sales and settings are kept.
+ */
 export function openTill(name = DB_NAME): Promise<Till> {
-  return openDB<TillDB>(name, 1, {
-    upgrade(db) {
-      const v = db.createObjectStore("variants", { keyPath: "id" });
-      v.createIndex("sku", "sku");
-      v.createIndex("barcode", "barcode");
-      v.createIndex("tokens", "tokens", { multiEntry: true });
-      v.createIndex("product_id", "product_id");
-      v.createIndex("category", "category");
-      v.createIndex("sort", "sort");
+  return openDB<TillDB>(name, 2, {
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        db.createObjectStore("taxes", { keyPath: "id" });
+        db.createObjectStore("outbox", { keyPath: "id" }).createIndex("seq", "seq", { unique: true });
+        db.createObjectStore("sent", { keyPath: "id" }).createIndex("seq", "seq");
+        db.createObjectStore("meta");
+      } else {
+        db.deleteObjectStore("variants");
+        db.deleteObjectStore("products");
+        void tx.objectStore("meta").delete("catalog_cursor");
+      }
+      db.createObjectStore("variants", { keyPath: "id" });
       db.createObjectStore("products", { keyPath: "id" });
-      db.createObjectStore("taxes", { keyPath: "id" });
-      db.createObjectStore("outbox", { keyPath: "id" }).createIndex("seq", "seq", { unique: true });
-      db.createObjectStore("sent", { keyPath: "id" }).createIndex("seq", "seq");
-      db.createObjectStore("meta");
+      db.createObjectStore("blocks");
     },
   });
 }

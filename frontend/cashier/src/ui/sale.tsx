@@ -1,7 +1,7 @@
 /** The sale screen: search/scan/browse on the left, the cart on the right. */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { addVariant, setQty, totalsOf, type CartLine, type Payment } from "../lib/cart.ts";
-import { byCode, categories, search, variantsOf } from "../lib/catalog.ts";
+import { byCode, categories, productOf, search, variantsOf } from "../lib/catalog.ts";
 import type { TaxRec, Till, VariantRec } from "../lib/db.ts";
 import { formatMoney, lineAmounts, parseMoney } from "../lib/tax.ts";
 import type { Member } from "../lib/loyalty.ts";
@@ -68,7 +68,7 @@ export function Sale({ db, token, currency, readOnly, config, staff, onComplete 
     add(row.v);
   };
   const openPicker = async (variants: VariantRec[]) => {
-    const product = await db.get("products", variants[0].product_id);
+    const product = await productOf(db, variants[0].product_id);
     setPicking({ variants, names: product?.options ?? [] });
   };
   const scan = async (code: string) => {
