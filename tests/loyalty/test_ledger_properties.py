@@ -54,6 +54,8 @@ def _order(amount: int, phone: str, hold_id: str | None = None) -> OrderIn:
 
 class LedgerMachine(RuleBasedStateMachine):
     url = ""
+    # how many times the books were checked against a real workspace, across all examples
+    books_checked = 0
 
     def __init__(self) -> None:
         super().__init__()
@@ -238,6 +240,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if not hasattr(self, "ws"):
             return
         self.run(self._check)
+        LedgerMachine.books_checked += 1
 
     async def _check(self, session) -> None:  # type: ignore[no-untyped-def]
         accounts = (await session.execute(select(LoyaltyAccount).where(
@@ -269,7 +272,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
 def test_ledger_state_machine(database_url: str) -> None:
     LedgerMachine.url = database_url
+    LedgerMachine.books_checked = 0
+    # Every rule and invariant asserts inside the machine; Hypothesis raises on the first
+    # falsifying sequence.  This guards against a run that never reached a workspace.
     run_state_machine_as_test(LedgerMachine, settings=settings(
         max_examples=20, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    assert LedgerMachine.books_checked > 0
 
