@@ -312,6 +312,8 @@ async def _apply_refund_event(run: Run, canonical: Canonical, key: str,
             return Outcome("waiting", f"refund for order {target}, which is not ingested yet; "
                            "it runs when the order arrives", target)
         orders.append((order, spec))
+    if await _seen(run, key):   # a twin applied it while we waited for the lock
+        return Outcome("duplicate", f"event {key} was already applied", canonical.external_id)
     try:
         async with run.session.begin_nested():
             for order, spec in orders:
