@@ -65,6 +65,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_port(port: int, seconds: float = 60) -> None:
+    """Block until something accepts connections on the loopback port (a server that started)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds:.0f} s")
+
+
 def build_request(method: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
     head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
     head += [f"{k}: {v}" for k, v in headers.items()]
@@ -83,16 +95,20 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def run_load(port: int, requests: Iterator[bytes], *, concurrency: int,
+async def run_load(port: int | list[int], requests: Iterator[bytes], *, concurrency: int,
                    ok: Callable[[int], bool] = lambda s: s < 300) -> tuple[float, list[float], int]:
-    """Send every request with ``concurrency`` keep-alive connections; (seconds, latencies, errors)."""
+    """Send every request with ``concurrency`` keep-alive connections; (seconds, latencies, errors).
+
+    Given several ports, connection *n* goes to ``ports[n % len(ports)]`` (what a round-robin
+    load balancer in front of several API processes does)."""
     latencies: list[float] = []
     errors = 0
     source = iter(requests)
+    ports = port if isinstance(port, list) else [port]
 
-    async def one_connection() -> None:
+    async def one_connection(n: int) -> None:
         nonlocal errors
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", ports[n % len(ports)])
         try:
             for request in source:
                 start = time.perf_counter()
@@ -105,7 +121,7 @@ async def run_load(port: int, requests: Iterator[bytes], *, concurrency: int,
             writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(one_connection() for _ in range(concurrency)))
+    await asyncio.gather(*(one_connection(n) for n in range(concurrency)))
     return time.perf_counter() - start, latencies, errors
 
 
