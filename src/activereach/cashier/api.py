@@ -11,13 +11,14 @@ from fastapi.responses import JSONResponse
 from activereach.cashier import receipts, service, settings
 from activereach.cashier.schemas import PinIn, SettingsIn, StaffIn
 from activereach.catalog.inventory import resolve_location
+from activereach.kit.error_docs import CREATED
 from activereach.kit.http import read, write
 from activereach.tenancy.auth import AdminAuth, DeviceAuth
 
 router = APIRouter(prefix="/v1", tags=["pos"])
 
 
-@router.post("/cashier/staff")
+@router.post("/cashier/staff", responses=CREATED)
 async def put_staff(body: StaffIn, principal: AdminAuth, request: Request) -> Any:
     """Create a staff member, or update the one with this name (PIN, role, outlet)."""
     row, created = await write(request, lambda s: service.upsert_staff(s, principal.workspace.id, body))

@@ -19,6 +19,7 @@ from activereach.catalog.schemas import (
     VariantIn,
     VariantPatch,
 )
+from activereach.kit.error_docs import REPLAYED
 from activereach.kit.http import read, write
 from activereach.tenancy.auth import AdminAuth
 
@@ -40,7 +41,7 @@ async def list_tax_classes(principal: AdminAuth, request: Request, cursor: str |
         s, principal.workspace.id, cursor=cursor, limit=limit))
 
 
-@router.post("/tax-classes", status_code=201)
+@router.post("/tax-classes", status_code=201, responses=REPLAYED)
 async def create_tax_class(body: TaxClassIn, principal: AdminAuth, request: Request) -> Any:
     row, created = await write(request, lambda s: service.create_tax_class(
         s, principal.workspace.id, body))
@@ -80,7 +81,7 @@ async def list_products(principal: AdminAuth, request: Request,
         updated_since=updated_since, q=q, cursor=cursor, limit=limit))
 
 
-@router.post("/products", status_code=201)
+@router.post("/products", status_code=201, responses=REPLAYED)
 async def create_product(body: ProductIn, principal: AdminAuth, request: Request) -> Any:
     product, variants, created = await write(request, lambda s: service.create_product(
         s, principal.workspace.id, body))
@@ -127,7 +128,7 @@ async def list_variants(principal: AdminAuth, request: Request,
         updated_since=updated_since, q=q, cursor=cursor, limit=limit))
 
 
-@router.post("/products/{product_id}/variants", status_code=201)
+@router.post("/products/{product_id}/variants", status_code=201, responses=REPLAYED)
 async def add_variant(product_id: str, body: VariantIn, principal: AdminAuth,
                       request: Request) -> Any:
     row, created = await write(request, lambda s: service.add_variant(
@@ -206,7 +207,7 @@ async def list_stock(principal: AdminAuth, request: Request,
     return await read(request, run)
 
 
-@router.post("/stock/adjustments", status_code=201)
+@router.post("/stock/adjustments", status_code=201, responses=REPLAYED)
 async def adjust_stock(body: StockAdjustmentIn, principal: AdminAuth, request: Request) -> Any:
     result = await write(request, lambda s: inventory.adjust_stock(s, principal.workspace.id, body))
     return JSONResponse(result, status_code=200 if result["replayed"] else 201)

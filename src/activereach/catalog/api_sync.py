@@ -106,7 +106,8 @@ async def show_import(import_id: str, principal: AdminAuth, request: Request) ->
     return import_doc(row)
 
 
-@router.get("/export")
+@router.get("/export", response_class=StreamingResponse, responses={200: {
+    "description": "The catalog as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 async def export_csv(principal: AdminAuth, request: Request) -> StreamingResponse:
     """The catalog in the import format (streamed)."""
     db = database(request)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Minor = int
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _not_null(value: object) -> object:
+    # Omit a field to keep it; an explicit null would hit a NOT NULL column (found by fuzzing).
+    if value is None:
+        raise ValueError("may not be null (omit the field to keep its value)")
+    return value
 
 
 class TaxClassIn(Strict):
@@ -50,6 +57,8 @@ class VariantPatch(Strict):
     image_url: str | None = Field(default=None, max_length=1000)
     active: bool | None = None
 
+    _required = field_validator("options", "name", "price", "active")(_not_null)
+
 
 class ProductIn(Strict):
     handle: str = Field(min_length=1, max_length=200, pattern=r"^[a-z0-9][a-z0-9\-_.]*$")
@@ -71,6 +80,8 @@ class ProductPatch(Strict):
     hsn: str | None = Field(default=None, max_length=16)
     tax_class_id: str | None = Field(default=None, max_length=40)
     active: bool | None = None
+
+    _required = field_validator("title", "active")(_not_null)
 
 
 class PriceOverrideIn(Strict):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.kit.error_docs import CREATED, REPLAYED
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
 from activereach.loyalty import holds, members, service
@@ -89,7 +90,7 @@ async def update_reward(reward_id: str, body: RewardIn, principal: AdminAuth,
                                                              reward_id))
 
 
-@router.post("/members/{member_id}/adjustments")
+@router.post("/members/{member_id}/adjustments", status_code=201, responses=REPLAYED)
 async def adjust(member_id: str, body: AdjustIn, principal: AdminAuth, request: Request) -> Any:
     async def run(session: AsyncSession) -> dict[str, Any]:
         program = await service.require_program(session, principal.workspace.id)
@@ -121,7 +122,7 @@ async def lookup_member(principal: AdminOrDeviceAuth, request: Request,
     return await read(request, body)
 
 
-@router.post("/members")
+@router.post("/members", responses=CREATED)
 async def enroll(body: MemberIn, principal: AdminOrDeviceAuth, request: Request) -> Any:
     async def run(session: AsyncSession) -> tuple[dict[str, Any], bool]:
         program = await service.require_program(session, principal.workspace.id)
@@ -158,7 +159,7 @@ async def quote(body: QuoteIn, principal: AdminOrDeviceAuth, request: Request) -
     return await read(request, run)
 
 
-@router.post("/holds")
+@router.post("/holds", responses=CREATED)
 async def create_hold(body: HoldIn, principal: AdminOrDeviceAuth, request: Request) -> Any:
     async def run(session: AsyncSession) -> dict[str, Any]:
         program = await service.require_program(session, principal.workspace.id)
@@ -188,7 +189,7 @@ async def release_hold(ref: str, principal: AdminOrDeviceAuth, request: Request)
         s, principal.workspace.id, ref, location_id=_location(principal)))
 
 
-@router.post("/events")
+@router.post("/events", responses=CREATED)
 async def event_points(body: EventIn, principal: AdminOrDeviceAuth, request: Request) -> Any:
     async def run(session: AsyncSession) -> dict[str, Any]:
         program = await service.require_program(session, principal.workspace.id)

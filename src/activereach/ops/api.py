@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.runtime.migration import MigrationContext
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from activereach.ops.migrate import head_revisions
@@ -35,6 +35,6 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "migrations": {"current": sorted(current)}})
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)  # documented as text, not JSON
 async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

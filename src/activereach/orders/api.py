@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from activereach.kit.error_docs import REPLAYED
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
 from activereach.orders.read import find_order, get_order, order_document
@@ -50,7 +51,7 @@ async def show_order(order_id: str, principal: AdminAuth, request: Request) -> d
     return await read(request, body)
 
 
-@router.post("/{order_id}/refunds", status_code=201)
+@router.post("/{order_id}/refunds", status_code=201, responses=REPLAYED)
 async def create_refund(order_id: str, body: RefundIn, principal: AdminAuth,
                         request: Request) -> Any:
     async def run(session):  # type: ignore[no-untyped-def]

@@ -92,7 +92,7 @@ async def receive(session: AsyncSession, pipe_id: str, raw: bytes,
                        f"{content_type or 'none'}", "unsupported_media_type")
     try:
         events = provider.events(provider.parse(raw), kept)
-    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+    except (ValueError, LookupError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         return _reject(delivery, 400, f"malformed {provider.name} payload: "
                        f"{type(exc).__name__}: {exc}"[:500], "malformed_payload")
     if events:

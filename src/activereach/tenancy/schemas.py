@@ -45,6 +45,14 @@ class LocationPatch(BaseModel):
     timezone: str | None = Field(default=None, max_length=64)
     status: str | None = Field(default=None, pattern="^(active|inactive)$")
 
+    @field_validator("name", "address", "phone", "status")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str | None:
+        # Omit a field to keep it; an explicit null would hit a NOT NULL column (found by fuzzing).
+        if value is None:
+            raise ValueError("may not be null (omit the field to keep its value)")
+        return value
+
 
 class LocationOut(BaseModel):
     id: str

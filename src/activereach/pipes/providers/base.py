@@ -8,10 +8,11 @@ to a ``Canonical`` (an ``OrderIn``-shaped dict plus state, version and refunds).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol, TypeVar
 
 import httpx2
 
@@ -62,6 +63,26 @@ class Context:
     currency: str
     settings: Mapping[str, Any]
     customer: dict[str, Any] | None = None
+
+
+M = TypeVar("M", bound=Callable[..., Canonical])
+
+
+def shape_checked(method: M) -> M:
+    """A document of an unexpected shape (an object where a list was expected, a missing
+    index) fails the mapping with a ``MappingError`` naming the payload, like any other bad
+    value, instead of escaping as AttributeError/IndexError and crashing the job into retries
+    (found by the Hypothesis suite in tests/fuzz)."""
+    @functools.wraps(method)
+    def checked(self: Any, document: Any, ctx: Context) -> Canonical:
+        try:
+            return method(self, document, ctx)
+        except (AttributeError, IndexError) as exc:
+            from activereach.pipes.mapping import MappingError  # mapping imports this module
+
+            raise MappingError([{"field": "payload", "message": f"unexpected shape: "
+                                 f"{type(exc).__name__}: {exc}"}]) from exc
+    return checked  # type: ignore[return-value]
 
 
 class FetchError(Exception):

@@ -15,7 +15,7 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
 
 EXPAND = "lineItems,lineItems.discounts,discounts,payments,customers,refunds"
 PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
@@ -90,6 +90,7 @@ class Clover(JsonProvider):
                                     document={**order, "_merchant": merchant}))
         return events, new_cursor
 
+    @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         cur = document.get("currency") or ctx.currency
         body = {

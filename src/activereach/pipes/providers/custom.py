@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from activereach.pipes import rules
-from activereach.pipes.providers.base import Canonical, Context, Event, JsonProvider, Verdict, header
+from activereach.pipes.providers.base import (
+    Canonical, Context, Event, JsonProvider, Verdict, header, shape_checked)
 
 TOLERANCE_SECONDS = 300
 
@@ -72,6 +73,7 @@ class Custom(JsonProvider):
                       event_time=rules.parse_time(int(stamp) * 1000) if stamp.isdigit() else None,
                       document=payload)]
 
+    @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         from activereach.pipes.mapping import custom_canonical
 

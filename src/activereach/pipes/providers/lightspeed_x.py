@@ -16,10 +16,12 @@ from urllib.parse import parse_qs
 
 import httpx2
 
+from activereach.kit.middleware import json_depth_exceeds
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
 
+MAX_PAYLOAD_DEPTH = 64  # a sale nests ~4 levels; the JSON body guard's default is 32
 CLOSED = frozenset({"CLOSED", "ONACCOUNT_CLOSED", "LAYBY_CLOSED", "DISPATCHED_CLOSED",
                     "PICKED_UP_CLOSED", "SERVICE_CLOSED"})
 
@@ -33,6 +35,10 @@ class LightspeedX(JsonProvider):
         form = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
         if "payload" not in form:
             raise ValueError("form field 'payload' is missing")
+        # A form body skips the body guard's JSON depth check, and a deep enough payload would
+        # raise RecursionError in json.loads (a 500; found by tests/fuzz): check it here.
+        if json_depth_exceeds(form["payload"][0].encode(), MAX_PAYLOAD_DEPTH):
+            raise ValueError(f"form field 'payload' nests deeper than {MAX_PAYLOAD_DEPTH} levels")
         return {"payload": json.loads(form["payload"][0], parse_float=Decimal),
                 **{k: v[0] for k, v in form.items() if k != "payload"}}
 
@@ -70,6 +76,7 @@ class LightspeedX(JsonProvider):
             after = max(int(s.get("version", 0)) for s in sales)
         return events, {"version": after}
 
+    @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         cur = ctx.currency
         status = str(document.get("status", "")).upper()

@@ -16,7 +16,7 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
 
 PAID = frozenset({"paid", "partially_refunded", "refunded"})
 API_VERSION = "2025-10"
@@ -71,6 +71,7 @@ class Shopify(JsonProvider):
             since = max(orders, key=lambda o: rules.epoch_ms(o.get("updated_at")) or 0)["updated_at"]
         return events, {"updated_at": since}
 
+    @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         if document.get("_kind") == "refund":
             return _refund(document, ctx)

@@ -14,7 +14,8 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, post_json)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, post_json,
+    shape_checked)
 
 SQUARE_VERSION = "2025-10-16"
 
@@ -88,6 +89,7 @@ class Square(JsonProvider):
             body["cursor"] = page["cursor"]
         return events, {"updated_at": since}
 
+    @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         order = document.get("order", document)
         state = _state(order)

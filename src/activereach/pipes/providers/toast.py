@@ -17,7 +17,7 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
 
 
 class Toast(JsonProvider):
@@ -62,6 +62,7 @@ class Toast(JsonProvider):
         return {**json.loads(json.dumps(fetched), parse_float=Decimal),
                 "_restaurantGuid": document.get("_restaurantGuid")}, None
 
+    @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         cur = ctx.currency
         checks = [c for c in document.get("checks") or []

@@ -1,0 +1,1 @@
+"""Fuzz suite: schemathesis over the OpenAPI, malformed ingest bodies, mapping properties."""
