@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import signal
 import sys
@@ -78,7 +79,13 @@ def worker(concurrency: int = typer.Option(None, help="Jobs run at once"),
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            await runner.run_forever(stop)
+            checkpoints = db.start_wal_checkpoints()
+            gc.freeze()   # as the API does: start-up objects are never scanned again
+            try:
+                await runner.run_forever(stop)
+            finally:
+                if checkpoints is not None:
+                    checkpoints.stop()
         finally:
             await db.dispose()
     asyncio.run(main())

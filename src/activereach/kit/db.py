@@ -21,6 +21,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from activereach.kit import sqlite_driver
+from activereach.kit.sqlite_wal import WalCheckpointer, database_path
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -133,6 +134,11 @@ class Database:
             finally:
                 # close(), not rollback(): ends the transaction without expiring loaded objects.
                 await session.close()
+
+    def start_wal_checkpoints(self) -> WalCheckpointer | None:
+        """On a SQLite file, checkpoint the WAL in the background (the caller stops it)."""
+        path = database_path(self.url) if self.is_sqlite else None
+        return WalCheckpointer(path).start() if path else None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
