@@ -202,3 +202,20 @@ async def test_bad_signature_is_401_logged_and_never_processed(client, make_tena
         count = await session.scalar(select(func.count()).select_from(Order).where(
             Order.workspace_id == tenant.id))
     assert count == 0 and await _completed(db, tenant) == []
+
+
+async def test_a_nul_character_fails_the_delivery_naming_the_field(client, make_tenant, db):  # type: ignore[no-untyped-def]
+    # PostgreSQL cannot store NUL: the mapping refuses it on both databases, so the delivery
+    # fails at once with the field named instead of retrying a database error to dead letter.
+    tenant = await make_tenant(country="US", currency="USD", timezone="America/New_York")
+    pipe = await make_pipe(client, tenant, "shopify")
+    doc = sample_json("shopify")
+    doc["line_items"][0]["name"] = doc["line_items"][0]["title"] = "Avi\u0000ator"
+    response = await deliver(client, pipe, json.dumps(doc).encode())
+    assert response.status_code == 200, response.text
+    await drain(db)
+    assert await _completed(db, tenant) == []
+    delivery = (await client.get(f"/v1/pipes/{pipe['id']}/deliveries",
+                                 headers=tenant.admin)).json()[0]
+    assert delivery["status"] == "failed", delivery
+    assert "line" in delivery["error"] and "NUL" in delivery["error"], delivery["error"]

@@ -93,3 +93,10 @@ def test_mapping_validation_names_each_field() -> None:
                                             "mapping.lines"}
     assert validate_mapping({"customer.phone": "attrs[?key=='phone'].value | [0]"}) == []
     assert validate_mapping(["x"])[0]["field"] == "mapping"
+
+
+def test_nul_fields_names_every_string_holding_nul() -> None:
+    order = {"external_id": "A\x00", "lines": [{"name": "ok"}, {"name": "b\x00d", "qty": 1}],
+             "customer": {"email": None, "name": "Ann"}}
+    assert rules.nul_fields(order) == ["order.external_id", "order.lines[1].name"]
+    assert rules.nul_fields({"lines": [{"name": "plain"}], "total": 5}) == []

@@ -135,6 +135,11 @@ def map_document(run: Run, document: dict[str, Any], customer: dict[str, Any] | 
     canonical = run.provider.to_canonical(document, ctx)
     if run.provider.name != "custom" and mapping:
         canonical = apply_overrides(canonical, mapping, document)
+    bad = rules.nul_fields(canonical.order) + rules.nul_fields(
+        [canonical.external_id, canonical.location_key], "keys")
+    if bad:
+        raise MappingError([{"field": f, "message": "contains a NUL character, which cannot be "
+                             "stored"} for f in bad])
     return canonical
 
 

@@ -143,3 +143,17 @@ def error_rate(total: int, errors: int) -> float:
 def is_stale(incoming: int | None, stored: int | None) -> bool:
     """A version at or below the one already applied changes nothing."""
     return incoming is not None and stored is not None and incoming <= stored
+
+
+def nul_fields(value: Any, path: str = "order") -> list[str]:
+    """Paths of the strings in a canonical order that hold a NUL character.
+
+    PostgreSQL text cannot store NUL; refusing it at mapping makes a delivery fail the same way
+    on both databases, with the field named, instead of dead-lettering on a database error."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in nul_fields(v, f"{path}.{k}")]
+    if isinstance(value, list | tuple):
+        return [p for i, v in enumerate(value) for p in nul_fields(v, f"{path}[{i}]")]
+    return []
