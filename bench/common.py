@@ -213,6 +213,11 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def load_note() -> str:
+    """The 1-minute load average now: whether other work shared the cores during a run."""
+    return f"1-min load average at the end of the run: {os.getloadavg()[0]:.2f}"
+
+
 def machine() -> str:
     import platform
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

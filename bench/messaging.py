@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ from activereach.orders.schemas import OrderIn  # noqa: E402
 from activereach.orders.service import IngestSource, ingest_order  # noqa: E402
 from activereach.tenancy.models import Workspace  # noqa: E402
 from activereach.tenancy.workspaces import create_workspace  # noqa: E402
-from bench.common import Row, percentile, table  # noqa: E402
+from bench.common import Row, load_note, percentile, table  # noqa: E402
 
 FAKE = '''
 import time
@@ -170,6 +171,7 @@ async def main(quick: bool) -> None:
         for i in range(n):
             await ingest(db, ws, i)
         dispatch.client_override = httpx2.AsyncClient()
+        gc.freeze()   # as `activereach worker` does once started
         start = time.perf_counter()
         ran = await Worker(db, concurrency=16).drain()
         rate = n / (time.perf_counter() - start)
@@ -183,8 +185,7 @@ async def main(quick: bool) -> None:
         ]
         note = (f"SQLite (WAL), {n} receipts drained ({ran} jobs incl. roll-ups), latency over "
                 f"{len(samples)} sales at 50/s with the worker running; baseline = direct posts "
-                "to the fake provider (no DB, no worker). Measured on 2 shared cores while other "
-                "engineers ran test suites (contention).")
+                f"to the fake provider (no DB, no worker). {load_note()}.")
         print(table("Messaging (SQLite)", rows, note))
     finally:
         if dispatch.client_override is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import base64
 import hashlib
 import hmac
@@ -32,6 +33,7 @@ from bench.common import (  # noqa: E402
     Row,
     api_server,
     build_request,
+    load_note,
     machine,
     percentile,
     run_load,
@@ -109,6 +111,7 @@ async def drain(url: str, keep: int) -> tuple[float, int]:
         ids = (await session.scalars(select(Job.id).where(Job.kind == "pipes.process_delivery")
                                      .order_by(Job.id))).all()
         await session.execute(update(Job).where(Job.id.in_(ids[keep:])).values(status="done"))
+    gc.freeze()   # as `activereach worker` does once started
     start = time.perf_counter()
     await Worker(db, concurrency=16).drain(max_rounds=100_000)
     seconds = time.perf_counter() - start
@@ -183,8 +186,7 @@ def main() -> None:
             f"more offered at {TARGET_ACKS:.0f}/s over 64 connections, latency from each one's due "
             f"time (p99); {errors} non-2xx; {orders} orders ingested by the worker. Baselines: "
             "GET /healthz the same two ways; direct `ingest_order` calls. "
-            f"SQLite WAL, one uvicorn worker. Machine: {machine()}; measured while other "
-            "engineers' test suites and benchmarks shared the 2 cores (figures are under contention).")
+            f"SQLite WAL, one uvicorn worker. Machine: {machine()}; {load_note()}.")
     print(table("Pipes" + (" (--quick)" if args.quick else ""), rows, note))
 
 

@@ -296,8 +296,7 @@ def note(sqlite: Result | None, pg: Result | None, seconds: float, warmup: float
             "No target is given: figures are reported. SQLite's worker runs inside the API "
             "process, so its CPU is in the API row. " + "; ".join(parts) + ". "
             f"Machine: {machine()}; load average before the run: {load}; the load client, the "
-            "API processes, the workers and PostgreSQL share the 2 cores, and other engineers' "
-            "work was running at the same time (figures are under contention).")
+            "API processes, the workers and PostgreSQL share the 2 cores.")
 
 
 def main() -> None:
