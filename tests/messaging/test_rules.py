@@ -93,3 +93,14 @@ def test_email_template_escapes_html_but_not_text() -> None:
     with pytest.raises(templates.TemplateProblem):
         templates.render("email", {**templates.effective("email", None),
                                    "subject": "{{ nope }}"}, snapshot, None)
+
+
+def test_the_default_email_template_validates_and_money_uses_the_bills_currency() -> None:
+    # The default HTML uses the ``money`` filter: validation must compile it (it used to say
+    # "No filter named 'money'", so the console preview and a PUT of the default failed).
+    content = templates.effective("email", None)
+    templates.validate("email", content)
+    snapshot = {"currency": "USD", "exponent": 2, "locale": "en_US", "total": 1250,
+                "lines": [{"qty": 1, "name": "Tea", "variant": None, "total": 1250}]}
+    _, _, out = templates.render("email", content, snapshot, "Ann Lee")
+    assert "$12.50" in out["html"] and "Hi Ann" in out["text"]

@@ -49,6 +49,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 # HTML autoescapes; subject and text must not (or "Brew & Bloom" would read "Brew &amp; Bloom").
 _HTML_ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 _TEXT_ENV = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+# Jinja resolves filters when it compiles, so validation needs ``money`` to exist; rendering
+# overlays it with the bill's own currency, exponent and locale.
+for _env_ in (_HTML_ENV, _TEXT_ENV):
+    _env_.filters["money"] = lambda minor: money(int(minor or 0), "INR", 2, "en_IN")
 
 
 def _env(key: str) -> SandboxedEnvironment:

@@ -9,10 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from activereach.console import contacts as svc
 from activereach.console.auth import Console, console
-from activereach.console.web import page, redirect
+from activereach.console.csrf import form_with_csrf
+from activereach.console.messaging import LABELS
+from activereach.console.web import flash, page, redirect
 from activereach.contacts.service import get_contact, identities_of
 from activereach.kit.errors import NotFound
-from activereach.kit.http import read
+from activereach.kit.http import read, write
+from activereach.messaging.service import get_consent, set_consent
 
 router = APIRouter(include_in_schema=False)
 Con = Annotated[Console, Depends(console)]
@@ -48,9 +51,25 @@ async def profile(contact_id: str, con: Con,
             raise NotFound(f"contact: no contact {contact_id!r}")
         return (contact, await identities_of(session, con.workspace.id, contact.id),
                 await svc.order_stats(session, con.workspace.id, contact.id, location_id),
-                await svc.timeline(session, con.workspace.id, contact.id, location_id, cursor))
-    contact, identities, stats, (events, next_cursor) = await read(con.request, load)
+                await svc.timeline(session, con.workspace.id, contact.id, location_id, cursor),
+                (await get_consent(session, con.workspace.id, contact.id))["channels"])
+    contact, identities, stats, (events, next_cursor), consent = await read(con.request, load)
     names = {loc.id: loc.name for loc in con.locations}
     return page(con, "console/contact.html", "contacts", contact=contact, identities=identities,
                 stats=stats, events=events, next_cursor=next_cursor, outlet_names=names,
-                first_page=cursor is None)
+                first_page=cursor is None, consent=consent, channel_labels=LABELS)
+
+
+@router.post("/dashboard/{workspace}/contacts/{contact_id}/consent/{channel}")
+async def change_consent(contact_id: str, channel: str, con: Con) -> RedirectResponse:
+    """Record an opt-in or opt-out the shopper gave in store or by phone (owner or manager);
+    the console user is kept as the evidence. Receipts honour it from the next sale."""
+    form = await form_with_csrf(con.request)
+    con.require_write()
+    status = form.get("status", "")
+    await write(con.request, lambda s: set_consent(
+        s, con.workspace.id, contact_id, channel, status, source="console",
+        evidence=f"set in the console by {con.user.email}"))
+    word = "opted in to" if status == "opted_in" else "opted out of"
+    flash(con.request, f"Contact {word} {LABELS.get(channel, channel)} receipts.")
+    return redirect(con.url(f"contacts/{contact_id}"))
