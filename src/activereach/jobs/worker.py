@@ -164,17 +164,28 @@ class Worker:
     async def _run_batch(self, ids: list[int]) -> None:
         """One transaction for the batch's handlers, their I/O at once, one for the outcomes.
 
-        Any failure rolls the batch back and runs its jobs one by one, so only the culprit
-        retries and nothing is half-written."""
+        The batch shares a kind, so its leases are renewed (or its jobs marked done) by one
+        statement each way. Any failure rolls the batch back and runs its jobs one by one, so
+        only the culprit retries and nothing is half-written."""
         kind, effects = "unknown", []
         try:
             async with self.db.session() as session:
-                jobs = (await session.scalars(select(Job).where(Job.id.in_(ids)))).all()
-                for job in sorted(jobs, key=lambda j: j.id):
-                    kind = job.kind
-                    effect = await self._handle(session, job)
+                jobs = sorted((await session.scalars(select(Job).where(Job.id.in_(ids)))).all(),
+                              key=lambda j: j.id)
+                kind = jobs[0].kind if jobs else kind
+                spec = get_spec(kind)
+                if spec is None or len(jobs) != len(ids) or any(j.kind != kind for j in jobs):
+                    raise LookupError(f"batch of {kind!r} needs its jobs one by one")
+                await self._set_leases(session, ids, done=not spec.effects)
+                finished = []
+                for job in jobs:
+                    effect = await spec.handler(session, job)
                     if effect is not None:
                         effects.append((job.id, effect))
+                    elif spec.effects:
+                        finished.append(job.id)
+                if finished:
+                    await self._set_leases(session, finished, done=True)
         except Exception:
             log.info("batch fell back to single runs", kind=kind, jobs=len(ids))
             await asyncio.gather(*(self._run(job_id) for job_id in ids))
@@ -183,14 +194,28 @@ class Worker:
             outcomes = await asyncio.gather(*(_outcome(effect) for _, effect in effects))
             try:
                 async with self.db.session() as session:
-                    for (job_id, effect), outcome in zip(effects, outcomes, strict=True):
-                        await self._mark_done(session, job_id)
+                    await self._set_leases(session, [job_id for job_id, _ in effects], done=True)
+                    for (_, effect), outcome in zip(effects, outcomes, strict=True):
                         await effect.finish(session, outcome)
             except Exception:
                 for (job_id, effect), outcome in zip(effects, outcomes, strict=True):
                     await self._finish_alone(job_id, kind, effect, outcome)
                 return
         JOBS_RUN.labels(kind, "done").inc(len(ids))
+
+    async def _set_leases(self, session, ids: list[int], *, done: bool) -> None:  # type: ignore[no-untyped-def]
+        """Renew the lease of, or mark done, every job in ``ids`` still leased to this worker;
+        ``LeaseLost`` if any is not (the caller's transaction then rolls back)."""
+        values = (dict(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
+                  if done else dict(locked_until=utcnow() + self.lease))
+        result = await session.execute(
+            update(Job)
+            .where(and_(Job.id.in_(ids), Job.status == "running", Job.locked_by == self.name))
+            .values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        if result.rowcount != len(ids):
+            raise LeaseLost(ids[0])
 
     async def _handle(self, session, job: Job) -> Effect | None:  # type: ignore[no-untyped-def]
         spec = get_spec(job.kind)

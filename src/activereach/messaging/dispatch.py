@@ -102,11 +102,12 @@ async def _create(session: AsyncSession, ctx: OrderContext, channel: str,
     if any(m.channel == channel for m in ctx.previous):
         return None  # this order already has its receipt on this channel
     # A concurrent run inserting the same dedupe key fails this transaction on the unique key;
-    # the job retries and then finds the row above.
+    # the job retries and then finds the row above. Not flushed here: the attempt about to
+    # start counts itself on the pending row, so the INSERT carries it (no second UPDATE).
     msg = Message(**row)
     session.add(msg)
-    await session.flush()
     if problem is not None:
+        await session.flush()
         await record_status(session, msg, "failed", source="worker", error_code="template_error",
                             error=str(problem), sold_at=ctx.order.occurred_at)
     return msg
