@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import DailyLoyalty, DailyReceipts
 from activereach.analytics.rules import local_day
+from activereach.kit import deferred
 from activereach.kit.cache import TenantCache
 from activereach.kit.db import statement
 from activereach.tenancy.models import Location, Workspace
@@ -36,10 +37,13 @@ def upsert(session: AsyncSession, model: type, set_: Any, key: str) -> Any:
 
 
 async def add_to(session: AsyncSession, model: type, row: dict[str, Any], *names: str) -> None:
-    """Insert ``row``, or add its ``names`` columns to the existing row."""
+    """Insert ``row``, or add its ``names`` columns to the existing row (at the end of the
+    transaction when a worker batch defers it, see ``kit.deferred``)."""
     stmt = upsert(session, model, lambda table, excluded: {
         name: table.c[name] + excluded[name] for name in names}, "add:" + ",".join(names))
-    await session.execute(stmt, [row])
+    key = tuple(row[column.name] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    if not deferred.add(session, stmt, key, row, names):
+        await session.execute(stmt, [row])
 
 
 async def timezone_of(session: AsyncSession, workspace_id: str, location_id: str | None) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import and_, select, update
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import Effect, get_spec, load_handlers
+from activereach.kit import deferred
 from activereach.kit.db import Database, utcnow
 
 log = structlog.get_logger(__name__)
@@ -177,6 +178,7 @@ class Worker:
                 if spec is None or len(jobs) != len(ids) or any(j.kind != kind for j in jobs):
                     raise LookupError(f"batch of {kind!r} needs its jobs one by one")
                 await self._set_leases(session, ids, done=not spec.effects)
+                deferred.start(session)
                 finished = []
                 for job in jobs:
                     effect = await spec.handler(session, job)
@@ -186,6 +188,7 @@ class Worker:
                         finished.append(job.id)
                 if finished:
                     await self._set_leases(session, finished, done=True)
+                await deferred.flush(session)
         except Exception:
             log.info("batch fell back to single runs", kind=kind, jobs=len(ids))
             await asyncio.gather(*(self._run(job_id) for job_id in ids))
@@ -195,8 +198,10 @@ class Worker:
             try:
                 async with self.db.session() as session:
                     await self._set_leases(session, [job_id for job_id, _ in effects], done=True)
+                    deferred.start(session)
                     for (_, effect), outcome in zip(effects, outcomes, strict=True):
                         await effect.finish(session, outcome)
+                    await deferred.flush(session)
             except Exception:
                 for (job_id, effect), outcome in zip(effects, outcomes, strict=True):
                     await self._finish_alone(job_id, kind, effect, outcome)

@@ -1,0 +1,44 @@
+"""Additive writes that wait for the end of a transaction and go out as one statement each.
+
+A worker batch runs up to 16 jobs in one transaction, and each job's roll-up increments would
+be one upsert per job and table. Inside ``start``/``flush`` they are summed per row instead and
+sent as one ``executemany`` per statement just before the commit: same transaction, so they
+still land exactly once with the jobs' ``done`` flags. Outside, ``add`` declines and the caller
+writes at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_PENDING = "activereach.deferred"
+
+
+def start(session: AsyncSession) -> None:
+    session.info[_PENDING] = {}
+
+
+def add(session: AsyncSession, stmt: Any, key: tuple[Any, ...], row: dict[str, Any],
+        sums: tuple[str, ...]) -> bool:
+    """Hold ``row`` for ``stmt`` (merging ``sums`` into a held row of the same ``key``);
+    False when no deferral is active."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        return False
+    rows = pending.setdefault(stmt, {})
+    held = rows.get(key)
+    if held is None:
+        rows[key] = dict(row)
+    else:
+        for name in sums:
+            held[name] += row[name]
+    return True
+
+
+async def flush(session: AsyncSession) -> None:
+    """Send what was held, one statement per kind; deferral ends."""
+    pending = session.info.pop(_PENDING, None) or {}
+    for stmt, rows in pending.items():
+        await session.execute(stmt, list(rows.values()))
