@@ -177,3 +177,22 @@ async def test_a_failing_job_in_a_batch_fails_alone(db, tenant) -> None:
     else:
         assert [CALLS[f"f{n}"] for n in range(4)] == [1, 1, 3, 1]
     assert "this one is broken" in by_key["f2"].last_error
+
+
+async def test_contact_summary_from_one_batch_keeps_first_and_last_order(client, db,
+                                                                          tenant) -> None:
+    # Three orders of one shopper, arriving out of order, rolled up in one worker batch (on
+    # SQLite the summary update is deferred to the batch's end and sent as one executemany).
+    times = ["2026-11-20T09:00:00+05:30", "2026-11-02T18:30:00+05:30",
+             "2026-11-24T12:00:00+05:30"]
+    for index, at in enumerate(times):
+        body = order_body(f"SUM-{index}", occurred_at=at)
+        assert (await client.post("/v1/orders", headers=tenant.admin, json=body)).status_code == 201
+    await Worker(db, concurrency=4).drain()
+    async with db.read_session() as session:
+        [contact] = (await session.scalars(select(Contact).where(
+            Contact.workspace_id == tenant.id))).all()
+    assert contact.orders_count == 3 and contact.total_spent == 3 * 49800
+    assert contact.first_order_at == dt.datetime(2026, 11, 2, 13, 0, tzinfo=dt.UTC)
+    assert contact.last_order_at == dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
+    await assert_rollups_exact(db, tenant, 3)

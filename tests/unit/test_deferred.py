@@ -30,3 +30,16 @@ async def test_rows_of_one_key_are_summed_and_each_statement_runs_once() -> None
         ("sales", [{"day": "d1", "orders": 3, "x": 7}, {"day": "d2", "orders": 1, "x": 7}]),
         ("receipts", [{"day": "d1", "sent": 1}])]
     assert not deferred.add(session, "sales", ("d1",), {"day": "d1", "orders": 1}, ("orders",))  # type: ignore[arg-type]
+
+
+async def test_last_keeps_the_newer_row_and_mins_the_smaller_value() -> None:
+    session = FakeSession()
+    deferred.start(session)  # type: ignore[arg-type]
+    deferred.add(session, "dispatch", ("o1",), {"order": "o1", "outcome": "retrying"}, last=True)  # type: ignore[arg-type]
+    deferred.add(session, "dispatch", ("o1",), {"order": "o1", "outcome": "sent"}, last=True)  # type: ignore[arg-type]
+    deferred.add(session, "first", ("c1",), {"c": "c1", "day": "2026-11-20"}, mins=("day",))  # type: ignore[arg-type]
+    deferred.add(session, "first", ("c1",), {"c": "c1", "day": "2026-11-02"}, mins=("day",))  # type: ignore[arg-type]
+    deferred.add(session, "first", ("c1",), {"c": "c1", "day": "2026-11-24"}, mins=("day",))  # type: ignore[arg-type]
+    await deferred.flush(session)  # type: ignore[arg-type]
+    assert session.executed == [("dispatch", [{"order": "o1", "outcome": "sent"}]),
+                                ("first", [{"c": "c1", "day": "2026-11-02"}])]

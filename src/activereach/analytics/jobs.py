@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailySales
@@ -16,6 +16,8 @@ from activereach.analytics.rules import local_day
 from activereach.contacts.models import Contact
 from activereach.jobs.models import Job
 from activereach.jobs.registry import job
+from activereach.kit import deferred
+from activereach.kit.db import statement
 from activereach.orders.models import Order, OrderRefund
 
 
@@ -47,7 +49,35 @@ async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
     earliest = upsert(session, ContactFirstDay, lambda table, excluded: {"first_day": case(
         (excluded.first_day < table.c.first_day, excluded.first_day),
         else_=table.c.first_day)}, "earliest")
-    await session.execute(earliest, [row])
+    key = (order.workspace_id, order.currency, order.contact_id)
+    if not deferred.add(session, earliest, key, row, mins=("first_day",)):
+        await session.execute(earliest, [row])
+
+
+def _summary_update(dialect: Any) -> Any:
+    """The contact's order count, spend and first/last order times, moved by one order (a Core
+    statement: executed with many rows it is a plain ``executemany``, not an ORM bulk update)."""
+    table = Contact.__table__
+    at = bindparam("at", type_=table.c.first_order_at.type)
+    c = table.c
+    return (update(table)
+            .where(c.workspace_id == bindparam("ws"), c.id == bindparam("cid"))
+            .values(orders_count=c.orders_count + 1, total_spent=c.total_spent + bindparam("total"),
+                    first_order_at=case((or_(c.first_order_at.is_(None), c.first_order_at > at),
+                                         at), else_=c.first_order_at),
+                    last_order_at=case((or_(c.last_order_at.is_(None), c.last_order_at < at),
+                                        at), else_=c.last_order_at)))
+
+
+async def _bump_summary(session: AsyncSession, order: Order) -> None:
+    """One ``UPDATE`` with no read first (deferred to the batch's end inside a worker batch)."""
+    if not order.contact_id:
+        return
+    stmt = statement(session, ("contact_summary",), _summary_update)
+    row = {"ws": order.workspace_id, "cid": order.contact_id, "total": order.total,
+           "at": order.occurred_at}
+    if not deferred.add(session, stmt, (order.workspace_id, order.id), row):
+        await session.execute(stmt, [row])
 
 
 @job("analytics.apply_order", batch=True)
@@ -61,15 +91,7 @@ async def apply_order(session: AsyncSession, job_row: Job) -> None:
     await _first_day(session, order, day)
     await add_points(session, order.workspace_id, order.location_id, day,
                      (order.result or {}).get("loyalty"))
-    if order.contact_id:
-        contact = await session.get(Contact, (order.workspace_id, order.contact_id), with_for_update=True)
-        if contact is not None:
-            contact.orders_count += 1
-            contact.total_spent += order.total
-            if contact.first_order_at is None or order.occurred_at < contact.first_order_at:
-                contact.first_order_at = order.occurred_at
-            if contact.last_order_at is None or order.occurred_at > contact.last_order_at:
-                contact.last_order_at = order.occurred_at
+    await _bump_summary(session, order)
 
 
 @job("analytics.apply_refund", batch=True)

@@ -10,7 +10,8 @@ from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.events.models import Event
-from activereach.kit.db import utcnow
+from activereach.kit import deferred
+from activereach.kit.db import statement, utcnow
 from activereach.kit.errors import BadRequest
 from activereach.kit.ids import new_id
 
@@ -19,13 +20,16 @@ async def append_event(session: AsyncSession, *, workspace_id: str, message_id: 
                        timestamp: dt.datetime, source: str, properties: dict[str, Any],
                        contact_id: str | None = None, location_id: str | None = None,
                        type: str = "track") -> str:
-    """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first)."""
+    """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first).
+
+    Inside a worker batch the insert waits for the batch's end (``kit.deferred``)."""
     event_id = new_id("ev")
-    await session.execute(insert(Event.__table__), [dict(
-        workspace_id=workspace_id, id=event_id, message_id=message_id, type=type, name=name,
-        timestamp=timestamp, received_at=utcnow(), contact_id=contact_id, location_id=location_id,
-        source=source, properties=properties,
-    )])
+    row = dict(workspace_id=workspace_id, id=event_id, message_id=message_id, type=type,
+               name=name, timestamp=timestamp, received_at=utcnow(), contact_id=contact_id,
+               location_id=location_id, source=source, properties=properties)
+    stmt = statement(session, ("events.insert",), lambda _: insert(Event.__table__))
+    if not deferred.add(session, stmt, (workspace_id, event_id), row):
+        await session.execute(stmt, [row])
     return event_id
 
 

@@ -21,19 +21,22 @@ def start(session: AsyncSession) -> None:
 
 
 def add(session: AsyncSession, stmt: Any, key: tuple[Any, ...], row: dict[str, Any],
-        sums: tuple[str, ...]) -> bool:
-    """Hold ``row`` for ``stmt`` (merging ``sums`` into a held row of the same ``key``);
-    False when no deferral is active."""
+        sums: tuple[str, ...] = (), mins: tuple[str, ...] = (), last: bool = False) -> bool:
+    """Hold ``row`` for ``stmt``, merged into a held row of the same ``key`` (``sums`` added,
+    ``mins`` the smaller kept, or with ``last`` the newer row wins); False when no deferral is
+    active. ``stmt`` must be the same object each time (``kit.db.statement``)."""
     pending = session.info.get(_PENDING)
     if pending is None:
         return False
     rows = pending.setdefault(stmt, {})
     held = rows.get(key)
-    if held is None:
+    if held is None or last:
         rows[key] = dict(row)
-    else:
-        for name in sums:
-            held[name] += row[name]
+        return True
+    for name in sums:
+        held[name] += row[name]
+    for name in mins:
+        held[name] = min(held[name], row[name])
     return True
 
 

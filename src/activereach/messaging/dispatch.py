@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.registry import Effect
 from activereach.jobs.service import enqueue
+from activereach.kit import deferred
 from activereach.kit.db import statement, utcnow
 from activereach.kit.ids import new_id
 from activereach.messaging import rules, templates
@@ -252,5 +253,7 @@ async def _upsert_dispatch(session: AsyncSession, workspace_id: str, order_id: s
         stmt = dialect.insert(table)
         return stmt.on_conflict_do_update(index_elements=["workspace_id", "order_id"],
                                           set_={name: stmt.excluded[name] for name in values})
-    await session.execute(statement(session, ("receipt_dispatch.upsert",), build),
-                          [{"workspace_id": workspace_id, "order_id": order_id, **values}])
+    stmt = statement(session, ("receipt_dispatch.upsert",), build)
+    row = {"workspace_id": workspace_id, "order_id": order_id, **values}
+    if not deferred.add(session, stmt, (workspace_id, order_id), row, last=True):
+        await session.execute(stmt, [row])
