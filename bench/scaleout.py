@@ -45,6 +45,7 @@ from bench.common import (  # noqa: E402
     percentile,
     postgres,
     run_load,
+    stop_processes,
     table,
     wait_port,
 )
@@ -117,14 +118,7 @@ def topology(url: str, var: Path, apis: int, workers: int) -> Iterator[tuple[lis
             raise RuntimeError(f"process(es) {crashed} exited during the run: "
                                + (var / f"proc{crashed[0]}.log").read_text()[-2000:])
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        stop_processes(procs)
 
 
 # -- traffic ------------------------------------------------------------------------------------

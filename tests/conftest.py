@@ -11,13 +11,13 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from sqlalchemy import create_engine, text
 
 from activereach.app import create_app
 from activereach.config import Settings
 from activereach.kit.db import Database, unit_of_work
 from activereach.ops.migrate import upgrade
 from activereach.tenancy.workspaces import create_workspace
+from tests.support import recreate_postgres
 
 PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
 
@@ -28,14 +28,7 @@ def pytest_report_header() -> str:
 
 def _fresh_postgres(url: str) -> str:
     """A new database for this run (named per process, so parallel runs never collide)."""
-    base, _, name = url.rpartition("/")
-    name = f"{name}_{os.getpid()}"
-    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{base}/{name}"
+    return recreate_postgres(url, f"{url.rpartition('/')[2]}_{os.getpid()}")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Small helpers shared by test fixtures: free loopback ports and ASGI apps served in a thread."""
+"""Small helpers shared by test fixtures: free loopback ports, ASGI apps served in a thread,
+and PostgreSQL databases made and dropped per run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,27 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+from sqlalchemy import create_engine, text
+
+
+def _admin(url: str, *statements: str) -> None:
+    admin = create_engine(url.rpartition("/")[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            for sql in statements:
+                conn.execute(text(sql))
+    finally:
+        admin.dispose()
+
+
+def recreate_postgres(url: str, name: str) -> str:
+    """An empty database ``name`` on the server of ``url`` (dropped first if it exists)."""
+    _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return f"{url.rpartition('/')[0]}/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    _admin(url, f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
 
 
 def free_port() -> int:

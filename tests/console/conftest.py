@@ -70,3 +70,20 @@ def drain(db):  # type: ignore[no-untyped-def]
             await asyncio.sleep(0.05)
         raise AssertionError(f"jobs of {workspace_id} never finished")
     return run
+
+
+async def whatsapp_sale(client: httpx2.AsyncClient, tenant, drain,  # type: ignore[no-untyped-def]
+                        code: str = "blr-1") -> tuple[dict, dict]:
+    """A console-provider WhatsApp channel and one in-store sale at outlet ``code``, its jobs
+    run: (the outlet, the order reply), with one receipt in the outbox."""
+    from tests.conftest import add_location, order_body
+
+    outlet = await add_location(client, tenant, code)
+    put = await client.put("/v1/messaging/channels/whatsapp", headers=tenant.admin,
+                           json={"provider": "console"})
+    assert put.status_code == 200, put.text
+    order = await client.post("/v1/orders", headers=tenant.admin,
+                              json=order_body(location=outlet["id"]))
+    assert order.status_code == 201, order.text
+    await drain(tenant.id)
+    return outlet, order.json()

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import add_location, order_body
-from tests.console.conftest import sign_in
+from tests.conftest import add_location
+from tests.console.conftest import sign_in, whatsapp_sale
 
 
 async def _receipt(client, tenant,  # type: ignore[no-untyped-def]
                    drain) -> tuple[dict, dict, dict]:
     """A console-provider WhatsApp channel and one in-store sale at blr-1: one receipt."""
-    blr = await add_location(client, tenant, "blr-1")
     mum = await add_location(client, tenant, "mum-1", gstin=None)
-    put = await client.put("/v1/messaging/channels/whatsapp", headers=tenant.admin,
-                           json={"provider": "console"})
-    assert put.status_code == 200, put.text
-    order = await client.post("/v1/orders", headers=tenant.admin,
-                              json=order_body(location=blr["id"]))
-    assert order.status_code == 201, order.text
-    await drain(tenant.id)
-    return blr, mum, order.json()
+    blr, order = await whatsapp_sale(client, tenant, drain)
+    return blr, mum, order
 
 
 def _message_id(html: str) -> str:

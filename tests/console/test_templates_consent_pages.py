@@ -4,20 +4,11 @@ isolation and CSRF."""
 
 from __future__ import annotations
 
-from tests.conftest import add_location, order_body
-from tests.console.conftest import sign_in
+from tests.console.conftest import sign_in, whatsapp_sale
 
 
 async def _sale(client, tenant, drain) -> dict:  # type: ignore[no-untyped-def]
-    blr = await add_location(client, tenant, "blr-1")
-    put = await client.put("/v1/messaging/channels/whatsapp", headers=tenant.admin,
-                           json={"provider": "console"})
-    assert put.status_code == 200, put.text
-    order = await client.post("/v1/orders", headers=tenant.admin,
-                              json=order_body(location=blr["id"]))
-    assert order.status_code == 201, order.text
-    await drain(tenant.id)
-    return order.json()
+    return (await whatsapp_sale(client, tenant, drain))[1]
 
 
 async def test_owner_edits_a_template_and_sees_it_rendered(client, tenant, console_user,

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from sqlalchemy import create_engine, text
 
-from tests.support import free_port
+from tests.support import drop_postgres, free_port, recreate_postgres
 
 # Short, so jobs a killed process held come back within the test (the setting's minimum).
 LEASE_SECONDS = 5
@@ -25,24 +24,12 @@ def fresh_database(session_url: str, tmp: Path, suffix: str) -> str:
     """A database of its own, so no other test's job (or worker) mixes with this run's."""
     if session_url.startswith("sqlite"):
         return f"sqlite+aiosqlite:///{tmp / f'crash-{suffix}.db'}"
-    base, _, name = session_url.rpartition("/")
-    name = f"{name}_crash_{suffix}"
-    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{base}/{name}"
+    return recreate_postgres(session_url, f"{session_url.rpartition('/')[2]}_crash_{suffix}")
 
 
 def drop_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    base, _, name = url.rpartition("/")
-    admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    if url.startswith("postgresql"):
+        drop_postgres(url)
 
 
 class Cluster:

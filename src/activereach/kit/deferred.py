@@ -1,10 +1,11 @@
-"""Additive writes that wait for the end of a transaction and go out as one statement each.
+"""Write-only rows that wait for the end of a transaction and go out as one statement each.
 
-A worker batch runs up to 16 jobs in one transaction, and each job's roll-up increments would
-be one upsert per job and table. Inside ``start``/``flush`` they are summed per row instead and
-sent as one ``executemany`` per statement just before the commit: same transaction, so they
-still land exactly once with the jobs' ``done`` flags. Outside, ``add`` declines and the caller
-writes at once.
+A worker batch runs up to 16 jobs in one transaction, and each job's roll-up increments, events
+and dispatch rows would be one statement per job and table. Inside ``start``/``flush`` they are
+held instead (merged per row key: sums added, minimums kept, or the newest row) and sent as one
+``executemany`` per statement just before the commit: same transaction, so they still land
+exactly once with the jobs' ``done`` flags. Nothing may read them back before ``flush``.
+Outside a deferral, ``add`` declines and the caller writes at once.
 """
 
 from __future__ import annotations
