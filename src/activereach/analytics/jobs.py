@@ -17,7 +17,7 @@ from activereach.contacts.models import Contact
 from activereach.jobs.models import Job
 from activereach.jobs.registry import job
 from activereach.kit import deferred
-from activereach.kit.db import statement
+from activereach.kit.db import preload, statement
 from activereach.orders.models import Order, OrderRefund
 
 
@@ -80,7 +80,11 @@ async def _bump_summary(session: AsyncSession, order: Order) -> None:
         await session.execute(stmt, [row])
 
 
-@job("analytics.apply_order", batch=True)
+async def _load_orders(session: AsyncSession, jobs: list[Job]) -> None:
+    await preload(session, Order, [(j.workspace_id, j.payload["order_id"]) for j in jobs])
+
+
+@job("analytics.apply_order", batch=True, prepare=_load_orders)
 async def apply_order(session: AsyncSession, job_row: Job) -> None:
     order = await session.get(Order, (job_row.workspace_id, job_row.payload["order_id"]))
     if order is None:

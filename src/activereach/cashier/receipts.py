@@ -17,7 +17,7 @@ from activereach.kit.errors import NotFound
 from activereach.loyalty.models import LoyaltyAccount
 from activereach.messaging import rules as messaging
 from activereach.messaging.channels import resolved_channels
-from activereach.messaging.routing import _reach_of
+from activereach.messaging.routing import reach_of
 from activereach.orders.models import Order
 from activereach.tenancy.models import Terminal, Workspace
 
@@ -31,7 +31,7 @@ async def receipt_channel(session: AsyncSession, workspace: Workspace, location_
     contact = await get_contact(session, workspace.id, account.contact_id) if account else None
     if contact is None:
         raise NotFound(f"no loyalty member {member_id!r}")
-    found, out = await _reach_of(session, workspace.id, contact.id)
+    found, out = await reach_of(session, workspace.id, contact.id)
     channels = await resolved_channels(session, workspace.id, location_id)
     reach = messaging.Reach(phone=found.get("phone"), email=found.get("email"), opted_out=out,
                             configured=frozenset(channels))

@@ -26,9 +26,14 @@ class Effect:
     run: Callable[[], Awaitable[Any]]
     # gets the session of the second transaction and run()'s result (or the exception it raised)
     finish: Callable[[AsyncSession, Any], Awaitable[None]]
+    # the row ``finish`` reads first, as (model, primary key): a batch loads all of them with
+    # one statement per model, so each ``finish`` finds its row in the session
+    preload: tuple[type, tuple[Any, ...]] | None = None
 
 
 Handler = Callable[[AsyncSession, Job], Awaitable["Effect | None"]]
+# Runs once before a batch's handlers and loads what they will read, one statement per table.
+Prepare = Callable[[AsyncSession, list[Job]], Awaitable[None]]
 
 # Seconds to wait before each retry; a job fails for good after len(delays) + 1 attempts.
 DEFAULT_RETRY_DELAYS: tuple[int, ...] = (5, 30, 120, 600, 1800, 3600)
@@ -44,15 +49,17 @@ class JobSpec:
     # several due jobs of this kind may share one transaction (the handler must not commit
     # or depend on being alone in its session)
     batch: bool = False
+    prepare: Prepare | None = None
 
 
 _REGISTRY: dict[str, JobSpec] = {}
 
 
 def job(kind: str, *, retry_delays: tuple[int, ...] = DEFAULT_RETRY_DELAYS,
-        effects: bool = False, batch: bool = False) -> Callable[[Handler], Handler]:
+        effects: bool = False, batch: bool = False,
+        prepare: Prepare | None = None) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        _REGISTRY[kind] = JobSpec(kind, handler, retry_delays, effects, batch)
+        _REGISTRY[kind] = JobSpec(kind, handler, retry_delays, effects, batch, prepare)
         return handler
     return register
 

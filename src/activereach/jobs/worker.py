@@ -18,11 +18,12 @@ import traceback
 import structlog
 from prometheus_client import Counter
 from sqlalchemy import and_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import Effect, get_spec, load_handlers
 from activereach.kit import deferred
-from activereach.kit.db import Database, utcnow
+from activereach.kit.db import Database, preload, utcnow
 
 log = structlog.get_logger(__name__)
 # Jobs of a batchable kind run together, up to this many per transaction.
@@ -36,6 +37,16 @@ async def _outcome(effect: Effect) -> object:
         return await effect.run()
     except Exception as exc:
         return exc
+
+
+async def _preload_effects(session: AsyncSession, effects: list[Effect]) -> None:
+    """The rows the effects' ``finish`` calls read first, one statement per model."""
+    by_model: dict[type, list[tuple[object, ...]]] = {}
+    for effect in effects:
+        if effect.preload is not None:
+            by_model.setdefault(effect.preload[0], []).append(effect.preload[1])
+    for model, keys in by_model.items():
+        await preload(session, model, keys)
 
 
 class LeaseLost(Exception):
@@ -178,6 +189,8 @@ class Worker:
                 if spec is None or len(jobs) != len(ids) or any(j.kind != kind for j in jobs):
                     raise LookupError(f"batch of {kind!r} needs its jobs one by one")
                 await self._set_leases(session, ids, done=not spec.effects)
+                if spec.prepare is not None:
+                    await spec.prepare(session, jobs)
                 deferred.start(session)
                 finished = []
                 for job in jobs:
@@ -198,6 +211,7 @@ class Worker:
             try:
                 async with self.db.session() as session:
                     await self._set_leases(session, [job_id for job_id, _ in effects], done=True)
+                    await _preload_effects(session, [effect for _, effect in effects])
                     deferred.start(session)
                     for (_, effect), outcome in zip(effects, outcomes, strict=True):
                         await effect.finish(session, outcome)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, event, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -84,6 +84,17 @@ def statement(session: AsyncSession, key: tuple[Any, ...], build: Callable[[Any]
     if stmt is None:
         stmt = _STATEMENTS[full] = build(postgresql if dialect == "postgresql" else sqlite)
     return stmt
+
+
+async def preload(session: AsyncSession, model: Any, keys: list[tuple[Any, ...]]) -> None:
+    """Load the ``model`` rows with these primary keys in one statement, so the ``session.get``
+    calls that follow (one per job of a batch) find them in the session without a query."""
+    wanted = list(dict.fromkeys(keys))
+    if wanted:
+        pk = model.__mapper__.primary_key
+        rows = (await session.scalars(select(model).where(tuple_(*pk).in_(wanted)))).all()
+        # The session's identity map holds objects weakly: keep them for the session's life.
+        session.info.setdefault("activereach.preloaded", []).extend(rows)
 
 
 def is_postgres(session_or_engine: AsyncSession | AsyncEngine) -> bool:

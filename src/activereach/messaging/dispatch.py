@@ -142,7 +142,7 @@ async def _attempt(session: AsyncSession, msg: Message, channel: ResolvedChannel
 
     async def finish(done: AsyncSession, outcome: SendResult | Exception) -> None:
         await _record_attempt(done, key, outcome, sold_at=sold_at, alone=alone)
-    return Send(msg.id, Effect(run, finish))
+    return Send(msg.id, Effect(run, finish, preload=(Message, key)))
 
 
 async def _record_attempt(session: AsyncSession, key: tuple[str, str],

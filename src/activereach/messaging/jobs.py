@@ -10,14 +10,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import Effect, job
-from activereach.messaging import dispatch
+from activereach.messaging import dispatch, routing
 
 # Provider-level retries are scheduled by ``dispatch`` itself (honouring Retry-After); these
 # delays only cover unexpected errors such as a database blip.
 _DELAYS = (2, 10, 60, 300)
 
 
-@job("messaging.send_receipt", retry_delays=_DELAYS, effects=True, batch=True)
+async def _load_contexts(session: AsyncSession, jobs: list[Job]) -> None:
+    await routing.prepare_contexts(
+        session, [(j.workspace_id, j.payload["order_id"]) for j in jobs if j.workspace_id])
+
+
+@job("messaging.send_receipt", retry_delays=_DELAYS, effects=True, batch=True,
+     prepare=_load_contexts)
 async def send_receipt(session: AsyncSession, job: Job) -> Effect | None:
     assert job.workspace_id is not None
     send = await dispatch.send_receipt(session, job.workspace_id, job.payload["order_id"],

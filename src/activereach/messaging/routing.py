@@ -1,4 +1,5 @@
-"""Channel resolution for one order: gather what we know (I/O), then ``rules.plan`` (pure)."""
+"""Channel resolution for orders: gather what we know (I/O, set-wise for a worker batch), then
+``rules.plan`` (pure)."""
 
 from __future__ import annotations
 
@@ -43,57 +44,97 @@ class OrderContext:
                                    country=self.workspace.country)
 
 
+# Contexts a worker batch loaded ahead (``prepare_contexts``), keyed by (workspace, order).
+_PREPARED = "activereach.messaging.contexts"
+
+
+async def prepare_contexts(session: AsyncSession, keys: list[tuple[str, str]]) -> None:
+    """Load the contexts of a batch's orders set-wise; each ``load_context`` then takes its own
+    once (a second job for the same order loads afresh and sees the first one's message)."""
+    by_workspace: dict[str, list[str]] = {}
+    for workspace_id, order_id in keys:
+        by_workspace.setdefault(workspace_id, []).append(order_id)
+    prepared = session.info.setdefault(_PREPARED, {})
+    for workspace_id, order_ids in by_workspace.items():
+        loaded = await load_contexts(session, workspace_id, order_ids)
+        prepared.update(((workspace_id, oid), ctx) for oid, ctx in loaded.items())
+
+
 async def load_context(session: AsyncSession, workspace_id: str,
                        order_id: str) -> OrderContext | None:
-    """One round trip for order + workspace + bill + contact, then channels, history, reach."""
-    row = (await session.execute(
+    prepared = session.info.get(_PREPARED, {}).pop((workspace_id, order_id), None)
+    if prepared is not None:
+        return prepared
+    return (await load_contexts(session, workspace_id, [order_id])).get(order_id)
+
+
+async def load_contexts(session: AsyncSession, workspace_id: str,
+                        order_ids: list[str]) -> dict[str, OrderContext]:
+    """Three round trips for any number of orders: order + workspace + bill + contact, the
+    receipt messages so far, and the contacts' reach; channels come from a cache."""
+    rows = (await session.execute(
         select(Order, Workspace, BillReceipt, Contact)
         .join(Workspace, Workspace.id == Order.workspace_id)
         .outerjoin(BillReceipt, and_(BillReceipt.workspace_id == Order.workspace_id,
                                      BillReceipt.order_id == Order.id))
         .outerjoin(Contact, and_(Contact.workspace_id == Order.workspace_id,
                                  Contact.id == Order.contact_id))
-        .where(Order.workspace_id == workspace_id, Order.id == order_id))).first()
-    if row is None:
-        return None
-    order, workspace, bill, contact = row
-    if contact is not None and contact.merged_into_id:
-        contact = await get_contact(session, workspace_id, contact.id)
-    channels = await cached_channels(session, workspace_id, order.location_id)
-    previous = list(await session.scalars(select(Message).where(
-        Message.workspace_id == workspace_id, Message.order_id == order_id,
-        Message.purpose == "receipt")))
-    found: dict[str, Any] = {}
-    out: frozenset[str] = frozenset()
-    if contact is not None:
-        found, out = await _reach_of(session, workspace_id, contact.id)
-    reach = rules.Reach(
-        phone=found.get("phone"), email=found.get("email"), opted_out=out,
-        configured=frozenset(channels),
-        invalid=frozenset(m.channel for m in previous if m.status == "failed"))
-    return OrderContext(workspace, order, contact, bill, channels, reach, previous)
+        .where(Order.workspace_id == workspace_id, Order.id.in_(order_ids)))).all()
+    if not rows:
+        return {}
+    previous: dict[str, list[Message]] = {order.id: [] for order, *_ in rows}
+    for msg in await session.scalars(select(Message).where(
+            Message.workspace_id == workspace_id, Message.order_id.in_(list(previous)),
+            Message.purpose == "receipt")):
+        previous[msg.order_id].append(msg)  # type: ignore[index]
+    contacts: dict[str, Contact | None] = {}   # the order's contact id → the live profile
+    for _, _, _, contact in rows:
+        if contact is not None:
+            contacts[contact.id] = (await get_contact(session, workspace_id, contact.id)
+                                    if contact.merged_into_id else contact)
+    reach = await reach_of_many(session, workspace_id,
+                                list({c.id for c in contacts.values() if c is not None}))
+    contexts = {}
+    for order, workspace, bill, contact in rows:
+        contact = contacts.get(contact.id) if contact is not None else None
+        channels = await cached_channels(session, workspace_id, order.location_id)
+        found, out = reach.get(contact.id, ({}, frozenset())) if contact else ({}, frozenset())
+        earlier = previous[order.id]
+        contexts[order.id] = OrderContext(workspace, order, contact, bill, channels, rules.Reach(
+            phone=found.get("phone"), email=found.get("email"), opted_out=out,
+            configured=frozenset(channels),
+            invalid=frozenset(m.channel for m in earlier if m.status == "failed")), earlier)
+    return contexts
 
 
-async def _reach_of(session: AsyncSession, workspace_id: str,
-                    contact_id: str) -> tuple[dict[str, str], frozenset[str]]:
-    """The contact's phone (E.164) and email, and the channels it opted out of: one query."""
-    identities = select(ContactIdentity.kind, ContactIdentity.value,
+async def reach_of(session: AsyncSession, workspace_id: str,
+                   contact_id: str) -> tuple[dict[str, str], frozenset[str]]:
+    """One contact's phone (E.164) and email, and the channels it opted out of."""
+    return (await reach_of_many(session, workspace_id, [contact_id]))[contact_id]
+
+
+async def reach_of_many(session: AsyncSession, workspace_id: str, contact_ids: list[str],
+                        ) -> dict[str, tuple[dict[str, str], frozenset[str]]]:
+    """Each contact's phone (E.164) and email, and the channels it opted out of: one query."""
+    if not contact_ids:
+        return {}
+    identities = select(ContactIdentity.contact_id, ContactIdentity.kind, ContactIdentity.value,
                         ContactIdentity.created_at.label("at")).where(
-        ContactIdentity.workspace_id == workspace_id, ContactIdentity.contact_id == contact_id,
+        ContactIdentity.workspace_id == workspace_id, ContactIdentity.contact_id.in_(contact_ids),
         ContactIdentity.kind.in_(("phone", "email")))
-    consents = select(literal("opted_out").label("kind"), Consent.channel,
+    consents = select(Consent.contact_id, literal("opted_out").label("kind"), Consent.channel,
                       Consent.updated_at).where(
-        Consent.workspace_id == workspace_id, Consent.contact_id == contact_id,
+        Consent.workspace_id == workspace_id, Consent.contact_id.in_(contact_ids),
         Consent.status == "opted_out")
     rows = await session.execute(union_all(identities, consents).order_by("at"))
-    found: dict[str, str] = {}
-    out: set[str] = set()
-    for kind, value, _ in rows.all():
+    found: dict[str, dict[str, str]] = {cid: {} for cid in contact_ids}
+    out: dict[str, set[str]] = {cid: set() for cid in contact_ids}
+    for contact_id, kind, value, _ in rows.all():
         if kind == "opted_out":
-            out.add(value)
+            out[contact_id].add(value)
         else:
-            found.setdefault(kind, value)
-    return found, frozenset(out)
+            found[contact_id].setdefault(kind, value)
+    return {cid: (found[cid], frozenset(out[cid])) for cid in contact_ids}
 
 
 def plan_for(ctx: OrderContext) -> rules.Plan:
