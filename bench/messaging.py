@@ -29,6 +29,7 @@ from activereach.config import Settings  # noqa: E402
 from activereach.jobs.worker import Worker  # noqa: E402
 from activereach.kit import crypto  # noqa: E402
 from activereach.kit.db import Database, unit_of_work  # noqa: E402
+from activereach.logs import configure_logging  # noqa: E402
 from activereach.messaging import dispatch  # noqa: E402
 from activereach.messaging.channels import put_channel  # noqa: E402
 from activereach.ops.migrate import upgrade  # noqa: E402
@@ -152,6 +153,7 @@ async def message_ids(db: Database, ws_id: str, order_ids: list[str]) -> dict[st
 
 
 async def main(quick: bool) -> None:
+    configure_logging("warning")   # the worker's start/stop lines would land in the report
     n = 400 if quick else 3000
     lat_n = 100 if quick else 500
     tmp = Path(tempfile.mkdtemp(prefix="bench-msg-"))
