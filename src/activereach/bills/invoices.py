@@ -7,11 +7,22 @@ On SQLite the database-wide write lock gives the same guarantee.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any
+
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.models import BillInvoiceCounter
-from activereach.kit.db import insert_ignore
+from activereach.kit.db import insert_ignore, statement
+
+
+def _bump_query(_: Any) -> Any:
+    c = BillInvoiceCounter.__table__.c
+    return (update(BillInvoiceCounter.__table__)
+            .where(c.workspace_id == bindparam("ws"), c.series_key == bindparam("series"),
+                   c.fiscal_year == bindparam("fy"))
+            .values(last_value=c.last_value + bindparam("count"))
+            .returning(c.last_value))
 
 
 async def next_sequence(session: AsyncSession, workspace_id: str, series_key: str,
@@ -22,21 +33,15 @@ async def next_sequence(session: AsyncSession, workspace_id: str, series_key: st
 async def reserve_range(session: AsyncSession, workspace_id: str, series_key: str,
                         fiscal_year: str, count: int) -> list[int]:
     """``count`` consecutive sequence numbers (1 per order; more for the POS pre-issue pool)."""
-    key = (
-        (BillInvoiceCounter.workspace_id == workspace_id)
-        & (BillInvoiceCounter.series_key == series_key)
-        & (BillInvoiceCounter.fiscal_year == fiscal_year)
-    )
     # One statement: the UPDATE takes the row lock and returns the new high-water mark.
-    bump = (update(BillInvoiceCounter).where(key)
-            .values(last_value=BillInvoiceCounter.last_value + count)
-            .returning(BillInvoiceCounter.last_value))
-    last = await session.scalar(bump)
+    bump = statement(session, ("invoice_counter.bump",), _bump_query)
+    params = {"ws": workspace_id, "series": series_key, "fy": fiscal_year, "count": count}
+    last = await session.scalar(bump, params)
     if last is None:
         # First order of the series this year: create the row (a concurrent creator wins
         # harmlessly), then bump it like everyone else.
         await session.execute(insert_ignore(session, BillInvoiceCounter).values(
             workspace_id=workspace_id, series_key=series_key, fiscal_year=fiscal_year,
             last_value=0))
-        last = await session.scalar(bump)
+        last = await session.scalar(bump, params)
     return list(range(int(last) - count + 1, int(last) + 1))

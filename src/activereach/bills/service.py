@@ -17,7 +17,8 @@ from activereach.bills.pool import claim
 from activereach.bills.snapshot import build_snapshot, local_time
 from activereach.config import get_settings
 from activereach.kit.cache import TenantCache, row_copy
-from activereach.kit.db import insert_ignore, utcnow
+from activereach.kit import deferred
+from activereach.kit.db import insert_ignore, statement, utcnow
 from activereach.kit.ids import new_id
 from activereach.orders.models import Order
 from activereach.orders.participants import BaseParticipant, CompletedOrder
@@ -93,8 +94,10 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillRe
         location_id=order.location_id, series_key=series, source_product=source_product(order),
         fiscal_year=fy, invoice_seq=seq, invoice_number=invoice, contact_id=order.contact_id,
         snapshot=snapshot, created_at=utcnow())
-    await session.execute(insert(BillReceipt.__table__),
-                          [{c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}])
+    stmt = statement(session, ("insert", "bill_receipts"), lambda _: insert(BillReceipt.__table__))
+    await deferred.insert(session, stmt,
+                          [{c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}],
+                          lambda row: (row["workspace_id"], row["id"]))
     return bill
 
 

@@ -10,18 +10,29 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog import rules
 from activereach.catalog.inventory import Movement, apply_movements
 from activereach.catalog.models import PriceOverride, Product, TaxClass, Variant
+from activereach.kit.db import statement
 from activereach.orders.participants import (
     BaseParticipant,
     CompletedOrder,
     PreparedOrder,
     RefundedOrder,
 )
+
+
+def _match_query(_: Any) -> Any:
+    """Built once: live variants whose SKU or barcode is one of the order's codes."""
+    return (select(Variant, Product)
+            .join(Product, (Product.workspace_id == Variant.workspace_id)
+                  & (Product.id == Variant.product_id))
+            .where(Variant.workspace_id == bindparam("ws"), Variant.deleted_at.is_(None),
+                   or_(Variant.sku.in_(bindparam("skus", expanding=True)),
+                       Variant.barcode.in_(bindparam("barcodes", expanding=True)))))
 
 
 class CatalogParticipant(BaseParticipant):
@@ -32,11 +43,9 @@ class CatalogParticipant(BaseParticipant):
         if not skus:
             return
         ws = prepared.workspace.id
-        rows = (await session.execute(
-            select(Variant, Product).join(Product, (Product.workspace_id == Variant.workspace_id)
-                                          & (Product.id == Variant.product_id))
-            .where(Variant.workspace_id == ws, Variant.deleted_at.is_(None),
-                   or_(Variant.sku.in_(skus), Variant.barcode.in_(skus))))).all()
+        codes = sorted(skus)
+        rows = (await session.execute(statement(session, ("catalog.match",), _match_query),
+                                      {"ws": ws, "skus": codes, "barcodes": codes})).all()
         if not rows:
             return
         by_code: dict[str, tuple[Variant, Product]] = {}

@@ -15,14 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
 from activereach.events.models import Event
-from activereach.kit.db import utcnow
+from activereach.kit.db import statement, utcnow
 from activereach.kit.ids import new_id
 from activereach.orders.models import Order
 
@@ -75,28 +75,41 @@ async def _touch(session: AsyncSession, workspace_id: str, contact_id: str, *, n
         contact = await session.get(Contact, (workspace_id, contact_id), with_for_update=True)
         assert contact is not None
         values["traits"] = merge_traits(contact.traits or {}, traits)
-    await session.execute(update(Contact).where(Contact.workspace_id == workspace_id,
-                                                Contact.id == contact_id).values(**values),
-                          execution_options={"synchronize_session": False})
+    # One statement per set of columns, built once; executed with parameters.
+    shape = tuple(sorted(values))
+    stmt = statement(session, ("contacts.touch", *shape), lambda _: _touch_query(shape))
+    await session.execute(stmt, {"ws": workspace_id, "cid": contact_id,
+                                 **{f"v_{name}": value for name, value in values.items()}})
+
+
+def _touch_query(columns: tuple[str, ...]) -> Any:
+    c = Contact.__table__.c
+    return (update(Contact.__table__).where(c.workspace_id == bindparam("ws"), c.id == bindparam("cid"))
+            .values({name: bindparam(f"v_{name}", type_=c[name].type) for name in columns}))
 
 
 def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
     return not (user_a and user_b and user_a != user_b)
 
 
+def _owners_query(_: Any) -> Any:
+    """Built once (the aliased join is costly to build): the identities arrive as an expanding
+    list of (kind, value) pairs."""
+    user = aliased(ContactIdentity)
+    return (select(ContactIdentity.kind, ContactIdentity.contact_id, user.value)
+            .outerjoin(user, and_(user.workspace_id == ContactIdentity.workspace_id,
+                                  user.contact_id == ContactIdentity.contact_id,
+                                  user.kind == "user_id"))
+            .where(ContactIdentity.workspace_id == bindparam("ws"),
+                   tuple_(ContactIdentity.kind, ContactIdentity.value).in_(
+                       bindparam("pairs", expanding=True))))
+
+
 async def _owners(session: AsyncSession, workspace_id: str, identities: dict[str, str],
                   ) -> tuple[dict[str, str], dict[str, str]]:
     """(kind → owning contact, owning contact → its user_id) in one round trip."""
-    clauses = [and_(ContactIdentity.kind == kind, ContactIdentity.value == value)
-               for kind, value in identities.items()]
-    user = aliased(ContactIdentity)
-    rows = await session.execute(
-        select(ContactIdentity.kind, ContactIdentity.contact_id, user.value)
-        .outerjoin(user, and_(user.workspace_id == ContactIdentity.workspace_id,
-                              user.contact_id == ContactIdentity.contact_id,
-                              user.kind == "user_id"))
-        .where(ContactIdentity.workspace_id == workspace_id, or_(*clauses))
-    )
+    rows = await session.execute(statement(session, ("contacts.owners",), _owners_query),
+                                 {"ws": workspace_id, "pairs": list(identities.items())})
     owners: dict[str, str] = {}
     user_ids: dict[str, str] = {}
     for kind, contact_id, user_id in rows.all():

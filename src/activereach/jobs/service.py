@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -10,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import DEFAULT_RETRY_DELAYS, get_spec
+from activereach.kit import deferred
 from activereach.kit.db import statement, utcnow
+
+# Held jobs without a dedupe key are all distinct rows: each gets a key of its own.
+_SEQUENCE = itertools.count()
 
 
 async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
@@ -30,9 +35,12 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
         "created_at": utcnow(),
     }
     table = Job.__table__
-    stmt = (insert(table) if dedupe_key is None else statement(
-        session, ("jobs.insert_ignore",), lambda d: d.insert(table).on_conflict_do_nothing()))
-    await session.execute(stmt, [row])
+    stmt = (statement(session, ("jobs.insert",), lambda _: insert(table)) if dedupe_key is None
+            else statement(session, ("jobs.insert_ignore",),
+                           lambda d: d.insert(table).on_conflict_do_nothing()))
+    # Inside a deferral (a worker batch, a group commit) the row waits for the batch's end.
+    key = ("dedupe", dedupe_key) if dedupe_key else ("job", next(_SEQUENCE))
+    await deferred.insert(session, stmt, [row], lambda _: key)
 
 
 async def counts_by_status(session: AsyncSession) -> dict[str, int]:

@@ -1,15 +1,17 @@
 """Write-only rows that wait for the end of a transaction and go out as one statement each.
 
-A worker batch runs up to 16 jobs in one transaction, and each job's roll-up increments, events
-and dispatch rows would be one statement per job and table. Inside ``start``/``flush`` they are
-held instead (merged per row key: sums added, minimums kept, or the newest row) and sent as one
-``executemany`` per statement just before the commit: same transaction, so they still land
-exactly once with the jobs' ``done`` flags. Nothing may read them back before ``flush``.
+A worker batch runs up to 16 jobs in one transaction (a group commit up to 32 orders), and each
+one's roll-up increments, events, dispatch rows, order rows and jobs would be one statement per
+job and table. Inside ``start``/``flush`` they are held instead (merged per row key: sums added,
+minimums kept, or the newest row) and sent as one ``executemany`` per statement just before the
+commit: same transaction, so they still land exactly once with the jobs' ``done`` flags.
+Nothing may read them back before ``flush``.
 Outside a deferral, ``add`` declines and the caller writes at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +41,16 @@ def add(session: AsyncSession, stmt: Any, key: tuple[Any, ...], row: dict[str, A
     for name in mins:
         held[name] = min(held[name], row[name])
     return True
+
+
+async def insert(session: AsyncSession, stmt: Any, rows: list[dict[str, Any]],
+                 key: Callable[[dict[str, Any]], tuple[Any, ...]]) -> None:
+    """Insert ``rows`` now, or hold them (one per ``key(row)``) while a deferral is active."""
+    if session.info.get(_PENDING) is not None:
+        for row in rows:
+            add(session, stmt, key(row), row)
+    elif rows:
+        await session.execute(stmt, rows)
 
 
 async def flush(session: AsyncSession) -> None:

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import insert, or_, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import IdentityError, build_identities
 from activereach.contacts.service import resolve_contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
-from activereach.kit.db import utcnow
+from activereach.kit import deferred
+from activereach.kit.db import statement, utcnow
 from activereach.kit.errors import Conflict, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.money import MoneyError, currency_exponent
@@ -109,11 +110,13 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     # The order rows go in after the participants (their tables hold no foreign key to orders),
     # so the stored reply is final on insert and needs no second UPDATE.
     order.result = completed.result
-    # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping.
-    await session.execute(insert(Order.__table__), [_columns(order)])
-    await session.execute(insert(OrderLine.__table__), [_columns(line) for line in lines])
-    if payments:
-        await session.execute(insert(OrderPayment.__table__), [_columns(p) for p in payments])
+    # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping;
+    # in a group commit they wait for the batch's end (``kit.deferred``).
+    await deferred.insert(session, _insert(session, Order), [_columns(order)], _order_key)
+    await deferred.insert(session, _insert(session, OrderLine), [_columns(line) for line in lines],
+                          _line_key)
+    await deferred.insert(session, _insert(session, OrderPayment),
+                          [_columns(p) for p in payments], _line_key)
     await append_event(
         session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
         name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
@@ -126,14 +129,25 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     return dict(order.result)
 
 
-async def _find_existing(session: AsyncSession, src: IngestSource, external_id: str) -> Order | None:
-    clauses = [(Order.source == src.source) & (Order.external_id == external_id)]
-    if src.client_order_id:
-        clauses.append(Order.client_order_id == src.client_order_id)
-    if src.idempotency_key:
-        clauses.append(Order.idempotency_key == src.idempotency_key)
-    return await session.scalar(
-        select(Order).where(Order.workspace_id == src.workspace.id, or_(*clauses)).limit(1))
+async def _find_existing(session: AsyncSession, src: IngestSource, external_id: str) -> Any:
+    shape = (bool(src.client_order_id), bool(src.idempotency_key))
+    stmt = statement(session, ("orders.find_existing", *shape), lambda _: _existing_query(*shape))
+    return (await session.execute(stmt, {
+        "ws": src.workspace.id, "source": src.source, "external_id": external_id,
+        "client_order_id": src.client_order_id, "idempotency_key": src.idempotency_key})).first()
+
+
+def _existing_query(by_client_id: bool, by_key: bool) -> Any:
+    """Built once per shape: the same order by source + external id, the till's client order
+    id or the request's idempotency key."""
+    clauses = [(Order.source == bindparam("source")) & (Order.external_id == bindparam("external_id"))]
+    if by_client_id:
+        clauses.append(Order.client_order_id == bindparam("client_order_id"))
+    if by_key:
+        clauses.append(Order.idempotency_key == bindparam("idempotency_key"))
+    # Core columns, not the ORM entity: a replay needs only these, and no ORM load is cheaper.
+    return (select(Order.id, Order.request_hash, Order.result)
+            .where(Order.workspace_id == bindparam("ws"), or_(*clauses)).limit(1))
 
 
 # Outlet ids and codes never change once created, so resolving a code is safe to remember.
@@ -249,6 +263,18 @@ def _result(order: Order, totals: rules.OrderTotals) -> dict[str, Any]:
                    "paid": order.paid_total, "change": order.change_due},
         "bill": None, "loyalty": None, "replayed": False,
     }
+
+
+def _insert(session: AsyncSession, model: Any) -> Any:
+    return statement(session, ("insert", model.__tablename__), lambda _: insert(model.__table__))
+
+
+def _order_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["workspace_id"], row["id"])
+
+
+def _line_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["workspace_id"], row["order_id"], row.get("line_no", row.get("seq")))
 
 
 def _columns(row: Any) -> dict[str, Any]:
