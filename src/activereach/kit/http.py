@@ -20,10 +20,15 @@ def database(request: Request) -> Database:
 async def write(request: Request, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run a write in one transaction, then nudge the in-process worker for any jobs it enqueued."""
     result = await unit_of_work(database(request), body)
+    wake_worker(request)
+    return result
+
+
+def wake_worker(request: Request) -> None:
+    """After a commit that enqueued jobs: the in-process worker runs them without a poll."""
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
         worker.wake()
-    return result
 
 
 async def read(request: Request, body: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse
 
 from activereach.kit.error_docs import REPLAYED
 from activereach.kit.errors import NotFound
-from activereach.kit.http import read, write
+from activereach.kit.http import database, read, wake_worker, write
 from activereach.orders.read import find_order, get_order, order_document
 from activereach.orders.refunds import refund_order
 from activereach.orders.schemas import OrderIn, OrderResult, RefundIn
-from activereach.orders.service import IngestSource, ingest_order
+from activereach.orders.group_commit import IngestGroup
+from activereach.orders.service import IngestSource
 from activereach.tenancy.auth import AdminAuth
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -24,8 +25,17 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
 async def create_order(body: OrderIn, principal: AdminAuth, request: Request,
                        idempotency_key: str | None = Header(default=None, max_length=200)) -> Any:
     src = IngestSource(workspace=principal.workspace, source="api", idempotency_key=idempotency_key)
-    result = await write(request, lambda session: ingest_order(session, src, body))
+    result = await ingest_group(request).ingest(src, body)
+    wake_worker(request)
     return JSONResponse(result, status_code=200 if result["replayed"] else 201)
+
+
+def ingest_group(request: Request) -> IngestGroup:
+    """The process's group commit for this app's database, made on first use."""
+    group = getattr(request.app.state, "ingest_group", None)
+    if group is None:
+        group = request.app.state.ingest_group = IngestGroup(database(request))
+    return group
 
 
 @router.get("")

@@ -1,0 +1,158 @@
+"""Group commit for the ingest path: orders that arrive together share one transaction.
+
+Concurrent ``POST /v1/orders`` requests queue here. One task per process takes up to
+``MAX_BATCH`` of them (never two that could be the same order), runs ``ingest_order`` for each
+in one transaction with their write-only rows held (``kit.deferred``) and sent as one statement
+per table, and commits once. The answers are what one-by-one ingestion would give:
+
+- an order refused for its own content (an ``AppError``) rolls the batch back; it is answered
+  alone, and the others go back to the head of the queue;
+- any other failure (a conflict with another process, a value the database refuses) rolls the
+  batch back and every order in it runs alone through ``unit_of_work``, with its retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from prometheus_client import Histogram
+
+from activereach.kit import deferred
+from activereach.kit.db import Database, unit_of_work
+from activereach.kit.errors import AppError
+from activereach.orders.schemas import OrderIn
+from activereach.orders.service import IngestSource, ingest_order
+
+log = structlog.get_logger(__name__)
+# A batch holds its transaction while it runs. On SQLite that is the one write lock every other
+# writer (webhook acks, the worker) queues on, so batches stay at 16 orders (tens of ms); on
+# PostgreSQL 32 share more of the per-statement and commit cost (bench/notes.md).
+MAX_BATCH = {"sqlite": 16, "postgresql": 32}
+BATCH_SIZES = Histogram("activereach_ingest_batch_orders", "Orders per group commit",
+                        buckets=(1, 2, 4, 8, 16, 32))
+
+
+@dataclass
+class _Waiting:
+    src: IngestSource
+    order_in: OrderIn
+    reply: asyncio.Future[dict[str, Any]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    def keys(self) -> set[tuple[str, ...]]:
+        """What makes two requests the same order (``ingest_order``'s replay look-up)."""
+        ws = self.src.workspace.id
+        found = {(ws, "external", self.src.source, self.order_in.external_id)}
+        if self.src.client_order_id:
+            found.add((ws, "client", self.src.client_order_id))
+        if self.src.idempotency_key:
+            found.add((ws, "key", self.src.idempotency_key))
+        return found
+
+    def answer(self, result: dict[str, Any] | None = None, error: BaseException | None = None) -> None:
+        if self.reply.done():  # the client went away; the order stands all the same
+            return
+        if error is not None:
+            self.reply.set_exception(error)
+        else:
+            self.reply.set_result(result or {})
+
+
+class _Refused(Exception):
+    def __init__(self, index: int, error: AppError) -> None:
+        self.index, self.error = index, error
+
+
+class IngestGroup:
+    """The queue and its one runner for a process's database."""
+
+    def __init__(self, db: Database, max_batch: int | None = None) -> None:
+        self.db = db
+        self.max_batch = max_batch or MAX_BATCH["sqlite" if db.is_sqlite else "postgresql"]
+        self._queue: deque[_Waiting] = deque()
+        self._runner: asyncio.Task[None] | None = None
+
+    async def ingest(self, src: IngestSource, order_in: OrderIn) -> dict[str, Any]:
+        waiting = _Waiting(src, order_in)
+        self._queue.append(waiting)
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._run())
+        # shield: a client that hangs up must not cancel the order's batch
+        return await asyncio.shield(waiting.reply)
+
+    async def _run(self) -> None:
+        while self._queue:
+            batch = self._next_batch()
+            BATCH_SIZES.observe(len(batch))
+            try:
+                await (self._alone(batch[0]) if len(batch) == 1 else self._together(batch))
+            except BaseException as exc:  # noqa: BLE001 - every waiter must hear back
+                for waiting in batch:
+                    waiting.answer(error=exc)
+                if not isinstance(exc, Exception):
+                    raise
+
+    def _next_batch(self) -> list[_Waiting]:
+        """Up to ``max_batch`` waiting orders, skipping any that could be one already taken."""
+        batch: list[_Waiting] = []
+        taken: set[tuple[str, ...]] = set()
+        later: list[_Waiting] = []
+        while self._queue and len(batch) < self.max_batch:
+            waiting = self._queue.popleft()
+            keys = waiting.keys()
+            if keys & taken:
+                later.append(waiting)
+                continue
+            taken |= keys
+            batch.append(waiting)
+        self._queue.extendleft(reversed(later))
+        return batch
+
+    async def _together(self, batch: list[_Waiting]) -> None:
+        try:
+            results = await self._commit(batch)
+        except _Refused as refused:
+            culprit = batch.pop(refused.index)
+            self._queue.extendleft(reversed(batch))
+            await self._alone(culprit)
+            return
+        except Exception as exc:  # noqa: BLE001 - each order alone gets its own answer
+            log.info("group commit fell back to single orders", orders=len(batch),
+                     error=type(exc).__name__)
+            for waiting in batch:
+                await self._alone(waiting)
+            return
+        for waiting, result in zip(batch, results, strict=True):
+            waiting.answer(result)
+
+    async def _commit(self, batch: list[_Waiting]) -> list[dict[str, Any]]:
+        results = []
+        async with self.db.session() as session:
+            deferred.start(session)
+            for index, waiting in enumerate(batch):
+                try:
+                    results.append(await ingest_order(session, waiting.src, waiting.order_in))
+                except AppError as exc:
+                    raise _Refused(index, exc) from exc
+            await deferred.flush(session)
+        return results
+
+    async def _alone(self, waiting: _Waiting) -> None:
+        try:
+            result = await unit_of_work(
+                self.db, lambda session: ingest_order(session, waiting.src, waiting.order_in))
+        except Exception as exc:  # noqa: BLE001 - the request's handler maps it to a reply
+            waiting.answer(error=exc)
+        else:
+            waiting.answer(result)
+
+    async def close(self) -> None:
+        """Let the batch in flight finish (shutdown)."""
+        if self._runner is not None:
+            with contextlib.suppress(Exception):
+                await self._runner

@@ -1,0 +1,100 @@
+"""Group commit of POST /v1/orders: concurrent orders share transactions, and every order gets
+the answer, the rows and the invoice number it would get alone."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from activereach.events.models import Event
+from activereach.kit import deferred
+from activereach.orders.models import Order
+from tests.conftest import add_location, order_body
+
+
+def _batches() -> tuple[float, float]:
+    """(group commits so far, those of one order) from the process's metrics."""
+    total = REGISTRY.get_sample_value("activereach_ingest_batch_orders_count") or 0.0
+    single = REGISTRY.get_sample_value("activereach_ingest_batch_orders_bucket", {"le": "1.0"})
+    return total, single or 0.0
+
+
+async def _post_all(client, tenant, bodies):  # type: ignore[no-untyped-def]
+    return await asyncio.gather(*[client.post("/v1/orders", headers=tenant.admin, json=body)
+                                  for body in bodies])
+
+
+def _sequence(reply) -> int:  # type: ignore[no-untyped-def]
+    return int(re.findall(r"\d+", reply.json()["bill"]["invoice_number"])[-1])
+
+
+async def _count(db, model, workspace_id: str) -> int:  # type: ignore[no-untyped-def]
+    async with db.read_session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(
+            model.workspace_id == workspace_id)) or 0)
+
+
+async def test_concurrent_orders_share_commits_and_keep_invoices_gap_free(client, tenant,
+                                                                          db) -> None:
+    await add_location(client, tenant, "grp-1")
+    before = _batches()
+    bodies = [order_body(location="grp-1", customer={"phone": f"+91 98765 5{n % 7:04d}"})
+              for n in range(40)]
+    replies = await _post_all(client, tenant, bodies)
+    assert [r.status_code for r in replies] == [201] * 40, [r.text for r in replies if r.status_code != 201]
+    assert len({r.json()["order_id"] for r in replies}) == 40
+    assert sorted(_sequence(r) for r in replies) == list(range(1, 41))
+    assert await _count(db, Order, tenant.id) == 40 and await _count(db, Event, tenant.id) == 40
+    # the seven shoppers are seven contacts, however their orders were grouped
+    assert len({r.json()["contact_id"] for r in replies}) == 7
+    after = _batches()
+    shared = (after[0] - before[0]) - (after[1] - before[1])
+    assert shared >= 1, "no two orders shared a commit"
+
+
+async def test_a_refused_order_is_answered_alone_and_the_rest_land(client, tenant, db) -> None:
+    await add_location(client, tenant, "grp-2")
+    good = [order_body(location="grp-2") for _ in range(10)]
+    bad = order_body(location="grp-2", order_discount=10**9)
+    replies = await _post_all(client, tenant, [*good[:5], bad, *good[5:]])
+    refused = replies[5]
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "order_discount"
+    landed = replies[:5] + replies[6:]
+    assert [r.status_code for r in landed] == [201] * 10
+    # the refused order took no invoice number: the series stays gap-free
+    assert sorted(_sequence(r) for r in landed) == list(range(1, 11))
+    assert await _count(db, Order, tenant.id) == 10
+
+
+async def test_a_database_failure_falls_back_to_single_orders(client, tenant, db,
+                                                              monkeypatch) -> None:
+    await add_location(client, tenant, "grp-3")
+    real_flush, failures = deferred.flush, []
+
+    async def flush_failing_once(session):  # type: ignore[no-untyped-def]
+        if not failures and "orders" in {getattr(s, "table", None) is not None and s.table.name
+                                         for s in session.info.get(deferred._PENDING, {})}:
+            failures.append(True)
+            raise IntegrityError("INSERT INTO orders", {}, Exception("injected conflict"))
+        await real_flush(session)
+    monkeypatch.setattr(deferred, "flush", flush_failing_once)
+    bodies = [order_body(location="grp-3") for _ in range(12)]
+    replies = await _post_all(client, tenant, bodies)
+    assert failures == [True]
+    assert [r.status_code for r in replies] == [201] * 12
+    assert sorted(_sequence(r) for r in replies) == list(range(1, 13))
+    assert await _count(db, Order, tenant.id) == 12 and await _count(db, Event, tenant.id) == 12
+
+
+async def test_the_same_order_twice_in_one_burst_is_one_order(client, tenant, db) -> None:
+    body = order_body("GRP-TWICE")
+    others = [order_body() for _ in range(6)]
+    replies = await _post_all(client, tenant, [others[0], body, *others[1:3], body, *others[3:]])
+    assert sorted(r.status_code for r in (replies[1], replies[4])) == [200, 201]
+    assert replies[1].json()["order_id"] == replies[4].json()["order_id"]
+    assert await _count(db, Order, tenant.id) == 7
