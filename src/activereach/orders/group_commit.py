@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from prometheus_client import Histogram
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.kit import deferred
 from activereach.kit.db import Database, unit_of_work
@@ -66,6 +69,20 @@ class _Waiting:
 class _Refused(Exception):
     def __init__(self, index: int, error: AppError) -> None:
         self.index, self.error = index, error
+
+
+async def _serialize_batches(session: AsyncSession, workspace_ids: set[str]) -> None:
+    """One batch per workspace at a time across processes (PostgreSQL).
+
+    A batch takes outlet invoice counters and contact rows order after order, so two batches
+    from two API processes can each hold what the other waits for; PostgreSQL then breaks the
+    deadlock after a second and both fall back. Waiting at the start, holding nothing, costs
+    less. Single orders take one contact then one counter and need no such lock."""
+    for workspace_id in sorted(workspace_ids):
+        await session.execute(_ADVISORY_LOCK, {"key": zlib.crc32(f"ingest:{workspace_id}".encode())})
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 class IngestGroup:
@@ -133,6 +150,8 @@ class IngestGroup:
     async def _commit(self, batch: list[_Waiting]) -> list[dict[str, Any]]:
         results = []
         async with self.db.session() as session:
+            if not self.db.is_sqlite:
+                await _serialize_batches(session, {w.src.workspace.id for w in batch})
             deferred.start(session)
             for index, waiting in enumerate(batch):
                 try:
