@@ -14,7 +14,6 @@ per table, and commits once. The answers are what one-by-one ingestion would giv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -67,8 +66,11 @@ class _Waiting:
 
 
 class _Refused(Exception):
-    def __init__(self, index: int, error: AppError) -> None:
-        self.index, self.error = index, error
+    """Order ``index`` of the batch was refused for its own content (the cause is chained)."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
 
 
 async def _serialize_batches(session: AsyncSession, workspace_ids: set[str]) -> None:
@@ -157,7 +159,7 @@ class IngestGroup:
                 try:
                     results.append(await ingest_order(session, waiting.src, waiting.order_in))
                 except AppError as exc:
-                    raise _Refused(index, exc) from exc
+                    raise _Refused(index) from exc
             await deferred.flush(session)
         return results
 
@@ -169,9 +171,3 @@ class IngestGroup:
             waiting.answer(error=exc)
         else:
             waiting.answer(result)
-
-    async def close(self) -> None:
-        """Let the batch in flight finish (shutdown)."""
-        if self._runner is not None:
-            with contextlib.suppress(Exception):
-                await self._runner
