@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills import rules
@@ -18,7 +18,7 @@ from activereach.bills.snapshot import build_snapshot, local_time
 from activereach.config import get_settings
 from activereach.kit.cache import TenantCache, row_copy
 from activereach.kit import deferred
-from activereach.kit.db import insert_ignore, statement, utcnow
+from activereach.kit.db import insert_ignore, plain_insert, utcnow
 from activereach.kit.ids import new_id
 from activereach.orders.models import Order
 from activereach.orders.participants import BaseParticipant, CompletedOrder
@@ -94,10 +94,8 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillRe
         location_id=order.location_id, series_key=series, source_product=source_product(order),
         fiscal_year=fy, invoice_seq=seq, invoice_number=invoice, contact_id=order.contact_id,
         snapshot=snapshot, created_at=utcnow())
-    stmt = statement(session, ("insert", "bill_receipts"), lambda _: insert(BillReceipt.__table__))
-    await deferred.insert(session, stmt,
-                          [{c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}],
-                          lambda row: (row["workspace_id"], row["id"]))
+    await deferred.insert(session, plain_insert(session, BillReceipt),
+                          [{c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}])
     return bill
 
 

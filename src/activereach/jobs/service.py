@@ -6,13 +6,13 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import DEFAULT_RETRY_DELAYS, get_spec
 from activereach.kit import deferred
-from activereach.kit.db import statement, utcnow
+from activereach.kit.db import plain_insert, statement, utcnow
 
 # Held jobs without a dedupe key are all distinct rows: each gets a key of its own.
 _SEQUENCE = itertools.count()
@@ -35,7 +35,7 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
         "created_at": utcnow(),
     }
     table = Job.__table__
-    stmt = (statement(session, ("jobs.insert",), lambda _: insert(table)) if dedupe_key is None
+    stmt = (plain_insert(session, Job) if dedupe_key is None
             else statement(session, ("jobs.insert_ignore",),
                            lambda d: d.insert(table).on_conflict_do_nothing()))
     # Inside a deferral (a worker batch, a group commit) the row waits for the batch's end.

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, MetaData, event, select, tuple_
+from sqlalchemy import JSON, DateTime, MetaData, event, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -70,6 +70,11 @@ def insert_ignore(session: AsyncSession, table: Any) -> Any:
 
 
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def plain_insert(session: AsyncSession, model: Any) -> Any:
+    """``INSERT INTO <model's table>``, built once (execute it with a list of rows)."""
+    return statement(session, ("insert", model.__tablename__), lambda _: insert(model.__table__))
 
 
 def statement(session: AsyncSession, key: tuple[Any, ...], build: Callable[[Any], Any]) -> Any:

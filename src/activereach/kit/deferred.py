@@ -44,11 +44,13 @@ def add(session: AsyncSession, stmt: Any, key: tuple[Any, ...], row: dict[str, A
 
 
 async def insert(session: AsyncSession, stmt: Any, rows: list[dict[str, Any]],
-                 key: Callable[[dict[str, Any]], tuple[Any, ...]]) -> None:
-    """Insert ``rows`` now, or hold them (one per ``key(row)``) while a deferral is active."""
+                 key: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None) -> None:
+    """Insert ``rows`` now, or hold them while a deferral is active: one per ``key(row)``, by
+    default the row's primary key in the statement's table."""
     if session.info.get(_PENDING) is not None:
+        columns = [column.key for column in stmt.table.primary_key]
         for row in rows:
-            add(session, stmt, key(row), row)
+            add(session, stmt, key(row) if key else tuple(row[name] for name in columns), row)
     elif rows:
         await session.execute(stmt, rows)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import bindparam, insert, or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import IdentityError, build_identities
@@ -20,7 +20,7 @@ from activereach.contacts.service import resolve_contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
 from activereach.kit import deferred
-from activereach.kit.db import statement, utcnow
+from activereach.kit.db import plain_insert, statement, utcnow
 from activereach.kit.errors import Conflict, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.money import MoneyError, currency_exponent
@@ -112,11 +112,11 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     order.result = completed.result
     # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping;
     # in a group commit they wait for the batch's end (``kit.deferred``).
-    await deferred.insert(session, _insert(session, Order), [_columns(order)], _order_key)
-    await deferred.insert(session, _insert(session, OrderLine), [_columns(line) for line in lines],
-                          _line_key)
-    await deferred.insert(session, _insert(session, OrderPayment),
-                          [_columns(p) for p in payments], _line_key)
+    await deferred.insert(session, plain_insert(session, Order), [_columns(order)])
+    await deferred.insert(session, plain_insert(session, OrderLine),
+                          [_columns(line) for line in lines])
+    await deferred.insert(session, plain_insert(session, OrderPayment),
+                          [_columns(p) for p in payments])
     await append_event(
         session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
         name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
@@ -263,18 +263,6 @@ def _result(order: Order, totals: rules.OrderTotals) -> dict[str, Any]:
                    "paid": order.paid_total, "change": order.change_due},
         "bill": None, "loyalty": None, "replayed": False,
     }
-
-
-def _insert(session: AsyncSession, model: Any) -> Any:
-    return statement(session, ("insert", model.__tablename__), lambda _: insert(model.__table__))
-
-
-def _order_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["workspace_id"], row["id"])
-
-
-def _line_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["workspace_id"], row["order_id"], row.get("line_no", row.get("seq")))
 
 
 def _columns(row: Any) -> dict[str, Any]:
