@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 
 from prometheus_client import REGISTRY
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from activereach.events.models import Event
 from activereach.kit import deferred
 from activereach.orders.models import Order
+from tests.catalog.conftest import latte, tax_class
 from tests.conftest import add_location, order_body
+
+
+def _fallbacks() -> float:
+    return sum(REGISTRY.get_sample_value("activereach_ingest_batch_fallbacks_total",
+                                         {"reason": reason}) or 0.0
+               for reason in ("refused", "error"))
 
 
 def _batches() -> tuple[float, float]:
@@ -41,7 +49,7 @@ async def _count(db, model, workspace_id: str) -> int:  # type: ignore[no-untype
 async def test_concurrent_orders_share_commits_and_keep_invoices_gap_free(client, tenant,
                                                                           db) -> None:
     await add_location(client, tenant, "grp-1")
-    before = _batches()
+    before, fallbacks = _batches(), _fallbacks()
     bodies = [order_body(location="grp-1", customer={"phone": f"+91 98765 5{n % 7:04d}"})
               for n in range(40)]
     replies = await _post_all(client, tenant, bodies)
@@ -54,6 +62,9 @@ async def test_concurrent_orders_share_commits_and_keep_invoices_gap_free(client
     after = _batches()
     shared = (after[0] - before[0]) - (after[1] - before[1])
     assert shared >= 1, "no two orders shared a commit"
+    # a shopper's second order in a batch found the contact its first one made (prefetched
+    # owners are written through), so no batch had to be replayed order by order
+    assert _fallbacks() == fallbacks
 
 
 async def test_a_refused_order_is_answered_alone_and_the_rest_land(client, tenant, db) -> None:
@@ -98,3 +109,37 @@ async def test_the_same_order_twice_in_one_burst_is_one_order(client, tenant, db
     assert sorted(r.status_code for r in (replies[1], replies[4])) == [200, 201]
     assert replies[1].json()["order_id"] == replies[4].json()["order_id"]
     assert await _count(db, Order, tenant.id) == 7
+
+
+async def test_a_batch_reads_once_per_table_and_fills_catalog_lines(client, tenant, db) -> None:
+    await add_location(client, tenant, "grp-4")
+    await latte(client, tenant, (await tax_class(client, tenant))["id"])
+    returning = order_body(location="grp-4", customer={"phone": "+91 98765 59999"})
+    assert (await client.post("/v1/orders", headers=tenant.admin, json=returning)).status_code == 201
+    reads: Counter[str] = Counter()
+
+    def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        values = params.values() if isinstance(params, dict) else params
+        if statement.lstrip().upper().startswith("SELECT") and tenant.id in values:
+            for table in ("orders", "contact_identities", "catalog_variants"):
+                if f"FROM {table} " in statement.replace("\n", " ") + " ":
+                    reads[table] += 1
+    before = _batches()[0]
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        bodies = [order_body(location="grp-4", customer={"phone": f"+91 98765 6{n:04d}"},
+                             lines=[{"sku": "LATTE-S" if n % 2 else "CUSTOM", "name": "Item",
+                                     "quantity": "1", **({} if n % 2 else {"unit_price": 5000})}],
+                             payments=[]) for n in range(12)]
+        bodies.append({**returning, "external_id": "GRP-RETURNING-2"})
+        replies = await _post_all(client, tenant, bodies)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert [r.status_code for r in replies] == [201] * 13
+    assert [r.json()["totals"]["total"] for r in replies[:4]] == [5000, 19900, 5000, 19900]
+    assert replies[-1].json()["contact_id"] == (await client.get(
+        "/v1/orders", headers=tenant.admin, params={"external_id": returning["external_id"]})
+    ).json()["contact_id"]
+    batches = _batches()[0] - before
+    # one look-up per table per group commit, however many orders it held
+    assert all(n <= batches for n in reads.values()) and batches < 13, (reads, batches)

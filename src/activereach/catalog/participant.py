@@ -23,6 +23,7 @@ from activereach.orders.participants import (
     PreparedOrder,
     RefundedOrder,
 )
+from activereach.orders.schemas import OrderIn
 
 
 def _match_query(_: Any) -> Any:
@@ -35,17 +36,43 @@ def _match_query(_: Any) -> Any:
                        Variant.barcode.in_(bindparam("barcodes", expanding=True)))))
 
 
+async def _match(session: AsyncSession, workspace_id: str, codes: set[str]) -> list[Any]:
+    ordered = sorted(codes)
+    return list((await session.execute(statement(session, ("catalog.match",), _match_query),
+                                       {"ws": workspace_id, "skus": ordered,
+                                        "barcodes": ordered})).all())
+
+
+# A group commit's catalog matches, per workspace: (the codes asked about, the rows found).
+_PREFETCHED = "activereach.catalog.matches"
+
+
+async def prefetch_matches(session: AsyncSession, workspace_id: str, codes: set[str]) -> None:
+    """Match every code of a group commit's orders in one statement; ``prepare`` then answers
+    from it (variants do not change inside an ingest transaction)."""
+    if codes:
+        session.info.setdefault(_PREFETCHED, {})[workspace_id] = (
+            frozenset(codes), await _match(session, workspace_id, codes))
+
+
 class CatalogParticipant(BaseParticipant):
     name = "catalog"
+
+    async def prefetch(self, session: AsyncSession, workspace_id: str,
+                       orders: list[OrderIn]) -> None:
+        await prefetch_matches(session, workspace_id,
+                               {line.sku for order in orders for line in order.lines if line.sku})
 
     async def prepare(self, session: AsyncSession, prepared: PreparedOrder) -> None:
         skus = {line.sku for line in prepared.lines if line.sku}
         if not skus:
             return
         ws = prepared.workspace.id
-        codes = sorted(skus)
-        rows = (await session.execute(statement(session, ("catalog.match",), _match_query),
-                                      {"ws": ws, "skus": codes, "barcodes": codes})).all()
+        known = session.info.get(_PREFETCHED, {}).get(ws)
+        if known is not None and skus <= known[0]:
+            rows = [(v, p) for v, p in known[1] if v.sku in skus or v.barcode in skus]
+        else:
+            rows = await _match(session, ws, skus)
         if not rows:
             return
         by_code: dict[str, tuple[Variant, Product]] = {}

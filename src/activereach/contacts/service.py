@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from activereach.contacts.models import Contact, ContactIdentity
+from activereach.contacts.owners import find_owners, forget, remember
 from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
 from activereach.events.models import Event
 from activereach.kit.db import statement, utcnow
@@ -33,7 +33,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     """The contact id for these (already normalised) identities, creating or merging as needed."""
     if not identities:
         return None
-    owners, user_ids = await _owners(session, workspace_id, identities)
+    owners, user_ids = await find_owners(session, workspace_id, identities)
     incoming_user = identities.get("user_id")
 
     primary = next((owners[kind] for kind in MATCH_PRECEDENCE if kind in owners), None)
@@ -50,6 +50,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     for other in set(owners.values()) - {primary}:
         if _same_person_possible(user_ids.get(primary) or incoming_user, user_ids.get(other)):
             await _merge(session, workspace_id, source=other, target=primary)
+            forget(session, workspace_id)
             owners = {kind: (primary if cid == other else cid) for kind, cid in owners.items()}
     new_rows = [
         {"workspace_id": workspace_id, "kind": kind, "value": value, "contact_id": primary,
@@ -60,6 +61,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
         # A plain insert: if a concurrent request claimed the identity first, the unique key
         # fails this transaction and the unit of work retries it against the winner's rows.
         await session.execute(insert(ContactIdentity.__table__), new_rows)
+        remember(session, workspace_id, primary, [(r["kind"], r["value"]) for r in new_rows])
     if not created:
         await _touch(session, workspace_id, primary, name=name, traits=traits, now=now)
     return primary
@@ -90,33 +92,6 @@ def _touch_query(columns: tuple[str, ...]) -> Any:
 
 def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
     return not (user_a and user_b and user_a != user_b)
-
-
-def _owners_query(_: Any) -> Any:
-    """Built once (the aliased join is costly to build): the identities arrive as an expanding
-    list of (kind, value) pairs."""
-    user = aliased(ContactIdentity)
-    return (select(ContactIdentity.kind, ContactIdentity.contact_id, user.value)
-            .outerjoin(user, and_(user.workspace_id == ContactIdentity.workspace_id,
-                                  user.contact_id == ContactIdentity.contact_id,
-                                  user.kind == "user_id"))
-            .where(ContactIdentity.workspace_id == bindparam("ws"),
-                   tuple_(ContactIdentity.kind, ContactIdentity.value).in_(
-                       bindparam("pairs", expanding=True))))
-
-
-async def _owners(session: AsyncSession, workspace_id: str, identities: dict[str, str],
-                  ) -> tuple[dict[str, str], dict[str, str]]:
-    """(kind → owning contact, owning contact → its user_id) in one round trip."""
-    rows = await session.execute(statement(session, ("contacts.owners",), _owners_query),
-                                 {"ws": workspace_id, "pairs": list(identities.items())})
-    owners: dict[str, str] = {}
-    user_ids: dict[str, str] = {}
-    for kind, contact_id, user_id in rows.all():
-        owners[kind] = contact_id
-        if user_id:
-            user_ids[contact_id] = user_id
-    return owners, user_ids
 
 
 async def _merge(session: AsyncSession, workspace_id: str, *, source: str, target: str) -> None:

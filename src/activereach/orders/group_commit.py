@@ -14,21 +14,30 @@ per table, and commits once. The answers are what one-by-one ingestion would giv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from prometheus_client import Histogram
+from prometheus_client import Counter, Histogram
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.contacts.owners import prefetch_owners
 from activereach.kit import deferred
 from activereach.kit.db import Database, unit_of_work
 from activereach.kit.errors import AppError
+from activereach.orders.participants import participants
 from activereach.orders.schemas import OrderIn
-from activereach.orders.service import IngestSource, ingest_order
+from activereach.orders.service import (
+    IngestSource,
+    customer_identities,
+    ingest_order,
+    prefetch_replays,
+    replay_keys,
+)
 
 log = structlog.get_logger(__name__)
 # A batch holds its transaction while it runs. On SQLite that is the one write lock every other
@@ -37,6 +46,8 @@ log = structlog.get_logger(__name__)
 MAX_BATCH = {"sqlite": 16, "postgresql": 32}
 BATCH_SIZES = Histogram("activereach_ingest_batch_orders", "Orders per group commit",
                         buckets=(1, 2, 4, 8, 16, 32))
+FALLBACKS = Counter("activereach_ingest_batch_fallbacks", "Group commits rolled back and "
+                    "replayed order by order, by reason", ["reason"])
 
 
 @dataclass
@@ -48,13 +59,7 @@ class _Waiting:
 
     def keys(self) -> set[tuple[str, ...]]:
         """What makes two requests the same order (``ingest_order``'s replay look-up)."""
-        ws = self.src.workspace.id
-        found = {(ws, "external", self.src.source, self.order_in.external_id)}
-        if self.src.client_order_id:
-            found.add((ws, "client", self.src.client_order_id))
-        if self.src.idempotency_key:
-            found.add((ws, "key", self.src.idempotency_key))
-        return found
+        return replay_keys(self.src, self.order_in.external_id)
 
     def answer(self, result: dict[str, Any] | None = None, error: BaseException | None = None) -> None:
         if self.reply.done():  # the client went away; the order stands all the same
@@ -85,6 +90,23 @@ async def _serialize_batches(session: AsyncSession, workspace_ids: set[str]) -> 
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+async def _prefetch(session: AsyncSession, batch: list[_Waiting]) -> None:
+    """The batch's per-order reads done set-wise first, per workspace: replay look-ups, the
+    customers' identity owners and what participants ask for (catalog codes)."""
+    by_workspace: dict[str, list[_Waiting]] = {}
+    for waiting in batch:
+        by_workspace.setdefault(waiting.src.workspace.id, []).append(waiting)
+    for workspace_id, group in by_workspace.items():
+        await prefetch_replays(session, workspace_id, set().union(*(w.keys() for w in group)))
+        pairs: set[tuple[str, str]] = set()
+        for w in group:
+            with contextlib.suppress(AppError):  # its own ingest refuses the bad identity
+                pairs |= set(customer_identities(w.src.workspace, w.src.source, w.order_in).items())
+        await prefetch_owners(session, workspace_id, pairs)
+        for participant in participants():
+            await participant.prefetch(session, workspace_id, [w.order_in for w in group])
 
 
 class IngestGroup:
@@ -136,11 +158,13 @@ class IngestGroup:
         try:
             results = await self._commit(batch)
         except _Refused as refused:
+            FALLBACKS.labels("refused").inc()
             culprit = batch.pop(refused.index)
             self._queue.extendleft(reversed(batch))
             await self._alone(culprit)
             return
         except Exception as exc:  # noqa: BLE001 - each order alone gets its own answer
+            FALLBACKS.labels("error").inc()
             log.info("group commit fell back to single orders", orders=len(batch),
                      error=type(exc).__name__)
             for waiting in batch:
@@ -154,6 +178,7 @@ class IngestGroup:
         async with self.db.session() as session:
             if not self.db.is_sqlite:
                 await _serialize_batches(session, {w.src.workspace.id for w in batch})
+            await _prefetch(session, batch)
             deferred.start(session)
             for index, waiting in enumerate(batch):
                 try:

@@ -59,6 +59,9 @@ class RefundedOrder:
 class OrderParticipant(Protocol):
     name: str
 
+    async def prefetch(self, session: AsyncSession, workspace_id: str,
+                       orders: list[OrderIn]) -> None: ...
+
     async def prepare(self, session: AsyncSession, prepared: PreparedOrder) -> None: ...
 
     async def completed(self, session: AsyncSession, completed: CompletedOrder) -> None: ...
@@ -70,6 +73,12 @@ class BaseParticipant:
     """No-op defaults so a participant implements only the steps it cares about."""
 
     name = "base"
+
+    async def prefetch(self, session: AsyncSession, workspace_id: str,
+                       orders: list[OrderIn]) -> None:
+        """A group commit's orders, before any is ingested: read set-wise what ``prepare`` and
+        ``completed`` will need (they must still work when nothing was prefetched)."""
+        return None
 
     async def prepare(self, session: AsyncSession, prepared: PreparedOrder) -> None:
         return None

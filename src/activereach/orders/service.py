@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import IdentityError, build_identities
@@ -130,6 +130,8 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
 
 
 async def _find_existing(session: AsyncSession, src: IngestSource, external_id: str) -> Any:
+    if replay_keys(src, external_id) <= session.info.get(_NEW_ORDERS, set()):
+        return None  # a group commit's look-up found none of its keys
     shape = (bool(src.client_order_id), bool(src.idempotency_key))
     stmt = statement(session, ("orders.find_existing", *shape), lambda _: _existing_query(*shape))
     return (await session.execute(stmt, {
@@ -148,6 +150,49 @@ def _existing_query(by_client_id: bool, by_key: bool) -> Any:
     # Core columns, not the ORM entity: a replay needs only these, and no ORM load is cheaper.
     return (select(Order.id, Order.request_hash, Order.result)
             .where(Order.workspace_id == bindparam("ws"), or_(*clauses)).limit(1))
+
+
+def replay_keys(src: IngestSource, external_id: str) -> set[tuple[str, ...]]:
+    """Every key under which this order may already exist (what ``_find_existing`` matches)."""
+    ws = src.workspace.id
+    keys = {(ws, "external", src.source, external_id)}
+    if src.client_order_id:
+        keys.add((ws, "client", src.client_order_id))
+    if src.idempotency_key:
+        keys.add((ws, "key", src.idempotency_key))
+    return keys
+
+
+# Replay keys a group commit looked up and found no order under.
+_NEW_ORDERS = "activereach.orders.new"
+
+
+def _replays_query(_: Any) -> Any:
+    return select(Order.source, Order.external_id, Order.client_order_id,
+                  Order.idempotency_key).where(
+        Order.workspace_id == bindparam("ws"),
+        or_(tuple_(Order.source, Order.external_id).in_(bindparam("pairs", expanding=True)),
+            Order.client_order_id.in_(bindparam("clients", expanding=True)),
+            Order.idempotency_key.in_(bindparam("keys", expanding=True))))
+
+
+async def prefetch_replays(session: AsyncSession, workspace_id: str,
+                           keys: set[tuple[str, ...]]) -> None:
+    """Look a group commit's replay keys (``replay_keys``, one workspace) up in one statement;
+    ``_find_existing`` then skips its query for an order none of whose keys exist."""
+    params: dict[str, list[Any]] = {"pairs": [], "clients": [], "keys": []}
+    for _, kind, *value in keys:
+        if kind == "external":
+            params["pairs"].append(tuple(value))
+        else:
+            params["clients" if kind == "client" else "keys"].append(value[0])
+    rows = await session.execute(statement(session, ("orders.replays",), _replays_query),
+                                 {"ws": workspace_id, **params})
+    found = set()
+    for source, external_id, client_order_id, idempotency_key in rows.all():
+        found |= {(workspace_id, "external", source, external_id),
+                  (workspace_id, "client", client_order_id), (workspace_id, "key", idempotency_key)}
+    session.info.setdefault(_NEW_ORDERS, set()).update(keys - found)
 
 
 # Outlet ids and codes never change once created, so resolving a code is safe to remember.
@@ -225,16 +270,23 @@ async def _resolve_customer(session: AsyncSession, ws: Workspace, source: str,
     customer = order_in.customer
     if customer is None:
         return None
+    return await resolve_contact(session, ws.id, identities=customer_identities(ws, source, order_in),
+                                 source=source, name=customer.name, traits=customer.traits)
+
+
+def customer_identities(ws: Workspace, source: str, order_in: OrderIn) -> dict[str, str]:
+    """The customer's normalised identities (kind → value); 422 naming a malformed one."""
+    customer = order_in.customer
+    if customer is None:
+        return {}
     try:
-        identities = build_identities(
+        return build_identities(
             region=ws.country, source=source, phone=customer.phone, email=customer.email,
             user_id=customer.user_id, anonymous_id=customer.anonymous_id,
             external_id=customer.external_id)
     except IdentityError as exc:
         field, _, reason = str(exc).partition(": ")
         raise Unprocessable.field(f"customer.{field}", reason) from exc
-    return await resolve_contact(session, ws.id, identities=identities, source=source,
-                                 name=customer.name, traits=customer.traits)
 
 
 def _customer_snapshot(order_in: OrderIn) -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""Who owns which identity: the one look-up identity resolution starts from.
+
+``find_owners`` answers in one round trip. A group commit of orders asks for all of its
+customers' identities at once first (``prefetch_owners``); the orders then answer from that,
+and each new identity an order claims is written through (``remember``), so a later order of
+the same shopper in the batch finds it. A merge moves identities between contacts, so it drops
+the prefetched answers (``forget``) and later orders query again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from activereach.contacts.models import ContactIdentity
+from activereach.kit.db import statement
+
+Pair = tuple[str, str]  # (kind, value)
+_PREFETCHED = "activereach.contacts.owners"
+
+
+@dataclass
+class _Known:
+    asked: set[Pair]
+    owner: dict[Pair, str] = field(default_factory=dict)        # identity → contact
+    user_id: dict[str, str] = field(default_factory=dict)       # contact → its user_id
+
+    def add(self, kind: str, value: str, contact_id: str, user_id: str | None) -> None:
+        self.owner[(kind, value)] = contact_id
+        if user_id:
+            self.user_id[contact_id] = user_id
+
+
+def _owners_query(_: Any) -> Any:
+    """Built once (the aliased join is costly to build): the identities arrive as an expanding
+    list of (kind, value) pairs."""
+    user = aliased(ContactIdentity)
+    return (select(ContactIdentity.kind, ContactIdentity.value, ContactIdentity.contact_id,
+                   user.value)
+            .outerjoin(user, and_(user.workspace_id == ContactIdentity.workspace_id,
+                                  user.contact_id == ContactIdentity.contact_id,
+                                  user.kind == "user_id"))
+            .where(ContactIdentity.workspace_id == bindparam("ws"),
+                   tuple_(ContactIdentity.kind, ContactIdentity.value).in_(
+                       bindparam("pairs", expanding=True))))
+
+
+async def _query(session: AsyncSession, workspace_id: str, pairs: set[Pair]) -> _Known:
+    known = _Known(asked=set(pairs))
+    rows = await session.execute(statement(session, ("contacts.owners",), _owners_query),
+                                 {"ws": workspace_id, "pairs": sorted(pairs)})
+    for kind, value, contact_id, user_id in rows.all():
+        known.add(kind, value, contact_id, user_id)
+    return known
+
+
+async def find_owners(session: AsyncSession, workspace_id: str, identities: dict[str, str],
+                      ) -> tuple[dict[str, str], dict[str, str]]:
+    """(kind → owning contact, owning contact → its user_id)."""
+    pairs = set(identities.items())
+    known = session.info.get(_PREFETCHED, {}).get(workspace_id)
+    if known is None or not pairs <= known.asked:
+        known = await _query(session, workspace_id, pairs)
+    owners = {kind: known.owner[(kind, value)] for kind, value in pairs
+              if (kind, value) in known.owner}
+    return owners, {cid: known.user_id[cid] for cid in owners.values() if cid in known.user_id}
+
+
+async def prefetch_owners(session: AsyncSession, workspace_id: str, pairs: set[Pair]) -> None:
+    if pairs:
+        session.info.setdefault(_PREFETCHED, {})[workspace_id] = await _query(
+            session, workspace_id, pairs)
+
+
+def remember(session: AsyncSession, workspace_id: str, contact_id: str,
+             identities: list[Pair]) -> None:
+    """``contact_id`` now owns these identities (inserted in this transaction)."""
+    known = session.info.get(_PREFETCHED, {}).get(workspace_id)
+    if known is not None:
+        for kind, value in identities:
+            known.add(kind, value, contact_id, value if kind == "user_id" else None)
+
+
+def forget(session: AsyncSession, workspace_id: str) -> None:
+    session.info.get(_PREFETCHED, {}).pop(workspace_id, None)
