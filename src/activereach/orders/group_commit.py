@@ -1,9 +1,10 @@
 """Group commit for the ingest path: orders that arrive together share one transaction.
 
 Concurrent ``POST /v1/orders`` requests queue here. One task per process takes up to
-``MAX_BATCH`` of them (never two that could be the same order), runs ``ingest_order`` for each
-in one transaction with their write-only rows held (``kit.deferred``) and sent as one statement
-per table, and commits once. The answers are what one-by-one ingestion would give:
+``MAX_BATCH`` of them (never two that could be the same order), reads what they will look up
+set-wise (replay keys, identity owners, participants' ``prefetch``), runs ``ingest_order`` for
+each in one transaction with their write-only rows held (``kit.deferred``) and sent as one
+statement per table, and commits once. The answers are what one-by-one ingestion would give:
 
 - an order refused for its own content (an ``AppError``) rolls the batch back; it is answered
   alone, and the others go back to the head of the queue;
