@@ -41,3 +41,9 @@ def test_svg_draws_one_path_with_a_border() -> None:
     svg = str(qr.svg(encoded["b"], encoded["n"]))
     side = encoded["n"] + 2 * qr.BORDER
     assert f'viewBox="0 0 {side} {side}"' in svg and svg.count("<path") == 1
+
+
+def test_snapshots_with_and_without_a_stored_bitmap_draw_the_same_code() -> None:
+    url = "https://brewbloom.activereach.test/b/Qr7sVg2k"
+    stored = qr.svg_for({"url": url, "qr": qr.encode(url)})
+    assert qr.svg_for({"url": url}) == stored

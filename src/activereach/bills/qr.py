@@ -1,9 +1,10 @@
-"""The bill's QR code: encoded once at issue time into a compact bitmap, drawn as SVG per request.
+"""The bill's QR code: the snapshot's URL encoded into a compact bitmap, drawn as SVG.
 
-Encoding uses zxing-cpp (C++): about 0.2 ms per code, where pure-Python encoders (segno) took
-7–15 ms, half the cost of a whole order.  Drawing 33×33 modules from stored bits costs tens of
-microseconds.  The bitmap (~180 bytes of
-base64) lives in the immutable snapshot next to the URL it encodes.
+The code is a pure function of the URL the snapshot stores, so it is encoded when a page
+shows it, not at issue time: zxing-cpp takes about 0.2 ms per code (pure-Python encoders took
+7–15 ms), which was a tenth of an order's cost on the ingest path, while most bills are opened
+once or never.  Recently drawn codes stay cached.  Snapshots issued before this change carry
+the bitmap (``"qr"``) and are drawn from it.
 """
 
 from __future__ import annotations
@@ -54,9 +55,15 @@ def svg(encoded_bits: str, size: int) -> Markup:
         f'<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d="{path}"/></svg>')
 
 
+@lru_cache(maxsize=1024)
+def _svg_of_url(url: str) -> Markup:
+    encoded = encode(url)
+    return svg(encoded["b"], int(encoded["n"]))
+
+
 def svg_for(snapshot: dict[str, Any]) -> Markup:
-    """The QR of a snapshot; older snapshots without a stored bitmap are encoded on the fly."""
+    """The QR of a snapshot: from its stored bitmap (older snapshots) or encoded from its URL."""
     stored = snapshot.get("qr")
-    if not isinstance(stored, dict):
-        stored = encode(snapshot["url"])
-    return svg(stored["b"], int(stored["n"]))
+    if isinstance(stored, dict):
+        return svg(stored["b"], int(stored["n"]))
+    return _svg_of_url(snapshot["url"])

@@ -7,6 +7,7 @@ required field; merging on those would glue strangers into one profile, so they 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -25,6 +26,9 @@ class IdentityError(ValueError):
     pass
 
 
+# A pure function, and parsing is the costliest step of an order's identity work: an order
+# asks twice (its identities, its bill's masked phone) and a returning shopper asks again.
+@lru_cache(maxsize=8192)
 def normalize_phone(raw: str, default_region: str) -> str | None:
     """E.164 for a real number; None for a placeholder; IdentityError for something invalid."""
     text = raw.strip()

@@ -5,6 +5,7 @@ Each request is bound to exactly one workspace here; every query downstream filt
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
@@ -37,10 +38,17 @@ class Principal:
 # database round trip per request. Revocations clear this process's entry at once and are seen
 # by other processes within ``auth_cache_seconds``.
 _CACHE: TTLCache[str, tuple[float, Principal]] = TTLCache(maxsize=10_000, ttl=60.0)
+# One look-up per credential at a time: when an entry expires under load, the requests in
+# flight wait for the first one's answer instead of each querying (a burst of 32 otherwise).
+_LOADING: dict[str, asyncio.Future[Principal]] = {}
+_generation = 0
 
 
 def forget_credentials() -> None:
+    global _generation
+    _generation += 1  # a look-up already in flight may predate the revocation: not cached
     _CACHE.clear()
+    _LOADING.clear()
 
 
 def _cache_ttl(request: Request) -> float:
@@ -55,10 +63,21 @@ async def _cached(request: Request, secret: str, load) -> Principal:  # type: ig
     if hit is not None and hit[0] > time.monotonic():
         principal = hit[1]
     else:
-        principal = await load(request, secret)
-        if ttl:
-            _CACHE[key] = (time.monotonic() + ttl, principal)
+        principal = await _load_once(key, ttl, lambda: load(request, secret))
     request.state.workspace_id = principal.workspace.id
+    return principal
+
+
+async def _load_once(key: str, ttl: float, load) -> Principal:  # type: ignore[no-untyped-def]
+    generation, loading = _generation, _LOADING.get(key)
+    if loading is None or loading.get_loop() is not asyncio.get_running_loop():
+        loading = asyncio.ensure_future(load())
+        _LOADING[key] = loading
+        loading.add_done_callback(lambda done: _LOADING.pop(key, None)
+                                  if _LOADING.get(key) is done else None)
+    principal = await asyncio.shield(loading)
+    if ttl and generation == _generation:
+        _CACHE[key] = (time.monotonic() + ttl, principal)
     return principal
 
 
