@@ -141,5 +141,9 @@ async def test_a_batch_reads_once_per_table_and_fills_catalog_lines(client, tena
         "/v1/orders", headers=tenant.admin, params={"external_id": returning["external_id"]})
     ).json()["contact_id"]
     batches = _batches()[0] - before
-    # one look-up per table per group commit, however many orders it held
-    assert all(n <= batches for n in reads.values()) and batches < 13, (reads, batches)
+    # one look-up per table per group commit, however many orders it held; on PostgreSQL the
+    # batch looks at the identities it inserts once more, under its lock (orders/batch_lock.py)
+    again = 2 if db.engine.dialect.name == "postgresql" else 1
+    limits = {"contact_identities": again * batches}
+    assert all(n <= limits.get(table, batches) for table, n in reads.items()), (reads, batches)
+    assert batches < 13

@@ -2,18 +2,25 @@
 
 The counter row is locked (by its UPDATE) inside the ingest transaction, so concurrent orders of
 one outlet queue on it and a rolled-back order gives its number back (no gaps, no duplicates).
-On SQLite the database-wide write lock gives the same guarantee.
+On SQLite the database-wide write lock gives the same guarantee.  A group commit numbers its
+bills when it sends its rows (``number``): the batch's counters are locked by one
+``SELECT … FOR UPDATE`` and advanced by one ``executemany``, held only for its last statements.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.bills.models import BillInvoiceCounter
+from activereach.bills.models import BillInvoiceCounter, BillReceipt
+from activereach.kit import deferred
 from activereach.kit.db import insert_ignore, statement
+
+Series = tuple[str, str, str]  # (workspace, series key, financial year)
+_WAITING = "activereach.bills.numbering"
 
 
 def _bump_query(_: Any) -> Any:
@@ -45,3 +52,58 @@ async def reserve_range(session: AsyncSession, workspace_id: str, series_key: st
             last_value=0))
         last = await session.scalar(bump, params)
     return list(range(int(last) - count + 1, int(last) + 1))
+
+
+async def number(session: AsyncSession, workspace_id: str, series_key: str, fiscal_year: str,
+                 assign: Callable[[int], None]) -> None:
+    """``assign`` the series' next sequence number: now, or in a group commit when its bills
+    are sent (in the order the bills were issued)."""
+    series = (workspace_id, series_key, fiscal_year)
+    waiting: dict[Series, list[Callable[[int], None]]] | None = session.info.get(_WAITING)
+    if waiting is None and deferred.before(session, BillReceipt.__table__, _WAITING, _number_held):
+        waiting = session.info[_WAITING] = {}
+    if waiting is None:
+        assign(await next_sequence(session, *series))
+    else:
+        waiting.setdefault(series, []).append(assign)
+
+
+async def _number_held(session: AsyncSession) -> None:
+    waiting: dict[Series, list[Callable[[int], None]]] = session.info.pop(_WAITING, {})
+    last = await _lock_counters(session, sorted(waiting))
+    for series, assigns in waiting.items():
+        for seq, assign in enumerate(assigns, start=last[series] + 1):
+            assign(seq)
+    await session.execute(statement(session, ("invoice_counter.set",), _set_query), [
+        {"ws": ws, "series": key, "fy": fy, "last": last[(ws, key, fy)] + len(assigns)}
+        for (ws, key, fy), assigns in waiting.items()])
+
+
+async def _lock_counters(session: AsyncSession, wanted: list[Series]) -> dict[Series, int]:
+    """Each series' counter, locked: two statements for a batch's series, however many."""
+    query = statement(session, ("invoice_counter.lock",), _lock_query)
+    found = {tuple(row[:3]): row[3] for row in await session.execute(query, {"keys": wanted})}
+    missing = [series for series in wanted if series not in found]
+    if missing:  # a series' first bill this year (a concurrent creator wins harmlessly)
+        await session.execute(insert_ignore(session, BillInvoiceCounter), [
+            {"workspace_id": ws, "series_key": key, "fiscal_year": fy, "last_value": 0}
+            for ws, key, fy in missing])
+        found.update({tuple(row[:3]): row[3]
+                      for row in await session.execute(query, {"keys": missing})})
+    return {series: int(found[series]) for series in wanted}
+
+
+def _lock_query(_: Any) -> Any:
+    c = BillInvoiceCounter.__table__.c
+    return (select(c.workspace_id, c.series_key, c.fiscal_year, c.last_value)
+            .where(tuple_(c.workspace_id, c.series_key, c.fiscal_year).in_(
+                bindparam("keys", expanding=True)))
+            .with_for_update())
+
+
+def _set_query(_: Any) -> Any:
+    c = BillInvoiceCounter.__table__.c
+    return (update(BillInvoiceCounter.__table__)
+            .where(c.workspace_id == bindparam("ws"), c.series_key == bindparam("series"),
+                   c.fiscal_year == bindparam("fy"))
+            .values(last_value=bindparam("last")))

@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.bills import rules
+from activereach.bills import invoices, rules
 from activereach.bills.codes import random_code
 from activereach.bills.config import cached_resolved_config
-from activereach.bills.invoices import next_sequence
 from activereach.bills.models import BRAND_SERIES, BillRating, BillReceipt
 from activereach.bills.pool import claim
 from activereach.bills.snapshot import build_snapshot, local_time
@@ -59,28 +58,24 @@ class BillsParticipant(BaseParticipant):
     name = "bills"
 
     async def completed(self, session: AsyncSession, completed: CompletedOrder) -> None:
-        bill = await issue_bill(session, completed)
-        completed.result["bill"] = {"code": bill.code, "url": bill.snapshot["url"],
-                                    "invoice_number": bill.invoice_number}
-        completed.event_properties["bill_code"] = bill.code
+        await issue_bill(session, completed)
 
 
-async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillReceipt:
+async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> None:
+    """The order's bill row and its part of the reply (``result["bill"]``, the event's
+    ``bill_code``). Its invoice number is the outlet series' next one: taken now, or, in a group
+    commit, when the batch is sent (``invoices.number``), so the batch locks the counter only
+    for its last few statements."""
     ws, order = completed.workspace, completed.order
     location = await _outlet(session, ws.id, order.location_id)
     config = await cached_resolved_config(session, ws.id, order.location_id)
     series = order.location_id or BRAND_SERIES
     reserved = await claim(session, order)
     if reserved is not None:
-        fy, seq, invoice, code = (reserved.fiscal_year, reserved.invoice_seq,
-                                  reserved.invoice_number, reserved.code)
+        fy, code = reserved.fiscal_year, reserved.code
     else:
         tz = (location.timezone if location else None) or ws.timezone
         fy = rules.fiscal_year(local_time(order.occurred_at, tz).date())
-        seq = await next_sequence(session, ws.id, series, fy)
-        prefix = (config.get("invoice_prefix")
-                  or rules.default_prefix(location.code if location else None))
-        invoice = rules.invoice_number(prefix, fy, seq)
         # No look-up first: 59.5 random bits make a clash ~1e-18, and the unique index on
         # code turns one into a retry of the whole unit of work.
         code = random_code()
@@ -88,15 +83,27 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> BillRe
     snapshot = build_snapshot(
         workspace=ws, location=location, config=config, order=order, lines=completed.lines,
         payments=completed.payments, loyalty=completed.result.get("loyalty"), code=code,
-        url=url, invoice=invoice, fy=fy)
-    bill = BillReceipt(
-        workspace_id=ws.id, id=new_id("bill"), code=code, order_id=order.id,
-        location_id=order.location_id, series_key=series, source_product=source_product(order),
-        fiscal_year=fy, invoice_seq=seq, invoice_number=invoice, contact_id=order.contact_id,
-        snapshot=snapshot, created_at=utcnow())
-    await deferred.insert(session, plain_insert(session, BillReceipt),
-                          [{c.key: getattr(bill, c.key) for c in BillReceipt.__table__.columns}])
-    return bill
+        url=url, invoice="", fy=fy)
+    row = {"workspace_id": ws.id, "id": new_id("bill"), "code": code, "order_id": order.id,
+           "location_id": order.location_id, "series_key": series,
+           "source_product": source_product(order), "fiscal_year": fy, "invoice_seq": 0,
+           "invoice_number": "", "contact_id": order.contact_id, "snapshot": snapshot,
+           "created_at": utcnow()}
+    reply = completed.result["bill"] = {"code": code, "url": url, "invoice_number": ""}
+    completed.event_properties["bill_code"] = code
+
+    def assign(seq: int, invoice: str) -> None:
+        row["invoice_seq"], row["invoice_number"] = seq, invoice
+        snapshot["invoice_number"] = reply["invoice_number"] = invoice
+
+    if reserved is not None:
+        assign(reserved.invoice_seq, reserved.invoice_number)
+    else:
+        prefix = (config.get("invoice_prefix")
+                  or rules.default_prefix(location.code if location else None))
+        await invoices.number(session, ws.id, series, fy,
+                              lambda seq: assign(seq, rules.invoice_number(prefix, fy, seq)))
+    await deferred.insert(session, plain_insert(session, BillReceipt), [row])
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from activereach.contacts.models import ContactIdentity
-from activereach.kit.db import statement
+from activereach.kit import deferred
+from activereach.kit.db import plain_insert, statement
 
 Pair = tuple[str, str]  # (kind, value)
 _PREFETCHED = "activereach.contacts.owners"
+_WRITTEN = "activereach.contacts.written"
 
 
 @dataclass
@@ -65,9 +67,13 @@ async def find_owners(session: AsyncSession, workspace_id: str, identities: dict
     known = session.info.get(_PREFETCHED, {}).get(workspace_id)
     if known is None or not pairs <= known.asked:
         known = await _query(session, workspace_id, pairs)
-    owners = {kind: known.owner[(kind, value)] for kind, value in pairs
-              if (kind, value) in known.owner}
-    return owners, {cid: known.user_id[cid] for cid in owners.values() if cid in known.user_id}
+    written = session.info.get(_WRITTEN, {}).get(workspace_id)
+    owners, user_ids = {}, {}
+    for source in (known, written) if written else (known,):
+        owners.update({kind: source.owner[(kind, value)] for kind, value in pairs
+                       if (kind, value) in source.owner})
+        user_ids.update(source.user_id)
+    return owners, {cid: user_ids[cid] for cid in owners.values() if cid in user_ids}
 
 
 async def prefetch_owners(session: AsyncSession, workspace_id: str, pairs: set[Pair]) -> None:
@@ -78,12 +84,22 @@ async def prefetch_owners(session: AsyncSession, workspace_id: str, pairs: set[P
 
 def remember(session: AsyncSession, workspace_id: str, contact_id: str,
              identities: list[Pair]) -> None:
-    """``contact_id`` now owns these identities (inserted in this transaction)."""
-    known = session.info.get(_PREFETCHED, {}).get(workspace_id)
-    if known is not None:
-        for kind, value in identities:
-            known.add(kind, value, contact_id, value if kind == "user_id" else None)
+    """``contact_id`` now owns these identities (inserted, or held, in this transaction)."""
+    written = session.info.setdefault(_WRITTEN, {}).setdefault(workspace_id, _Known(asked=set()))
+    for kind, value in identities:
+        written.add(kind, value, contact_id, value if kind == "user_id" else None)
 
 
 def forget(session: AsyncSession, workspace_id: str) -> None:
     session.info.get(_PREFETCHED, {}).pop(workspace_id, None)
+    session.info.get(_WRITTEN, {}).pop(workspace_id, None)
+
+
+async def check_unclaimed(session: AsyncSession, workspace_id: str) -> None:
+    """``deferred.Stale`` if an identity this transaction holds for insert now has an owner:
+    another process's batch claimed it after this one looked (the batch then runs again)."""
+    held = [(row["kind"], row["value"]) for row in
+            deferred.held(session, plain_insert(session, ContactIdentity))
+            if row["workspace_id"] == workspace_id]
+    if held and (await _query(session, workspace_id, set(held))).owner:
+        raise deferred.Stale(f"identities claimed meanwhile in workspace {workspace_id}")

@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.models import Contact, ContactIdentity
-from activereach.contacts.owners import find_owners, forget, remember
+from activereach.contacts.owners import check_unclaimed, find_owners, forget, remember
 from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
 from activereach.events.models import Event
-from activereach.kit.db import statement, utcnow
+from activereach.kit import deferred
+from activereach.kit.db import plain_insert, statement, utcnow
 from activereach.kit.ids import new_id
 from activereach.orders.models import Order
 
@@ -43,7 +44,8 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     created = primary is None
     if primary is None:
         primary = new_id("ct")
-        await session.execute(insert(Contact.__table__), [dict(
+        # Held in a group commit (``kit.deferred``): later orders find it through ``remember``.
+        await deferred.insert(session, plain_insert(session, Contact), [dict(
             workspace_id=workspace_id, id=primary, name=name, traits=merge_traits({}, traits or {}),
             consent={}, created_at=now, updated_at=now, orders_count=0, total_spent=0)])
         user_ids[primary] = incoming_user or ""
@@ -60,7 +62,11 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     if new_rows:
         # A plain insert: if a concurrent request claimed the identity first, the unique key
         # fails this transaction and the unit of work retries it against the winner's rows.
-        await session.execute(insert(ContactIdentity.__table__), new_rows)
+        # A group commit holds the rows and looks again under its lock before sending them.
+        await deferred.insert(session, plain_insert(session, ContactIdentity), new_rows)
+        if deferred.reads_unlocked(session):
+            deferred.before(session, ContactIdentity.__table__, ("contacts.unclaimed", workspace_id),
+                            lambda s: check_unclaimed(s, workspace_id))
         remember(session, workspace_id, primary, [(r["kind"], r["value"]) for r in new_rows])
     if not created:
         await _touch(session, workspace_id, primary, name=name, traits=traits, now=now)
@@ -74,14 +80,18 @@ async def _touch(session: AsyncSession, workspace_id: str, contact_id: str, *, n
     if name:
         values["name"] = name
     if traits:
+        await deferred.release(session)  # the contact may be a held row of this batch
         contact = await session.get(Contact, (workspace_id, contact_id), with_for_update=True)
         assert contact is not None
         values["traits"] = merge_traits(contact.traits or {}, traits)
-    # One statement per set of columns, built once; executed with parameters.
+    # One statement per set of columns, built once; executed with parameters, or held to the
+    # end of a group commit (the newest values win).
     shape = tuple(sorted(values))
     stmt = statement(session, ("contacts.touch", *shape), lambda _: _touch_query(shape))
-    await session.execute(stmt, {"ws": workspace_id, "cid": contact_id,
-                                 **{f"v_{name}": value for name, value in values.items()}})
+    params = {"ws": workspace_id, "cid": contact_id,
+              **{f"v_{name}": value for name, value in values.items()}}
+    if not deferred.add(session, stmt, (workspace_id, contact_id), params, last=True):
+        await session.execute(stmt, params)
 
 
 def _touch_query(columns: tuple[str, ...]) -> Any:
@@ -96,6 +106,7 @@ def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
 
 async def _merge(session: AsyncSession, workspace_id: str, *, source: str, target: str) -> None:
     """Fold contact ``source`` into ``target``: identities, timeline, orders and traits move."""
+    await deferred.release(session)  # rows this batch holds for ``source`` must move too
     for model in (ContactIdentity, Event, Order):
         await session.execute(
             update(model)

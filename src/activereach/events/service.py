@@ -6,12 +6,12 @@ import base64
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.events.models import Event
 from activereach.kit import deferred
-from activereach.kit.db import statement, utcnow
+from activereach.kit.db import plain_insert, utcnow
 from activereach.kit.errors import BadRequest
 from activereach.kit.ids import new_id
 
@@ -27,7 +27,7 @@ async def append_event(session: AsyncSession, *, workspace_id: str, message_id: 
     row = dict(workspace_id=workspace_id, id=event_id, message_id=message_id, type=type,
                name=name, timestamp=timestamp, received_at=utcnow(), contact_id=contact_id,
                location_id=location_id, source=source, properties=properties)
-    stmt = statement(session, ("events.insert",), lambda _: insert(Event.__table__))
+    stmt = plain_insert(session, Event)
     if not deferred.add(session, stmt, (workspace_id, event_id), row):
         await session.execute(stmt, [row])
     return event_id

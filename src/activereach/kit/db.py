@@ -72,9 +72,37 @@ def insert_ignore(session: AsyncSession, table: Any) -> Any:
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 
 
+T = TypeVar("T")
+_BLANK_ROWS: dict[Any, dict[str, None]] = {}
+
+
+def transient(model: type[T], values: dict[str, Any]) -> tuple[T, dict[str, Any]]:
+    """(an instance of ``model`` over the row, the row with every column): for rows written by a
+    plain insert and read as objects by other code. The values go straight into the instance,
+    without the attribute events a constructor fires; a column not given is None, as a
+    constructor leaves it."""
+    blank = _BLANK_ROWS.get(model)
+    if blank is None:
+        blank = _BLANK_ROWS[model] = {c.key: None for c in model.__table__.columns}  # type: ignore[attr-defined]
+    row = {**blank, **values}
+    instance = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance.__dict__.update(row)
+    return instance, row
+
+
+_PLAIN_INSERTS: set[Any] = set()
+
+
 def plain_insert(session: AsyncSession, model: Any) -> Any:
     """``INSERT INTO <model's table>``, built once (execute it with a list of rows)."""
-    return statement(session, ("insert", model.__tablename__), lambda _: insert(model.__table__))
+    stmt = statement(session, ("insert", model.__tablename__), lambda _: insert(model.__table__))
+    _PLAIN_INSERTS.add(stmt)
+    return stmt
+
+
+def is_plain_insert(stmt: Any) -> bool:
+    """Built by ``plain_insert``: no conflict clause or RETURNING, so a ``COPY`` may send it."""
+    return stmt in _PLAIN_INSERTS
 
 
 def statement(session: AsyncSession, key: tuple[Any, ...], build: Callable[[Any], Any]) -> Any:
@@ -159,8 +187,6 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
 
-
-T = TypeVar("T")
 
 
 async def unit_of_work(db: Database, body: Callable[[AsyncSession], Awaitable[T]],

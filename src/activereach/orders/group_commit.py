@@ -3,11 +3,16 @@
 Concurrent ``POST /v1/orders`` requests queue here. One task per process takes up to
 ``MAX_BATCH`` of them (never two that could be the same order), reads what they will look up
 set-wise (replay keys, identity owners, participants' ``prefetch``), runs ``ingest_order`` for
-each in one transaction with their write-only rows held (``kit.deferred``) and sent as one
-statement per table, and commits once. The answers are what one-by-one ingestion would give:
+each in one transaction with their rows held (``kit.deferred``: orders, lines, payments, bills,
+events, jobs, new contacts and identities, contact touches, invoice numbers) and sent as one
+statement per table, and commits once. On PostgreSQL the batch takes its workspace's advisory
+lock only at its first write (``orders.batch_lock``), so two API processes overlap. The answers
+are what one-by-one ingestion would give:
 
 - an order refused for its own content (an ``AppError``) rolls the batch back; it is answered
   alone, and the others go back to the head of the queue;
+- a look-up that went stale before the lock (``deferred.Stale``) runs the batch once more
+  with the lock taken first;
 - any other failure (a conflict with another process, a value the database refuses) rolls the
   batch back and every order in it runs alone through ``unit_of_work``, with its retries.
 """
@@ -16,20 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from prometheus_client import Counter, Histogram
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.owners import prefetch_owners
 from activereach.kit import deferred
 from activereach.kit.db import Database, unit_of_work
 from activereach.kit.errors import AppError
+from activereach.orders.batch_lock import BatchLock, install
 from activereach.orders.participants import participants
 from activereach.orders.schemas import OrderIn
 from activereach.orders.service import (
@@ -79,20 +83,6 @@ class _Refused(Exception):
         self.index = index
 
 
-async def _serialize_batches(session: AsyncSession, workspace_ids: set[str]) -> None:
-    """One batch per workspace at a time across processes (PostgreSQL).
-
-    A batch takes outlet invoice counters and contact rows order after order, so two batches
-    from two API processes can each hold what the other waits for; PostgreSQL then breaks the
-    deadlock after a second and both fall back. Waiting at the start, holding nothing, costs
-    less. Single orders take one contact then one counter and need no such lock."""
-    for workspace_id in sorted(workspace_ids):
-        await session.execute(_ADVISORY_LOCK, {"key": zlib.crc32(f"ingest:{workspace_id}".encode())})
-
-
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-
-
 async def _prefetch(session: AsyncSession, batch: list[_Waiting]) -> None:
     """The batch's per-order reads done set-wise first, per workspace: replay look-ups, the
     customers' identity owners and what participants ask for (catalog codes)."""
@@ -118,6 +108,8 @@ class IngestGroup:
         self.max_batch = max_batch or MAX_BATCH["sqlite" if db.is_sqlite else "postgresql"]
         self._queue: deque[_Waiting] = deque()
         self._runner: asyncio.Task[None] | None = None
+        if not db.is_sqlite:
+            install(db.engine)
 
     async def ingest(self, src: IngestSource, order_in: OrderIn) -> dict[str, Any]:
         waiting = _Waiting(src, order_in)
@@ -129,6 +121,9 @@ class IngestGroup:
 
     async def _run(self) -> None:
         while self._queue:
+            # Let the event loop go round once first: requests whose bytes arrived while the
+            # last batch committed are parsed and join this one (half as many batches).
+            await asyncio.sleep(0)
             batch = self._next_batch()
             BATCH_SIZES.observe(len(batch))
             try:
@@ -157,7 +152,11 @@ class IngestGroup:
 
     async def _together(self, batch: list[_Waiting]) -> None:
         try:
-            results = await self._commit(batch)
+            try:
+                results = await self._commit(batch)
+            except deferred.Stale:
+                FALLBACKS.labels("stale").inc()
+                results = await self._commit(batch, lock_first=True)
         except _Refused as refused:
             FALLBACKS.labels("refused").inc()
             culprit = batch.pop(refused.index)
@@ -174,19 +173,29 @@ class IngestGroup:
         for waiting, result in zip(batch, results, strict=True):
             waiting.answer(result)
 
-    async def _commit(self, batch: list[_Waiting]) -> list[dict[str, Any]]:
+    async def _commit(self, batch: list[_Waiting], *, lock_first: bool = False,
+                      ) -> list[dict[str, Any]]:
         results = []
         async with self.db.session() as session:
+            lock = None
             if not self.db.is_sqlite:
-                await _serialize_batches(session, {w.src.workspace.id for w in batch})
-            await _prefetch(session, batch)
-            deferred.start(session)
-            for index, waiting in enumerate(batch):
-                try:
-                    results.append(await ingest_order(session, waiting.src, waiting.order_in))
-                except AppError as exc:
-                    raise _Refused(index) from exc
-            await deferred.flush(session)
+                lock = BatchLock(await session.connection(), {w.src.workspace.id for w in batch})
+            try:
+                if lock and lock_first:
+                    await lock.take(session)
+                await _prefetch(session, batch)
+                deferred.start(session, reads_unlocked=lock is not None and not lock_first)
+                for index, waiting in enumerate(batch):
+                    try:
+                        results.append(await ingest_order(session, waiting.src, waiting.order_in))
+                    except AppError as exc:
+                        raise _Refused(index) from exc
+                if lock:
+                    await lock.take(session)  # the flush's last look-ups read under it
+                await deferred.flush(session)
+            finally:
+                if lock:
+                    lock.disarm()
         return results
 
     async def _alone(self, waiting: _Waiting) -> None:

@@ -20,7 +20,7 @@ from activereach.contacts.service import resolve_contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
 from activereach.kit import deferred
-from activereach.kit.db import plain_insert, statement, utcnow
+from activereach.kit.db import T, plain_insert, statement, transient, utcnow
 from activereach.kit.errors import Conflict, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.money import MoneyError, currency_exponent
@@ -86,7 +86,8 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     contact_id = await _resolve_customer(session, ws, src.source, order_in)
 
     order_id, event_id = new_id("ord"), new_id("ev")
-    order = Order(
+    # Plain rows for plain inserts, seen by the participants as model objects (``transient``).
+    order, order_row = transient(Order, dict(
         workspace_id=ws.id, id=order_id, source=src.source, external_id=order_in.external_id,
         client_order_id=src.client_order_id, idempotency_key=src.idempotency_key,
         request_hash=digest, location_id=location_id,
@@ -96,27 +97,25 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
         discount_total=totals.discount, shipping=totals.shipping, total=totals.total,
         paid_total=paid, change_due=change, refunded_total=0, coupon=order_in.coupon,
         customer=_customer_snapshot(order_in), extra=_extra(order_in), event_id=event_id,
-    )
-    lines = [OrderLine(workspace_id=ws.id, order_id=order_id, **row) for row in line_rows]
-    payments = [
-        OrderPayment(workspace_id=ws.id, order_id=order_id, seq=index, method=p.method.lower(),
-                     amount=p.amount, reference=p.reference)
-        for index, p in enumerate(order_in.payments, start=1)
-    ]
+    ))
+    lines, line_rows = _transients(OrderLine, [
+        {"workspace_id": ws.id, "order_id": order_id, **row} for row in line_rows])
+    payments, payment_rows = _transients(OrderPayment, [
+        {"workspace_id": ws.id, "order_id": order_id, "seq": index, "method": p.method.lower(),
+         "amount": p.amount, "reference": p.reference}
+        for index, p in enumerate(order_in.payments, start=1)])
     completed = CompletedOrder(workspace=ws, order=order, lines=lines, payments=payments,
                                order_in=order_in, result=_result(order, totals))
     for participant in participants():
         await participant.completed(session, completed)
     # The order rows go in after the participants (their tables hold no foreign key to orders),
     # so the stored reply is final on insert and needs no second UPDATE.
-    order.result = completed.result
+    order.result = order_row["result"] = completed.result
     # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping;
     # in a group commit they wait for the batch's end (``kit.deferred``).
-    await deferred.insert(session, plain_insert(session, Order), [_columns(order)])
-    await deferred.insert(session, plain_insert(session, OrderLine),
-                          [_columns(line) for line in lines])
-    await deferred.insert(session, plain_insert(session, OrderPayment),
-                          [_columns(p) for p in payments])
+    await deferred.insert(session, plain_insert(session, Order), [order_row])
+    await deferred.insert(session, plain_insert(session, OrderLine), line_rows)
+    await deferred.insert(session, plain_insert(session, OrderPayment), payment_rows)
     await append_event(
         session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
         name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
@@ -317,5 +316,6 @@ def _result(order: Order, totals: rules.OrderTotals) -> dict[str, Any]:
     }
 
 
-def _columns(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+def _transients(model: type[T], rows: list[dict[str, Any]]) -> tuple[list[T], list[dict[str, Any]]]:
+    pairs = [transient(model, row) for row in rows]
+    return [instance for instance, _ in pairs], [row for _, row in pairs]
