@@ -196,20 +196,35 @@ def create_database(base_url: str, name: str) -> str:
 @contextmanager
 def api_server(database_url: str, var_dir: Path, *, workers: int = 1,
                worker_mode: str = "inprocess", extra_env: dict[str, str] | None = None) -> Iterator[int]:
-    """``uvicorn activereach.asgi:app`` in a subprocess on a free port; yields the port."""
+    """The API in a subprocess on a free port; yields the port. One process is
+    ``uvicorn activereach.asgi:app``; several are ``activereach serve --workers N`` (a socket
+    per process, so connections spread over them)."""
     port = free_port()
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url, "ACTIVEREACH_SECRET_KEY": "bench",
            "ACTIVEREACH_VAR_DIR": str(var_dir), "ACTIVEREACH_WORKER_MODE": worker_mode,
            "ACTIVEREACH_LOG_LEVEL": "warning", **(extra_env or {})}
-    cmd = [PY, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-           "--no-access-log", "--log-level", "warning", "--workers", str(workers)]
+    cmd = ([PY, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+            "--no-access-log", "--log-level", "warning"] if workers == 1 else
+           [PY, "-m", "activereach.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers)])
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port)
-        time.sleep(0.5 * workers)
+        _wait_listeners(port, workers)
+        time.sleep(0.5)
         yield port
     finally:
         stop_processes([proc])
+
+
+def _wait_listeners(port: int, count: int, timeout: float = 30) -> None:
+    """Until ``count`` sockets listen on the port (each API process binds its own)."""
+    deadline = time.monotonic() + timeout
+    while count > 1 and time.monotonic() < deadline:
+        rows = [row.split() for row in open("/proc/net/tcp").read().splitlines()[1:]]
+        if sum(r[3] == "0A" and int(r[1].split(":")[1], 16) == port for r in rows) >= count:
+            return
+        time.sleep(0.1)
 
 
 def median(values: list[float]) -> float:

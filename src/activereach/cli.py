@@ -52,8 +52,12 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind"),
     if url.startswith("sqlite") and workers > 1:
         err.print("[yellow]SQLite runs one process; ignoring --workers[/yellow]")
         workers = 1
-    uvicorn.run("activereach.asgi:app", host=host, port=port, workers=workers, access_log=False,
-                log_config=None, lifespan="on", server_header=False)
+    options = dict(access_log=False, log_config=None, lifespan="on", server_header=False)
+    if workers > 1:
+        from activereach.ops.serving import serve_workers
+        serve_workers("activereach.asgi:app", host=host, port=port, workers=workers, **options)
+    else:
+        uvicorn.run("activereach.asgi:app", host=host, port=port, **options)
 
 
 @app.command()

@@ -75,6 +75,36 @@ def test_ids_are_prefixed_and_time_ordered() -> None:
     assert first[:14] <= second[:14]
 
 
+def test_ids_keep_their_layout_time_then_randomness_right_aligned() -> None:
+    """The C-speed base32 gives the characters a digit-by-digit Crockford encoding gives."""
+    import random
+    from unittest import mock
+
+    from activereach.kit import ids
+
+    def reference(value: int) -> str:
+        return "".join(ids._ALPHABET[(value >> (5 * n)) & 31] for n in reversed(range(26)))
+
+    rng = random.Random(11)
+    for _ in range(300):
+        millis, noise = rng.getrandbits(48), rng.randbytes(10)
+        with mock.patch.object(ids.os, "urandom", lambda _n, b=noise: b), \
+                mock.patch.object(ids.time, "time", lambda m=millis: (m + 0.5) / 1000):
+            made = ids.new_id("ev")
+        assert made == "ev_" + reference((millis << 80) | int.from_bytes(noise, "big"))
+
+
+def test_bill_codes_are_ten_characters_of_the_alphabet() -> None:
+    from collections import Counter
+
+    from activereach.bills.codes import ALPHABET, looks_like_code, random_code
+
+    codes = [random_code() for _ in range(3000)]
+    assert all(looks_like_code(code) for code in codes) and len(set(codes)) == 3000
+    seen = Counter("".join(codes))
+    assert set(seen) == set(ALPHABET)  # every character reachable (30,000 draws)
+
+
 def test_json_depth_matches_a_reference_walk_on_random_nesting() -> None:
     """The C-speed peeling agrees with a byte-by-byte depth count on random bracket soups."""
     import random

@@ -20,8 +20,12 @@ _SEQUENCE = itertools.count()
 
 async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
                   payload: dict[str, Any], dedupe_key: str | None = None,
-                  run_at: dt.datetime | None = None) -> None:
-    """Add a job to the current transaction; with ``dedupe_key``, at most one such job ever."""
+                  run_at: dt.datetime | None = None, fresh: bool = False) -> None:
+    """Add a job to the current transaction; with ``dedupe_key``, at most one such job ever.
+
+    ``fresh``: the key names a row this transaction creates (a new order's receipt), so no job
+    can hold it yet: a plain insert, which a group commit sends by COPY with the rest, and
+    which fails loudly rather than skip if that were ever untrue."""
     spec = get_spec(kind)
     row = {
         "kind": kind,
@@ -35,7 +39,7 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
         "created_at": utcnow(),
     }
     table = Job.__table__
-    stmt = (plain_insert(session, Job) if dedupe_key is None
+    stmt = (plain_insert(session, Job) if dedupe_key is None or fresh
             else statement(session, ("jobs.insert_ignore",),
                            lambda d: d.insert(table).on_conflict_do_nothing()))
     # Inside a deferral (a worker batch, a group commit) the row waits for the batch's end.

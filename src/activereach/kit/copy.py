@@ -36,12 +36,15 @@ def _plan(connection: AsyncConnection, table: Table, given: tuple[str, ...]) -> 
     return plan
 
 
-async def copy_rows(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` in the connection's transaction."""
+async def copy_rows(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]],
+                    raw: Any = None) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in the connection's transaction
+    (``raw``: its psycopg connection, when the caller has it at hand)."""
     if not rows:
         return
     sql, processors, defaults = _plan(connection, table, tuple(rows[0]))
-    raw = (await connection.get_raw_connection()).driver_connection
+    if raw is None:
+        raw = (await connection.get_raw_connection()).driver_connection
     async with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
             values = [*row.values(), *(default.arg(None) if default.is_callable else default.arg

@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+import orjson
+
 from sqlalchemy import JSON, DateTime, MetaData, event, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -73,6 +75,12 @@ _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 
 
 T = TypeVar("T")
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns' serializer: orjson, several times faster than ``json.dumps`` on the
+    ingest path's order, event and bill documents (non-string keys become strings, as there)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 _BLANK_ROWS: dict[Any, dict[str, None]] = {}
 
 
@@ -144,12 +152,13 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30},
-                                              module=sqlite_driver.dbapi())
+                                              module=sqlite_driver.dbapi(),
+                                              json_serializer=json_dumps)
             _configure_sqlite(self.engine)
         else:
             self.engine = create_async_engine(
                 url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
-                pool_pre_ping=True,
+                pool_pre_ping=True, json_serializer=json_dumps,
                 # psycopg prepares a statement after 5 uses; PgBouncer (transaction mode) can't.
                 connect_args={"prepare_threshold": None if pgbouncer else 5},
             )

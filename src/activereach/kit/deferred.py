@@ -129,15 +129,16 @@ async def _send(session: AsyncSession) -> None:
         steps.append(((_rank(stmt.table), kind, f"{len(steps):06d}"), (stmt, rows)))
     # Core statements on the session's connection: the ORM's execute path adds nothing here.
     connection = await session.connection()
-    copy = connection.dialect.name == "postgresql"
+    raw = (None if connection.dialect.name != "postgresql"
+           else (await connection.get_raw_connection()).driver_connection)
     for _, step in sorted(steps, key=lambda item: item[0]):
         if callable(step):
             await step(session)
             continue
         stmt, rows = step
         ordered = [rows[key] for key in sorted(rows, key=repr)]
-        if copy and is_plain_insert(stmt) and len(ordered) > 1:
-            await copy_rows(connection, stmt.table, ordered)
+        if raw is not None and is_plain_insert(stmt) and len(ordered) > 1:
+            await copy_rows(connection, stmt.table, ordered, raw)
         else:
             await connection.execute(stmt, ordered)
 

@@ -18,4 +18,5 @@ class MessagingParticipant(BaseParticipant):
         # Enqueued even for print-only or anonymous sales: the job records why nothing was sent.
         await enqueue(session, kind="messaging.send_receipt", workspace_id=order.workspace_id,
                       payload={"order_id": order.id},
-                      dedupe_key=f"messaging.send_receipt:{order.workspace_id}:{order.id}")
+                      dedupe_key=f"messaging.send_receipt:{order.workspace_id}:{order.id}",
+                      fresh=True)
