@@ -90,8 +90,17 @@ class BaseParticipant:
         return None
 
 
+_PARTICIPANTS: list[OrderParticipant] = []
+
+
 def participants() -> list[OrderParticipant]:
     """The ordered list. Order matters: catalog → loyalty → bills → messaging."""
+    if not _PARTICIPANTS:
+        _PARTICIPANTS.extend(_load())
+    return _PARTICIPANTS
+
+
+def _load() -> list[OrderParticipant]:
     found: list[OrderParticipant] = []
     from activereach.catalog.participant import CatalogParticipant  # noqa: PLC0415 (import cycle)
     found.append(CatalogParticipant())
