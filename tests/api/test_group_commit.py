@@ -121,8 +121,9 @@ async def test_a_batch_reads_once_per_table_and_fills_catalog_lines(client, tena
     def count(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
         values = params.values() if isinstance(params, dict) else params
         if statement.lstrip().upper().startswith("SELECT") and tenant.id in values:
+            flat = statement.replace("\n", " ") + " "
             for table in ("orders", "contact_identities", "catalog_variants"):
-                if f"FROM {table} " in statement.replace("\n", " ") + " ":
+                if f"FROM {table} " in flat or f"JOIN {table} " in flat:
                     reads[table] += 1
     before = _batches()[0]
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
@@ -146,4 +147,5 @@ async def test_a_batch_reads_once_per_table_and_fills_catalog_lines(client, tena
     again = 2 if db.engine.dialect.name == "postgresql" else 1
     limits = {"contact_identities": again * batches}
     assert all(n <= limits.get(table, batches) for table, n in reads.items()), (reads, batches)
+    assert set(reads) == {"orders", "contact_identities", "catalog_variants"}, reads
     assert batches < 13

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, tuple_
+from sqlalchemy import and_, bindparam, select, text, tuple_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,9 +38,22 @@ class _Known:
             self.user_id[contact_id] = user_id
 
 
-def _owners_query(_: Any) -> Any:
-    """Built once (the aliased join is costly to build): the identities arrive as an expanding
-    list of (kind, value) pairs."""
+def _owners_query(dialect: Any) -> Any:
+    """Built once (the aliased join is costly to build). On PostgreSQL the identities arrive as
+    two parallel arrays, each pair looked up on its own (``LATERAL … LIMIT 1``, which the
+    planner cannot turn into a hash join over the workspace): one statement text, prepared
+    once, a key look-up per identity. A list of pairs made a new text per length, planned each
+    time, and scanned the table while its statistics were young. Elsewhere as an expanding
+    list of pairs."""
+    if dialect is postgresql:
+        return text(
+            "SELECT ci.kind, ci.value, ci.contact_id, u.value FROM "
+            "unnest(CAST(:kinds AS varchar[]), CAST(:values AS varchar[])) AS q(kind, value) "
+            "CROSS JOIN LATERAL (SELECT ci.kind, ci.value, ci.contact_id FROM contact_identities ci"
+            " WHERE ci.workspace_id = :ws AND ci.kind = q.kind AND ci.value = q.value LIMIT 1) ci "
+            "LEFT JOIN LATERAL (SELECT u.value FROM contact_identities u"
+            " WHERE u.workspace_id = :ws AND u.contact_id = ci.contact_id AND u.kind = 'user_id'"
+            " LIMIT 1) u ON true")
     user = aliased(ContactIdentity)
     return (select(ContactIdentity.kind, ContactIdentity.value, ContactIdentity.contact_id,
                    user.value)
@@ -53,8 +67,10 @@ def _owners_query(_: Any) -> Any:
 
 async def _query(session: AsyncSession, workspace_id: str, pairs: set[Pair]) -> _Known:
     known = _Known(asked=set(pairs))
-    rows = await session.execute(statement(session, ("contacts.owners",), _owners_query),
-                                 {"ws": workspace_id, "pairs": sorted(pairs)})
+    ordered = sorted(pairs)
+    rows = await session.execute(statement(session, ("contacts.owners",), _owners_query), {
+        "ws": workspace_id, "pairs": ordered, "kinds": [kind for kind, _ in ordered],
+        "values": [value for _, value in ordered]})
     for kind, value, contact_id, user_id in rows.all():
         known.add(kind, value, contact_id, user_id)
     return known

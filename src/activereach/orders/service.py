@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import bindparam, or_, select, tuple_
+from sqlalchemy import bindparam, or_, select, text, tuple_
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import IdentityError, build_identities
@@ -166,7 +167,21 @@ def replay_keys(src: IngestSource, external_id: str) -> set[tuple[str, ...]]:
 _NEW_ORDERS = "activereach.orders.new"
 
 
-def _replays_query(_: Any) -> Any:
+_REPLAY_LOOKUP = (
+    "SELECT o.source, o.external_id, o.client_order_id, o.idempotency_key FROM {keys} "
+    "CROSS JOIN LATERAL (SELECT * FROM orders o WHERE o.workspace_id = :ws AND {match} LIMIT 1) o")
+
+
+def _replays_query(dialect: Any) -> Any:
+    """Every order under any of a batch's replay keys. On PostgreSQL the keys arrive as arrays,
+    each looked up on its unique index (``contacts.owners`` says why); elsewhere as expanding
+    lists."""
+    if dialect is postgresql:
+        return text(" UNION ".join(_REPLAY_LOOKUP.format(keys=keys, match=match) for keys, match in (
+            ("unnest(CAST(:sources AS varchar[]), CAST(:external_ids AS varchar[]))"
+             " AS q(source, external_id)", "o.source = q.source AND o.external_id = q.external_id"),
+            ("unnest(CAST(:clients AS varchar[])) AS q(v)", "o.client_order_id = q.v"),
+            ("unnest(CAST(:keys AS varchar[])) AS q(v)", "o.idempotency_key = q.v"))))
     return select(Order.source, Order.external_id, Order.client_order_id,
                   Order.idempotency_key).where(
         Order.workspace_id == bindparam("ws"),
@@ -185,6 +200,8 @@ async def prefetch_replays(session: AsyncSession, workspace_id: str,
             params["pairs"].append(tuple(value))
         else:
             params["clients" if kind == "client" else "keys"].append(value[0])
+    params["sources"] = [source for source, _ in params["pairs"]]
+    params["external_ids"] = [external_id for _, external_id in params["pairs"]]
     rows = await session.execute(statement(session, ("orders.replays",), _replays_query),
                                  {"ws": workspace_id, **params})
     found = set()
