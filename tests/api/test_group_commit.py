@@ -149,3 +149,62 @@ async def test_a_batch_reads_once_per_table_and_fills_catalog_lines(client, tena
     assert all(n <= limits.get(table, batches) for table, n in reads.items()), (reads, batches)
     assert set(reads) == {"orders", "contact_identities", "catalog_variants"}, reads
     assert batches < 13
+
+
+async def test_a_stale_batch_runs_again_holding_the_lock_and_lands_once(client, tenant, db,
+                                                                       monkeypatch) -> None:
+    """Another process claimed an identity while the batch was built (``deferred.Stale``): the
+    batch runs once more with the lock taken first, and every order lands once."""
+    await add_location(client, tenant, "grp-5")
+    real_flush, modes = deferred.flush, []
+
+    async def flush_stale_once(session):  # type: ignore[no-untyped-def]
+        modes.append(deferred.reads_unlocked(session))
+        if len(modes) == 1:
+            raise deferred.Stale("identities claimed meanwhile (injected)")
+        await real_flush(session)
+    monkeypatch.setattr(deferred, "flush", flush_stale_once)
+    stale = REGISTRY.get_sample_value("activereach_ingest_batch_fallbacks_total",
+                                      {"reason": "stale"}) or 0.0
+    bodies = [order_body(location="grp-5", customer={"phone": f"+91 98765 7{n:04d}"})
+              for n in range(10)]
+    replies = await _post_all(client, tenant, bodies)
+    assert [r.status_code for r in replies] == [201] * 10
+    assert sorted(_sequence(r) for r in replies) == list(range(1, 11))
+    assert await _count(db, Order, tenant.id) == 10 and await _count(db, Event, tenant.id) == 10
+    assert REGISTRY.get_sample_value("activereach_ingest_batch_fallbacks_total",
+                                     {"reason": "stale"}) == stale + 1
+    # the second run read under the lock (PostgreSQL) and so had nothing to look at again
+    assert modes[1] is False
+
+
+async def test_an_identity_claimed_after_the_look_up_makes_the_flush_stale(db) -> None:  # type: ignore[no-untyped-def]
+    """Under the lock, the batch looks again at the identities it is about to insert."""
+    from sqlalchemy import insert
+
+    from activereach.contacts.models import Contact, ContactIdentity
+    from activereach.contacts.service import resolve_contact
+    from activereach.kit.db import utcnow
+    from activereach.kit.ids import new_id
+
+    ws, phone, now = new_id("ws"), "+919876580001", utcnow()
+    raised = False
+    try:
+        async with db.session() as session:
+            deferred.start(session, reads_unlocked=True)
+            held = await resolve_contact(session, ws, identities={"phone": phone}, source="api")
+            # what another process commits between this batch's look-up and its flush
+            other = new_id("ct")
+            await session.execute(insert(Contact.__table__), [{
+                "workspace_id": ws, "id": other, "traits": {}, "consent": {}, "orders_count": 0,
+                "total_spent": 0, "created_at": now, "updated_at": now}])
+            await session.execute(insert(ContactIdentity.__table__), [{
+                "workspace_id": ws, "kind": "phone", "value": phone, "contact_id": other,
+                "source": "pos", "created_at": now}])
+            assert held != other
+            await deferred.flush(session)
+    except deferred.Stale:
+        raised = True
+    assert raised
+    async with db.session() as session:  # rolled back: neither contact was kept
+        assert await session.get(ContactIdentity, (ws, "phone", phone)) is None
