@@ -1,10 +1,9 @@
-"""The bill's QR code: the snapshot's URL encoded into a compact bitmap, drawn as SVG.
+"""The bill's QR code: encoded once at issue time into a compact bitmap, drawn as SVG per request.
 
-The code is a pure function of the URL the snapshot stores, so it is encoded when a page
-shows it, not at issue time: zxing-cpp takes about 0.2 ms per code (pure-Python encoders took
-7–15 ms), which was a tenth of an order's cost on the ingest path, while most bills are opened
-once or never.  Recently drawn codes stay cached.  Snapshots issued before this change carry
-the bitmap (``"qr"``) and are drawn from it.
+Encoding uses zxing-cpp (C++, ~0.2 ms a code; pure-Python encoders took 7–15 ms). It stays at
+issue time: drawing from the stored bitmap (~180 bytes of base64 in the immutable snapshot)
+keeps the bill page at 0.6× a static file, where encoding on each view measured 0.45×
+(bench/notes.md). A snapshot without the bitmap is encoded from its URL.
 """
 
 from __future__ import annotations
@@ -18,51 +17,59 @@ import zxingcpp
 from markupsafe import Markup
 
 BORDER = 2
-_RUN = re.compile("1+")
+_RUN = re.compile(b"1+")
+# zxing's image has one byte per module, 0 = dark: as ASCII "1" for dark and "0" for light
+_AS_DIGITS = bytes.maketrans(bytes(range(256)), b"1" + b"0" * 255)
+
+
+def _modules(url: str) -> tuple[int, bytes]:
+    """(modules per side, row-major b"0"/b"1" per module, 1 = dark)."""
+    barcode = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = barcode.to_image(scale=1, add_quiet_zones=False)
+    return image.shape[0], bytes(image).translate(_AS_DIGITS)
 
 
 def encode(url: str) -> dict[str, Any]:
     """``{"n": modules per side, "b": base64 of the row-major bitmap}``."""
-    barcode = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    image = barcode.to_image(scale=1, add_quiet_zones=False)
-    size = image.shape[0]
-    # one byte per module, 0 = dark; pack row-major into bits, 1 = dark
-    modules = "".join("1" if value == 0 else "0" for value in bytes(image))
-    modules += "0" * (-len(modules) % 8)
+    size, modules = _modules(url)
+    modules += b"0" * (-len(modules) % 8)
     bits = int(modules, 2).to_bytes(len(modules) // 8, "big")
     return {"n": size, "b": base64.b64encode(bits).decode()}
 
 
-def _path(size: int, bits: bytes) -> str:
+def _path(size: int, modules: bytes) -> str:
     """One path of horizontal runs: ``M x y h n v1 h -n z`` per run of dark modules."""
-    flat = format(int.from_bytes(bits, "big"), f"0{len(bits) * 8}b")
     parts = []
     for y in range(size):
-        row = flat[y * size:(y + 1) * size]
-        for run in _RUN.finditer(row):
-            width = run.end() - run.start()
-            parts.append(f"M{run.start() + BORDER} {y + BORDER}h{width}v1h-{width}z")
+        for run in _RUN.finditer(modules, y * size, (y + 1) * size):
+            x, width = run.start() - y * size, run.end() - run.start()
+            parts.append(f"M{x + BORDER} {y + BORDER}h{width}v1h-{width}z")
     return "".join(parts)
+
+
+def _svg(size: int, modules: bytes) -> Markup:
+    side = size + 2 * BORDER
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" role="img" '
+        f'shape-rendering="crispEdges" aria-label="QR code of this bill">'
+        f'<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" '
+        f'd="{_path(size, modules)}"/></svg>')
 
 
 @lru_cache(maxsize=1024)
 def svg(encoded_bits: str, size: int) -> Markup:
-    side = size + 2 * BORDER
-    path = _path(size, base64.b64decode(encoded_bits))
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" role="img" '
-        f'shape-rendering="crispEdges" aria-label="QR code of this bill">'
-        f'<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d="{path}"/></svg>')
+    """The code from a stored bitmap (``encode``)."""
+    bits = base64.b64decode(encoded_bits)
+    return _svg(size, format(int.from_bytes(bits, "big"), f"0{len(bits) * 8}b").encode())
 
 
 @lru_cache(maxsize=1024)
 def _svg_of_url(url: str) -> Markup:
-    encoded = encode(url)
-    return svg(encoded["b"], int(encoded["n"]))
+    return _svg(*_modules(url))
 
 
 def svg_for(snapshot: dict[str, Any]) -> Markup:
-    """The QR of a snapshot: from its stored bitmap (older snapshots) or encoded from its URL."""
+    """The QR of a snapshot: from its stored bitmap, or encoded from its URL when it has none."""
     stored = snapshot.get("qr")
     if isinstance(stored, dict):
         return svg(stored["b"], int(stored["n"]))

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from activereach.bills import rules
+from activereach.bills import qr, rules
 from activereach.kit.money import currency_exponent
 from activereach.orders.models import Order, OrderLine, OrderPayment
 from activereach.tenancy.models import Location, Workspace
@@ -100,6 +100,7 @@ def build_snapshot(*, workspace: Workspace, location: Location | None, config: d
         "payments": [{"method": p.method, "reference": p.reference, "amount": p.amount}
                      for p in payments],
         "loyalty": _loyalty(loyalty),
+        "qr": qr.encode(url),
     }
 
 

@@ -49,6 +49,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
             workspace_id=workspace_id, id=primary, name=name, traits=merge_traits({}, traits or {}),
             consent={}, created_at=now, updated_at=now, orders_count=0, total_spent=0)])
         user_ids[primary] = incoming_user or ""
+        session.info.setdefault(_CREATED, set()).add(primary)
     for other in set(owners.values()) - {primary}:
         if _same_person_possible(user_ids.get(primary) or incoming_user, user_ids.get(other)):
             await _merge(session, workspace_id, source=other, target=primary)
@@ -94,6 +95,16 @@ async def _touch(session: AsyncSession, workspace_id: str, contact_id: str, *, n
         await session.execute(stmt, params)
 
 
+# Contacts created by this transaction: nothing else can reference them yet.
+_CREATED = "activereach.contacts.created"
+
+
+def created_here(session: AsyncSession, contact_id: str) -> bool:
+    """Whether this transaction created the contact (so, e.g., it has no loyalty account in the
+    database yet)."""
+    return contact_id in session.info.get(_CREATED, ())
+
+
 def _touch_query(columns: tuple[str, ...]) -> Any:
     c = Contact.__table__.c
     return (update(Contact.__table__).where(c.workspace_id == bindparam("ws"), c.id == bindparam("cid"))
@@ -107,6 +118,7 @@ def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
 async def _merge(session: AsyncSession, workspace_id: str, *, source: str, target: str) -> None:
     """Fold contact ``source`` into ``target``: identities, timeline, orders and traits move."""
     await deferred.release(session)  # rows this batch holds for ``source`` must move too
+    session.info.pop(_CREATED, None)  # rows may now point at either contact
     for model in (ContactIdentity, Event, Order):
         await session.execute(
             update(model)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.contacts.service import created_here
 from activereach.kit.cache import TenantCache, row_copy
 from activereach.kit.db import utcnow
 from activereach.kit.errors import NotFound
@@ -56,13 +57,17 @@ async def cached_program(session: AsyncSession, workspace_id: str) -> LoyaltyPro
 async def ensure_account(session: AsyncSession, program: LoyaltyProgram,
                          contact_id: str) -> LoyaltyAccount:
     """The contact's account, created if missing, returned locked."""
-    await session.flush()  # populate_existing below must not discard unflushed changes
-    query = (select(LoyaltyAccount).where(LoyaltyAccount.workspace_id == program.workspace_id,
-                                          LoyaltyAccount.contact_id == contact_id)
-             .with_for_update().execution_options(populate_existing=True))
-    account = await session.scalar(query)
-    if account is not None:  # returning members (most orders): one statement
-        return account
+    opened = session.info.setdefault(_OPENED, {})
+    if contact_id in opened:  # opened earlier in this transaction (a batch's second order)
+        return opened[contact_id]
+    if not created_here(session, contact_id):  # a contact made just now has no account
+        await session.flush()  # populate_existing below must not discard unflushed changes
+        query = (select(LoyaltyAccount).where(LoyaltyAccount.workspace_id == program.workspace_id,
+                                              LoyaltyAccount.contact_id == contact_id)
+                 .with_for_update().execution_options(populate_existing=True))
+        account = await session.scalar(query)
+        if account is not None:  # returning members (most orders): one statement
+            return account
     now = utcnow()
     # A plain insert: a concurrent first order of the same member (or a member-code clash)
     # fails the unique key, and the unit of work retries against the winner's row.
@@ -73,7 +78,16 @@ async def ensure_account(session: AsyncSession, program: LoyaltyProgram,
         allow_negative=program.negative_policy == "allow", created_at=now, updated_at=now)
     session.add(account)
     await session.flush()
+    opened[contact_id] = account
     return account
+
+
+# Accounts this transaction opened, by contact (cleared when contacts merge).
+_OPENED = "activereach.loyalty.opened"
+
+
+def forget_opened(session: AsyncSession) -> None:
+    session.info.pop(_OPENED, None)
 
 
 async def lock_account(session: AsyncSession, workspace_id: str, account_id: str) -> LoyaltyAccount:

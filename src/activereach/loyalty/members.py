@@ -209,6 +209,7 @@ async def contact_summary(session: AsyncSession, workspace_id: str,
 async def merge_accounts(session: AsyncSession, workspace_id: str, *, source: str,
                          target: str) -> None:
     """Called from the contact merge: the source contact's points follow it to the target."""
+    ledger.forget_opened(session)
     old = await account_of_contact(session, workspace_id, source)
     if old is None or old.status != "active":
         return
