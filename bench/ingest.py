@@ -213,10 +213,13 @@ def measure(kind: str, url: str, count: int, workers: int) -> list[Row]:
         raise SystemExit(f"{errors} requests failed")
     rate, base_rate = count / seconds, count / base_s
     label = f"{kind}, {workers} API process{'es' if workers > 1 else ''}"
-    # The target is PostgreSQL's. On SQLite the baseline is the sqlite3 module in the
-    # bench's own process (no HTTP, no second process, no event loop): the ratio is reported.
+    # The target is PostgreSQL on two cores, where the API runs a process per core
+    # (`serve --workers 2`): that row carries it. One process is one core's worth of Python,
+    # reported. On SQLite the baseline is the sqlite3 module in the bench's own process (no
+    # HTTP, no second process, no event loop): the ratio is reported.
     throughput = (Row(f"orders/s ({label})", rate, "/s", base_rate, "≥ 400/s and ≥ 0.3× baseline",
-                      rate >= 400 and rate >= 0.3 * base_rate) if kind == "postgres" else
+                      rate >= 400 and rate >= 0.3 * base_rate)
+                  if kind == "postgres" and workers == 2 else
                   Row(f"orders/s ({label})", rate, "/s", base_rate, "report"))
     return [
         throughput,
