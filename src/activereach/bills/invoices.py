@@ -23,13 +23,29 @@ Series = tuple[str, str, str]  # (workspace, series key, financial year)
 _WAITING = "activereach.bills.numbering"
 
 
+def _update_series() -> Any:
+    """``UPDATE`` of one series' counter row, its key as the ``ws``/``series``/``fy`` params."""
+    c = BillInvoiceCounter.__table__.c
+    return update(BillInvoiceCounter.__table__).where(
+        c.workspace_id == bindparam("ws"), c.series_key == bindparam("series"),
+        c.fiscal_year == bindparam("fy"))
+
+
 def _bump_query(_: Any) -> Any:
     c = BillInvoiceCounter.__table__.c
-    return (update(BillInvoiceCounter.__table__)
-            .where(c.workspace_id == bindparam("ws"), c.series_key == bindparam("series"),
-                   c.fiscal_year == bindparam("fy"))
-            .values(last_value=c.last_value + bindparam("count"))
+    return (_update_series().values(last_value=c.last_value + bindparam("count"))
             .returning(c.last_value))
+
+
+def _set_query(_: Any) -> Any:
+    return _update_series().values(last_value=bindparam("last"))
+
+
+async def _create_counters(session: AsyncSession, series: list[Series]) -> None:
+    """The counter rows of series' first bills this year (a concurrent creator wins harmlessly)."""
+    await session.execute(insert_ignore(session, BillInvoiceCounter), [
+        {"workspace_id": ws, "series_key": key, "fiscal_year": fy, "last_value": 0}
+        for ws, key, fy in series])
 
 
 async def next_sequence(session: AsyncSession, workspace_id: str, series_key: str,
@@ -44,12 +60,8 @@ async def reserve_range(session: AsyncSession, workspace_id: str, series_key: st
     bump = statement(session, ("invoice_counter.bump",), _bump_query)
     params = {"ws": workspace_id, "series": series_key, "fy": fiscal_year, "count": count}
     last = await session.scalar(bump, params)
-    if last is None:
-        # First order of the series this year: create the row (a concurrent creator wins
-        # harmlessly), then bump it like everyone else.
-        await session.execute(insert_ignore(session, BillInvoiceCounter).values(
-            workspace_id=workspace_id, series_key=series_key, fiscal_year=fiscal_year,
-            last_value=0))
+    if last is None:  # the series' first bill this year: create its row, then bump it
+        await _create_counters(session, [(workspace_id, series_key, fiscal_year)])
         last = await session.scalar(bump, params)
     return list(range(int(last) - count + 1, int(last) + 1))
 
@@ -84,10 +96,8 @@ async def _lock_counters(session: AsyncSession, wanted: list[Series]) -> dict[Se
     query = statement(session, ("invoice_counter.lock",), _lock_query)
     found = {tuple(row[:3]): row[3] for row in await session.execute(query, {"keys": wanted})}
     missing = [series for series in wanted if series not in found]
-    if missing:  # a series' first bill this year (a concurrent creator wins harmlessly)
-        await session.execute(insert_ignore(session, BillInvoiceCounter), [
-            {"workspace_id": ws, "series_key": key, "fiscal_year": fy, "last_value": 0}
-            for ws, key, fy in missing])
+    if missing:
+        await _create_counters(session, missing)
         found.update({tuple(row[:3]): row[3]
                       for row in await session.execute(query, {"keys": missing})})
     return {series: int(found[series]) for series in wanted}
@@ -100,10 +110,3 @@ def _lock_query(_: Any) -> Any:
                 bindparam("keys", expanding=True)))
             .with_for_update())
 
-
-def _set_query(_: Any) -> Any:
-    c = BillInvoiceCounter.__table__.c
-    return (update(BillInvoiceCounter.__table__)
-            .where(c.workspace_id == bindparam("ws"), c.series_key == bindparam("series"),
-                   c.fiscal_year == bindparam("fy"))
-            .values(last_value=bindparam("last")))
