@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -22,10 +23,29 @@ from starlette.routing import Route
 
 from activereach.jobs.worker import Worker
 from activereach.pipes.samples import sample
-from tests.support import serve_in_thread
+from tests.support import ago, serve_in_thread
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "pos-webhooks"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pos-webhooks"
 TOKEN = "api-token-1"
+# Provider timestamps are this hour (in New York, where the sample stores are) plus minutes:
+# recent on any day the suite runs, and ordered the way each test needs.
+HOUR = ago(hours=6, tz="America/New_York").replace(minute=0, second=0, microsecond=0)
+
+
+def stamp(minutes: int = 0) -> str:
+    """``2026-11-25T10:00:00-05:00`` style (Shopify, Lightspeed), ``minutes`` after HOUR."""
+    return (HOUR + dt.timedelta(minutes=minutes)).isoformat()
+
+
+def zulu(minutes: int = 0) -> str:
+    """``2026-11-25T15:00:00Z`` style (Square, Shopify's triggered-at header)."""
+    return (HOUR + dt.timedelta(minutes=minutes)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def toast_stamp(minutes: int = 0) -> str:
+    """``2026-11-25T15:00:00.000+0000`` (Toast's format)."""
+    moment = (HOUR + dt.timedelta(minutes=minutes)).astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
 def fixture(name: str) -> Any:
@@ -229,7 +249,7 @@ def square_event(order: dict[str, Any], kind: str = "order.updated", **extra: An
     inner.update(order_id=order["id"], location_id=order["location_id"], state=order["state"],
                  version=order["version"])
     event["data"]["id"] = order["id"]
-    event["created_at"] = extra.get("created_at", "2026-11-25T10:00:00Z")
+    event["created_at"] = extra.get("created_at", zulu())
     return json.dumps(event).encode()
 
 
