@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start (or stop) a throw-away PostgreSQL server for the test suite on 127.0.0.1:${PGPORT:-55432}.
 # Installs PostgreSQL from Debian's packages when no server binaries are present.
-# Usage: scripts/test-postgres.sh start|stop   (prints the database URL on start)
+# Usage: scripts/test-postgres.sh install|start|stop   (prints the database URL on start)
 #
 # The data directory is made with mktemp under ${TMPDIR:-/tmp}, not inside the clone: as root the
 # server runs as the `postgres` user, which cannot enter a clone under a private folder (mktemp -d,
@@ -78,5 +78,6 @@ CONF
   stop)
     stop_server
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  install) ;;  # the binaries are in place (installed above when they were missing)
+  *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
 esac
