@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres soak bench lock clean
+.PHONY: install run test test-sqlite test-postgres test-clock soak bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
 install: $(STAMP)
 
 run: install
-	$(BIN)/activereach demo
+	$(BIN)/activereach demo --port $(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
 	$(BIN)/activereach serve --host $(HOST) --port $(PORT)
 
@@ -33,6 +33,10 @@ test-sqlite: install
 
 test-postgres: install
 	bash scripts/test.sh postgres
+
+# The whole suite with the clock moved 400 days ahead and 40 days back (libfaketime).
+test-clock: install
+	bash scripts/test-clock.sh
 
 # The long reliability variants (pytest -m soak; `make test` deselects them), on both databases.
 soak: install

@@ -45,6 +45,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind"),
           workers: int = typer.Option(1, help="API processes (PostgreSQL only; SQLite stays at 1)")) -> None:
     """Migrate, then serve the API with the in-process job worker."""
     from activereach.logs import configure_logging
+    from activereach.ops.address import adopt_listening_address
+    adopt_listening_address(host, port, get_settings().var_dir)
+    get_settings.cache_clear()  # bill URLs follow the port unless ACTIVEREACH_BILL_DOMAIN is set
     settings = get_settings()
     url = _migrate()
     settings.resolved_secret_key()
@@ -96,9 +99,16 @@ def worker(concurrency: int = typer.Option(None, help="Jobs run at once"),
 
 
 @app.command()
-def demo(as_json: bool = typer.Option(False, "--json", help="Print the demo as JSON")) -> None:
-    """Seed the demo brand (idempotent) and print its keys, outlets and terminals."""
+def demo(as_json: bool = typer.Option(False, "--json", help="Print the demo as JSON"),
+         as_env: bool = typer.Option(False, "--env", help="Print shell `export` lines"),
+         port: int = typer.Option(None, help="Port the server listens on (default: the "
+                                  "running `serve`'s, else 8000)")) -> None:
+    """Seed the demo brand (idempotent) and print its keys, outlets, terminals and staff."""
     from activereach.demo import seed_demo
+    from activereach.demo_output import demo_env_lines, describe_demo, with_urls
+    from activereach.ops.address import adopt_demo_address
+    adopt_demo_address(port, get_settings().var_dir)
+    get_settings.cache_clear()
     settings = get_settings()
     url = _migrate()
     secret = settings.resolved_secret_key()
@@ -109,25 +119,13 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print the demo as J
             return await unit_of_work(db, lambda session: seed_demo(session, secret))
         finally:
             await db.dispose()
-    result = asyncio.run(main())
-    base = f"{settings.public_scheme}://{settings.bill_domain}"
-    result["api_base"] = base
-    result["bill_base"] = f"{settings.public_scheme}://{result['workspace']}.{settings.bill_domain}/b/"
+    result = with_urls(asyncio.run(main()), settings)
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
-        return
-    err.print(f"[bold]{result['name']}[/bold] ({result['workspace']})")
-    err.print(f"  API        {base}   docs {base}/docs")
-    err.print(f"  admin key  {result['admin_key']}")
-    err.print(f"  write key  {result['write_key']}")
-    for term in result["terminals"]:
-        err.print(f"  terminal   {term['location_code']}/{term['terminal_id']}  "
-                  f"pairing code {term['pairing_code']}")
-    if result.get("console_email"):
-        err.print(f"  console    {result['console_url']}  {result['console_email']} / "
-                  f"{result['console_password']}")
-    err.print(f"  cashier    {base}/cashier  (pair with a terminal's code)")
-    err.print(f"  bills      {result['bill_base']}<code>")
+    elif as_env:
+        sys.stdout.write(demo_env_lines(result))
+    else:
+        describe_demo(result, err)
 
 
 @workspace_app.command("create")

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.bills.models import BillReceipt
+from activereach.cashier.demo import seed_demo_staff
 from activereach.catalog.demo import seed_demo_catalog
 from activereach.console.demo import seed_demo_users
 from activereach.kit.db import utcnow
@@ -74,13 +76,15 @@ async def seed_demo(session: AsyncSession, secret: str) -> dict[str, Any]:
     await seed_demo_loyalty(session, ws)
     await seed_demo_messaging(session, ws)
     await seed_demo_catalog(session, ws, locations)
+    staff = await seed_demo_staff(session, ws, secret)
     await _orders(session, ws, locations)
     return {
         "workspace": ws.slug, "workspace_id": ws.id, "name": ws.name,
         "admin_key": admin_key, "write_key": write_key,
         "locations": [{"id": loc.id, "code": loc.code, "name": loc.name, "gstin": loc.gstin,
                        "state_code": loc.state_code} for loc in locations],
-        "terminals": terminals,
+        "terminals": terminals, "staff": staff,
+        "sample_bill_code": await _latest_store_bill(session, ws),
         **await seed_demo_users(session, ws, secret),
     }
 
@@ -131,6 +135,15 @@ async def _terminal(session: AsyncSession, ws: Workspace, loc: Location, label: 
     await session.flush()
     return {"id": term.id, "terminal_id": label, "location_id": loc.id, "location_code": loc.code,
             "pairing_code": code, "pairing_expires_at": term.pairing_expires_at.isoformat()}
+
+
+async def _latest_store_bill(session: AsyncSession, ws: Workspace) -> str | None:
+    """The code of the newest in-store demo bill: a real page for the newcomer to open."""
+    return await session.scalar(
+        select(BillReceipt.code).join(Order, (Order.workspace_id == BillReceipt.workspace_id)
+                                      & (Order.id == BillReceipt.order_id))
+        .where(BillReceipt.workspace_id == ws.id, Order.source == "activepos")
+        .order_by(Order.occurred_at.desc()).limit(1))
 
 
 def _people() -> list[dict[str, str]]:

@@ -43,7 +43,9 @@ async def test_demo_owner_is_idempotent_and_derived_from_the_secret(db) -> None:
     assert first["console_email"] == second["console_email"] == DEMO_EMAIL
     assert first["console_password"] == second["console_password"]
     assert first["console_password"] == demo_password("demo-secret", first["workspace_id"])
-    assert first["console_url"].endswith("/login")
+    assert [(s["name"], s["role"]) for s in first["staff"]] == [("Kiran", "cashier"),
+                                                               ("Meera", "manager")]
+    assert first["staff"] == second["staff"] and all(len(s["pin"]) == 4 for s in first["staff"])
     found = await unit_of_work(db, lambda s: authenticate(
         s, email=DEMO_EMAIL, password=first["console_password"], workspace_slug="brewbloom"))
     assert found is not None and found[0].role == "owner"

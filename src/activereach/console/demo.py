@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.config import get_settings
 from activereach.console.models import ConsoleUser
 from activereach.console.service import find_user, hash_password, verify_password
 from activereach.kit.db import utcnow
@@ -34,6 +33,4 @@ async def seed_demo_users(session: AsyncSession, ws: Workspace, secret: str) -> 
         await session.flush()
     elif not verify_password(user.password_hash, password):
         user.password_hash = hash_password(password)
-    settings = get_settings()
-    return {"console_email": DEMO_EMAIL, "console_password": password,
-            "console_url": f"{settings.public_scheme}://{settings.bill_domain}/login"}
+    return {"console_email": DEMO_EMAIL, "console_password": password}
