@@ -34,6 +34,7 @@ from bench.common import (  # noqa: E402
     free_port,
     machine,
     percentile,
+    recent_iso,
     run_load,
     run_paced,
     table,
@@ -73,7 +74,7 @@ def seed(database_url: str, count: int) -> tuple[str, list[str], float]:
                                  state_code="29", timezone="Asia/Kolkata"))
             await session.flush()
             order = OrderIn.model_validate({
-                "external_id": "seed-0", "occurred_at": "2026-11-25T10:15:00+05:30",
+                "external_id": "seed-0", "occurred_at": recent_iso(),
                 "customer": {"phone": "+91 98765 43210", "name": "Asha"},
                 "lines": [{"name": n, "quantity": "1", "unit_price": p, "tax_rate": r, "hsn": h}
                           for n, p, r, h in (("Latte (M)", 24900, "5", "2101"),

@@ -38,6 +38,14 @@ class Row:
         return f"{self.value / self.baseline:.2f}×"
 
 
+def recent_iso(hours: float = 1) -> str:
+    """An order time an hour before now, in India: recent on any day the bench runs."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    when = dt.datetime.now(ZoneInfo("Asia/Kolkata")) - dt.timedelta(hours=hours)
+    return when.isoformat(timespec="seconds")
+
+
 def table(title: str, rows: list[Row], note: str = "") -> str:
     lines = [f"### {title}", "", "| figure | value | baseline | ratio | target | pass |",
              "|---|---|---|---|---|---|"]

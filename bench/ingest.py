@@ -31,6 +31,7 @@ from bench.common import (  # noqa: E402
     create_database,
     percentile,
     postgres,
+    recent_iso,
     run_load,
     table,
 )
@@ -43,7 +44,7 @@ PHONES = [f"+9198{n:08d}" for n in range(2000)]
 def order_body(index: int, run: str, location: str) -> dict:
     return {
         "external_id": f"B-{run}-{index}", "location": location, "terminal": "T1",
-        "occurred_at": "2026-11-25T10:15:00+05:30",
+        "occurred_at": recent_iso(),
         "customer": {"phone": random.choice(PHONES)},
         "lines": [{"sku": "LATTE-M", "name": "Latte", "quantity": "2", "unit_price": 24900,
                    "tax_rate": "5", "hsn": "2101"},

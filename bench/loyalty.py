@@ -40,6 +40,7 @@ from bench.common import (  # noqa: E402
     create_database,
     machine,
     percentile,
+    recent_iso,
     run_load,
     table,
 )
@@ -52,7 +53,7 @@ def order_body(index: int, run: str, hold_id: str | None = None,
                phone: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "external_id": f"L-{run}-{index}", "location": "bench-1", "terminal": "T1",
-        "occurred_at": "2026-11-25T10:15:00+05:30",
+        "occurred_at": recent_iso(),
         "customer": {"phone": phone or random.choice(PHONES)},
         "lines": [{"sku": "LATTE-M", "name": "Latte", "quantity": "2", "unit_price": 24900,
                    "tax_rate": "5", "hsn": "2101", "category": "Coffee"},

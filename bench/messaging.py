@@ -37,7 +37,7 @@ from activereach.orders.schemas import OrderIn  # noqa: E402
 from activereach.orders.service import IngestSource, ingest_order  # noqa: E402
 from activereach.tenancy.models import Workspace  # noqa: E402
 from activereach.tenancy.workspaces import create_workspace  # noqa: E402
-from bench.common import Row, load_note, percentile, table  # noqa: E402
+from bench.common import Row, load_note, percentile, recent_iso, table  # noqa: E402
 
 FAKE = '''
 import time
@@ -64,7 +64,7 @@ app = Starlette(routes=[Route("/{v}/{p}/messages", send, methods=["POST"]),
 
 def order(i: int) -> OrderIn:
     return OrderIn.model_validate({
-        "external_id": f"B-{i}", "occurred_at": "2026-11-25T10:15:00+05:30", "currency": "INR",
+        "external_id": f"B-{i}", "occurred_at": recent_iso(), "currency": "INR",
         "customer": {"phone": f"+91 98{i % 100000000:08d}", "name": "Asha"},
         "lines": [{"name": "Latte", "quantity": "1", "unit_price": 24900, "tax_rate": "5"}],
         "receipt": {"channel": "whatsapp"}})

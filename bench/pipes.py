@@ -36,6 +36,7 @@ from bench.common import (  # noqa: E402
     load_note,
     machine,
     percentile,
+    recent_iso,
     run_load,
     run_paced,
     table,
@@ -134,7 +135,7 @@ async def direct_ingest(url: str, ws_id: str, count: int) -> float:
         async def body(session, n=n):  # type: ignore[no-untyped-def]
             ws = await session.get(Workspace, ws_id)
             order = OrderIn.model_validate({
-                "external_id": f"direct-{n}", "occurred_at": "2026-11-25T10:00:00Z",
+                "external_id": f"direct-{n}", "occurred_at": recent_iso(),
                 "currency": "USD", "customer": {"email": f"d{n}@example.com"},
                 "lines": [{"name": "Aviator sunglasses", "sku": "SKU2006-001", "quantity": "1",
                            "unit_price": 8999, "tax_rate": "0", "tax_inclusive": False}],

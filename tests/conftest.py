@@ -17,7 +17,7 @@ from activereach.config import Settings
 from activereach.kit.db import Database, unit_of_work
 from activereach.ops.migrate import upgrade
 from activereach.tenancy.workspaces import create_workspace
-from tests.support import recreate_postgres
+from tests.support import iso_ago, recreate_postgres
 
 PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
 
@@ -115,7 +115,7 @@ def order_body(external_id: str | None = None, **overrides: object) -> dict[str,
     """A valid canonical order (DESIGN.md §8) with sensible defaults."""
     body: dict[str, object] = {
         "external_id": external_id or f"A-{uuid.uuid4().hex[:10]}",
-        "occurred_at": "2026-11-25T10:15:00+05:30",
+        "occurred_at": iso_ago(hours=1),
         "currency": "INR",
         "customer": {"phone": "+91 98765 43210", "email": "asha@example.com", "name": "Asha"},
         "lines": [{"sku": "LATTE-M", "name": "Latte (M)", "quantity": "2", "unit_price": 24900,

@@ -1,17 +1,55 @@
 """Small helpers shared by test fixtures: free loopback ports, ASGI apps served in a thread,
-and PostgreSQL databases made and dropped per run."""
+PostgreSQL databases made and dropped per run, and times built from the clock.
+
+No test writes a calendar date the server will judge ("2026-11-25"): a date that is recent
+today is months old next year, past a pending window or outside a report's default range.
+Tests take times from ``ago()``, or freeze the clock for themselves.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from sqlalchemy import create_engine, text
+
+INDIA = ZoneInfo("Asia/Kolkata")
+
+
+def ago(days: float = 0, hours: float = 0, minutes: float = 0, *, tz: str = "Asia/Kolkata",
+        at: dt.time | None = None) -> dt.datetime:
+    """Now in ``tz``, moved back; ``at`` pins the local time of day on that date."""
+    when = dt.datetime.now(ZoneInfo(tz)) - dt.timedelta(days=days, hours=hours, minutes=minutes)
+    if at is not None:
+        when = when.replace(hour=at.hour, minute=at.minute, second=at.second, microsecond=0)
+    return when
+
+
+def iso_ago(days: float = 0, hours: float = 0, minutes: float = 0, *, tz: str = "Asia/Kolkata",
+            at: dt.time | None = None) -> str:
+    """``ago()`` as ISO 8601 with its offset, as a POS or the API sends it."""
+    return ago(days, hours, minutes, tz=tz, at=at).isoformat(timespec="seconds")
+
+
+def fiscal_year(when: str | dt.datetime) -> str:
+    """India's financial year (April to March) of a time's date in India: ``"2026-27"``."""
+    moment = dt.datetime.fromisoformat(when) if isinstance(when, str) else when
+    day = moment.astimezone(INDIA).date()
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def fy_short(when: str | dt.datetime) -> str:
+    """The four digits invoice numbers carry for that year: ``"2627"``."""
+    label = fiscal_year(when)
+    return label[2:4] + label[5:7]
 
 
 def _admin(url: str, *statements: str) -> None:

@@ -1,11 +1,12 @@
 """POST /v1/batch and identity resolution: one profile across online and in-store activity."""
 
 from tests.conftest import add_location, order_body
+from tests.support import iso_ago
 
 
 def _track(message_id: str, **extra: object) -> dict:
     return {"type": "track", "event": "Order Completed", "messageId": message_id,
-            "timestamp": "2026-11-24T10:00:00Z", **extra}
+            "timestamp": iso_ago(days=1, tz="UTC"), **extra}
 
 
 def _online_order(message_id: str, order_id: str, phone: str | None = None, user_id: str | None = None,
@@ -121,7 +122,7 @@ class TestIdentity:
     async def test_timeline_pages_newest_first(self, client, tenant) -> None:
         for day in range(1, 6):
             await client.post("/v1/orders", headers=tenant.admin, json=order_body(
-                occurred_at=f"2026-11-0{day}T10:00:00+05:30", customer={"phone": "9833333333"}))
+                occurred_at=iso_ago(days=10 - day), customer={"phone": "9833333333"}))
         cid = (await client.get("/v1/contacts", params={"phone": "9833333333"},
                                 headers=tenant.admin)).json()["id"]
         seen, cursor = [], None

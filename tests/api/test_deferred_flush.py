@@ -15,7 +15,8 @@ from activereach.kit import deferred
 from activereach.kit.db import plain_insert, utcnow
 from activereach.kit.ids import new_id
 
-WHEN = dt.datetime(2026, 11, 25, 4, 45, 12, 345678, tzinfo=dt.UTC)
+# a time with microseconds, as a client sends: it must come back exactly
+WHEN = utcnow().replace(microsecond=345678) - dt.timedelta(hours=1)
 
 
 def _event(ws: str, n: int) -> dict:

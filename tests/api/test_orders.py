@@ -8,6 +8,7 @@ from activereach.events.models import Event
 from activereach.jobs.models import Job
 from activereach.orders.models import Order
 from tests.conftest import add_location, order_body
+from tests.support import ago
 
 
 async def _count(db, model, **where) -> int:  # type: ignore[no-untyped-def]
@@ -121,7 +122,8 @@ class TestValidation:
         assert error["details"][0]["field"] == "customer.phone"
 
     async def test_naive_timestamp_and_unknown_fields(self, client, tenant) -> None:
-        error = await self._error(client, tenant, order_body(occurred_at="2026-11-25T10:15:00"))
+        naive = ago(hours=1).replace(tzinfo=None).isoformat(timespec="seconds")  # no offset
+        error = await self._error(client, tenant, order_body(occurred_at=naive))
         assert error["details"][0]["field"] == "occurred_at"
         error = await self._error(client, tenant, order_body(surprise=1))
         assert error["details"][0]["field"] == "surprise"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import add_location
+from tests.support import ago, fy_short
 
 
 async def test_brand_then_outlet_then_clear(client, tenant) -> None:
@@ -83,7 +84,7 @@ async def test_preview_renders_a_sample_bill_with_the_resolved_config(client, te
     brand = await client.get("/v1/bill-preview", headers=tenant.admin)
     assert brand.status_code == 200 and brand.headers["content-type"].startswith("text/html")
     assert "Chai Co" in brand.text and "Brand footer" in brand.text and "<svg" in brand.text
-    assert "WEB/2627/000123" in brand.text
+    assert f"WEB/{fy_short(ago())}/000123" in brand.text
     outlet = await client.get("/v1/bill-preview", headers=tenant.admin, params={"location": "prev-1"})
-    assert "Outlet footer" in outlet.text and "PV/2627/000123" in outlet.text
+    assert "Outlet footer" in outlet.text and f"PV/{fy_short(ago())}/000123" in outlet.text
     assert "Outlet prev-1" in outlet.text and "Masala Chai" in outlet.text

@@ -64,14 +64,32 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     log.close()
 
 
+def _without_faketime() -> dict[str, str]:
+    """Take libfaketime's variables out of this process's environment; return them.
+
+    Under ``make test-clock`` the Playwright driver (Node) spins at full CPU when faked, so it
+    starts with the real clock; Chromium, launched with the variables put back, runs on the
+    moved clock like the server it talks to.
+    """
+    names = [k for k in os.environ if k == "LD_PRELOAD" or k.startswith("FAKETIME")]
+    return {name: os.environ.pop(name) for name in names}
+
+
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[object]:
     from playwright.async_api import async_playwright
-    async with async_playwright() as pw:
+    faketime = _without_faketime()
+    try:
+        pw = await async_playwright().start()
+    finally:
+        os.environ.update(faketime)
+    try:
         instance = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                            args=CHROMIUM_ARGS)
+                                            args=CHROMIUM_ARGS, env=dict(os.environ))
         yield instance
         await instance.close()
+    finally:
+        await pw.stop()
 
 
 @pytest.fixture

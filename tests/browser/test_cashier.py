@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from activereach.bills.models import BillReceipt
 from activereach.orders.models import Order
+from tests.browser.netswitch import NetSwitch
 
 UNSYNCED = "document.querySelector('[data-testid=unsynced]')?.textContent"
 PHONE = "+91 98450 12345"
@@ -73,8 +74,9 @@ async def _orders(db, tenant) -> list[Order]:  # type: ignore[no-untyped-def]
             Order.workspace_id == tenant.id))).scalars())
 
 
-async def _pair(page, live_server, code: str) -> None:  # type: ignore[no-untyped-def]
-    await page.goto(f"{live_server.url}/cashier/")
+async def _pair(page, server, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Pair at ``server.url``: the live server, or the relay the offline test can cut."""
+    await page.goto(f"{server.url}/cashier/")
     await page.get_by_test_id("pairing-code").fill(code)
     await page.get_by_test_id("pair").click()
     await _sign_in(page)
@@ -134,9 +136,11 @@ async def _wait_unsynced(page, count: int) -> None:  # type: ignore[no-untyped-d
 
 async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, tenant, db) -> None:
     shop = await _shop(live_server, tenant)
+    network = NetSwitch(live_server.port)  # the till reaches the server only through this
+    await network.start()
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
-    await _pair(page, live_server, shop["code"])
+    await _pair(page, network, shop["code"])
     await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
 
     # search by name prefix, pick a size in the variant picker, pay cash with change
@@ -183,7 +187,8 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     await page.get_by_test_id("next-sale").click()
 
     await page.wait_for_function(f"({POOL})().then((n) => n >= 25)", polling=500, timeout=30_000)
-    await context.set_offline(True)
+    await network.cut()  # nothing reaches the server from here on...
+    await context.set_offline(True)  # ...and the till sees navigator.onLine false
     await _offline_member_sale(page, 100)  # a ₹141.60 croissant, ₹100 of it in points
     for i in range(1, 20):
         await _quick_sale(page, "8901000000019" if i % 2 else "CRO")
@@ -207,6 +212,9 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
             "points": -400, "reason": "spent elsewhere", "idempotency_key": "elsewhere"})
         assert spent.status_code == 201, spent.text
 
+    # what the till tried while cut off: every sale was sent and refused, none reached the server
+    (artifacts / "cashier-offline-attempts.txt").write_text("\n".join(network.refused) + "\n")
+    network.restore()
     await context.set_offline(False)
     await _wait_unsynced(page, 0)
     # the order landed; the redemption was clamped and the till says so on its sync view
@@ -236,6 +244,7 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
         page_reply = await http.get(f"/{path}", headers={"Host": host})
     assert page_reply.status_code == 200
     await context.close()
+    await network.close()
 
 
 async def test_lost_response_is_not_duplicated(live_server, browser, artifacts, tenant, db) -> None:

@@ -8,6 +8,7 @@ import asyncio
 import httpx2
 
 from tests.console.conftest import PASSWORD, make_user
+from tests.support import iso_ago
 
 PHONE = "+91 98111 22334"
 
@@ -16,13 +17,13 @@ async def _orders(base: str, tenant, location_id: str) -> None:  # type: ignore[
     """One online order through /v1/batch, one in-store order through /v1/orders, same phone."""
     async with httpx2.AsyncClient(base_url=base, timeout=20) as http:
         online = {"type": "track", "event": "Order Completed", "messageId": "web-m-1",
-                  "timestamp": "2026-11-24T10:00:00Z", "context": {"traits": {"phone": PHONE}},
+                  "timestamp": iso_ago(days=1, tz="UTC"), "context": {"traits": {"phone": PHONE}},
                   "properties": {"order_id": "WEB-1", "total": 499.0, "currency": "INR",
                                  "products": [{"sku": "MUG", "name": "Mug", "price": 499,
                                                "quantity": 1}]}}
         batch = await http.post("/v1/batch", headers=tenant.writer, json={"batch": [online]})
         assert batch.json()["accepted"] == 1, batch.text
-        store = {"external_id": "POS-1", "occurred_at": "2026-11-24T12:30:00+05:30",
+        store = {"external_id": "POS-1", "occurred_at": iso_ago(days=1, hours=3),
                  "currency": "INR", "location": location_id, "terminal": "T1",
                  "customer": {"phone": PHONE, "name": "Kavya"},
                  "lines": [{"sku": "LATTE-M", "name": "Latte", "quantity": "2",

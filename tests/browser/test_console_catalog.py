@@ -9,6 +9,7 @@ import asyncio
 import httpx2
 
 from tests.console.conftest import PASSWORD, make_user
+from tests.support import iso_ago
 
 CSV = ("handle,title,option1 name,option1 value,sku,barcode,price,category,stock:blr-1\n"
        "latte,Latte,Size,Small,LATTE-S,,199.00,Coffee,20\n"
@@ -73,7 +74,7 @@ async def _seed_sale(base: str, tenant) -> None:  # type: ignore[no-untyped-def]
             response = await call
             assert response.status_code in (200, 201), response.text
         order = await http.post("/v1/orders", headers=tenant.admin, json={
-            "external_id": "POS-7", "occurred_at": "2026-11-24T12:30:00+05:30",
+            "external_id": "POS-7", "occurred_at": iso_ago(days=1),
             "currency": "INR", "location": loc["id"],
             "customer": {"phone": "+91 98111 22334", "name": "Kavya"},
             "lines": [{"sku": "LATTE-M", "name": "Latte", "quantity": "2", "unit_price": 24900,

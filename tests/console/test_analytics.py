@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -15,8 +16,18 @@ from activereach.orders.models import Order, OrderRefund
 from activereach.tenancy.models import Location, Workspace
 from tests.conftest import add_location, order_body
 from tests.console.conftest import sign_in
+from tests.support import ago
 
-START, END = "2026-11-05", "2026-11-20"
+# The scenario's month: the one before last, so every day in it is in the past on any run.
+_BASE = (ago(days=35).date()).replace(day=1)
+
+
+def on_day(n: int) -> str:
+    """Day ``n`` of the scenario's month (0 and below fall in the month before)."""
+    return (_BASE + dt.timedelta(days=n - 1)).isoformat()
+
+
+START, END = on_day(5), on_day(20)
 ASHA = {"phone": "+91 98765 00001", "name": "Asha"}
 RAVI = {"phone": "+91 98765 00002", "email": "ravi@example.com"}
 MEERA = {"email": "meera@example.com"}
@@ -47,20 +58,20 @@ async def _seed(client, tenant) -> tuple[dict, dict]:  # type: ignore[no-untyped
     blr = await add_location(client, tenant, "blr-1", timezone="Asia/Kolkata")
     dxb = await add_location(client, tenant, "dxb-1", gstin=None, timezone="Asia/Dubai")
     # 19:00Z is the next day in Kolkata (00:30) but still the same day in Dubai (23:00).
-    await _order(client, tenant, "2026-11-04T19:00:00Z", 10000, location=blr["id"], customer=ASHA)
-    await _order(client, tenant, "2026-11-04T19:00:00Z", 20000, location=dxb["id"], customer=RAVI)
-    await _order(client, tenant, "2026-11-20T19:00:00Z", 30000, location=dxb["id"], customer=RAVI)
-    await _order(client, tenant, "2026-11-20T19:00:00Z", 40000, location=blr["id"])
-    await _order(client, tenant, "2026-10-01T10:00:00Z", 5000, customer=MEERA)  # before range
-    await _order(client, tenant, "2026-11-06T10:00:00Z", 12345, customer=MEERA)
-    await _order(client, tenant, "2026-11-07T10:00:00Z", 23456, customer=ASHA)
-    await _order(client, tenant, "2026-11-08T08:00:00Z", 99999, location=blr["id"])
-    old = await _order(client, tenant, "2026-11-01T08:00:00Z", 50000, location=blr["id"],
+    await _order(client, tenant, f"{on_day(4)}T19:00:00Z", 10000, location=blr["id"], customer=ASHA)
+    await _order(client, tenant, f"{on_day(4)}T19:00:00Z", 20000, location=dxb["id"], customer=RAVI)
+    await _order(client, tenant, f"{on_day(20)}T19:00:00Z", 30000, location=dxb["id"], customer=RAVI)
+    await _order(client, tenant, f"{on_day(20)}T19:00:00Z", 40000, location=blr["id"])
+    await _order(client, tenant, f"{on_day(-30)}T10:00:00Z", 5000, customer=MEERA)  # before range
+    await _order(client, tenant, f"{on_day(6)}T10:00:00Z", 12345, customer=MEERA)
+    await _order(client, tenant, f"{on_day(7)}T10:00:00Z", 23456, customer=ASHA)
+    await _order(client, tenant, f"{on_day(8)}T08:00:00Z", 99999, location=blr["id"])
+    old = await _order(client, tenant, f"{on_day(1)}T08:00:00Z", 50000, location=blr["id"],
                        customer=RAVI)
-    inside = await _order(client, tenant, "2026-11-09T08:00:00Z", 60000, location=dxb["id"],
+    inside = await _order(client, tenant, f"{on_day(9)}T08:00:00Z", 60000, location=dxb["id"],
                           customer=ASHA)
-    for order, refund_id, amount, when in ((old, "R-OLD", 7000, "2026-11-10T08:00:00Z"),
-                                           (inside, "R-IN", 6000, "2026-11-12T08:00:00Z")):
+    for order, refund_id, amount, when in ((old, "R-OLD", 7000, f"{on_day(10)}T08:00:00Z"),
+                                           (inside, "R-IN", 6000, f"{on_day(12)}T08:00:00Z")):
         response = await client.post(f"/v1/orders/{order['order_id']}/refunds", headers=tenant.admin,
                                      json={"refund_id": refund_id, "amount": amount,
                                            "occurred_at": when})
@@ -154,7 +165,7 @@ async def test_dashboard_matches_orders_table_in_every_scope(client, make_tenant
         expected = await _expected(db, tenant.id, location_id)
         assert _actual(board) == expected, location_id
     # The last scope is Dubai: its 23:00 order stays on the 20th; Asha bought there and online.
-    assert expected["days"]["2026-11-20"] == [0, 30000, 0, 1]
+    assert expected["days"][on_day(20)] == [0, 30000, 0, 1]
     assert expected["both"] == 1 and expected["returning"] == 1 and expected["customers"] == 2
 
 
@@ -165,10 +176,10 @@ async def test_day_boundaries_follow_each_outlets_timezone(client, make_tenant, 
     async with db.read_session() as session:
         board = await dashboard(session, Scope(tenant.id, START, END, "INR"))
     days = {d.day: d for d in board.days}
-    # 2026-11-20T19:00Z: Kolkata's order is on the 21st (outside), Dubai's on the 20th.
-    assert days["2026-11-20"].offline == 30000
-    # 2026-11-04T19:00Z: Kolkata's order is on the 5th (inside), Dubai's on the 4th (outside).
-    assert days["2026-11-05"].offline == 10000
+    # day 20 at 19:00Z: Kolkata's order is on the 21st (outside), Dubai's on the 20th.
+    assert days[on_day(20)].offline == 30000
+    # day 4 at 19:00Z: Kolkata's order is on the 5th (inside), Dubai's on the 4th (outside).
+    assert days[on_day(5)].offline == 10000
     assert board.refunds == 13000 and board.net == board.gross - 13000
     assert board.customers == 3 and board.returning_customers == 2 and board.both_channels == 1
     assert board.attributed_share is not None and board.aov is not None

@@ -14,8 +14,9 @@ from activereach.orders.models import Order, OrderRefund
 from tests.conftest import add_location
 from tests.console.conftest import sign_in
 from tests.loyalty.conftest import setup_program, shopper_order
+from tests.support import ago
 
-DAY = "2026-11-20"
+DAY = ago(days=17).date().isoformat()  # one past day, well inside the default window
 
 
 async def _seed(client, tenant) -> dict:  # type: ignore[no-untyped-def]

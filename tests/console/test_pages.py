@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
 from tests.conftest import add_location, order_body
 from tests.console.conftest import sign_in
+from tests.support import iso_ago
 
 PAGES = ("analytics", "contacts", "settings/general", "settings/locations")
 
@@ -146,7 +148,7 @@ async def test_contacts_list_and_timeline_paginate(client, tenant, console_user)
     for index in range(27):
         await client.post("/v1/orders", headers=tenant.admin, json=order_body(
             customer={"phone": "+91 90000 00001"},
-            occurred_at=f"2026-10-{index + 1:02d}T10:00:00+05:30"))
+            occurred_at=iso_ago(days=60 - index, at=dt.time(10))))
     await sign_in(client, await console_user(tenant.slug))
     url = f"/dashboard/{tenant.slug}/contacts"
     first = await client.get(url)

@@ -18,6 +18,7 @@ from activereach.jobs.service import enqueue
 from activereach.jobs.worker import Worker
 from activereach.kit.db import Database, unit_of_work, utcnow
 from tests.conftest import order_body
+from tests.support import iso_ago
 
 CALLS: dict[str, int] = {}
 
@@ -183,8 +184,8 @@ async def test_contact_summary_from_one_batch_keeps_first_and_last_order(client,
                                                                           tenant) -> None:
     # Three orders of one shopper, arriving out of order, rolled up in one worker batch (on
     # SQLite the summary update is deferred to the batch's end and sent as one executemany).
-    times = ["2026-11-20T09:00:00+05:30", "2026-11-02T18:30:00+05:30",
-             "2026-11-24T12:00:00+05:30"]
+    times = [iso_ago(days=5, at=dt.time(9)), iso_ago(days=23, at=dt.time(18, 30)),
+             iso_ago(days=1, at=dt.time(12))]
     for index, at in enumerate(times):
         body = order_body(f"SUM-{index}", occurred_at=at)
         assert (await client.post("/v1/orders", headers=tenant.admin, json=body)).status_code == 201
@@ -193,6 +194,6 @@ async def test_contact_summary_from_one_batch_keeps_first_and_last_order(client,
         [contact] = (await session.scalars(select(Contact).where(
             Contact.workspace_id == tenant.id))).all()
     assert contact.orders_count == 3 and contact.total_spent == 3 * 49800
-    assert contact.first_order_at == dt.datetime(2026, 11, 2, 13, 0, tzinfo=dt.UTC)
-    assert contact.last_order_at == dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
+    assert contact.first_order_at == dt.datetime.fromisoformat(times[1]).astimezone(dt.UTC)
+    assert contact.last_order_at == dt.datetime.fromisoformat(times[2]).astimezone(dt.UTC)
     await assert_rollups_exact(db, tenant, 3)

@@ -10,6 +10,7 @@ from activereach.messaging.models import ChannelSetting
 from tests.conftest import add_location, order_body
 from tests.messaging.conftest import (ACCESS_TOKEN, APP_SECRET, configure, messages, run_jobs,
                                       sale)
+from tests.support import iso_ago
 
 
 async def test_cashier_choice_wins_over_preference_and_default(client, tenant, db, providers) -> None:
@@ -186,7 +187,7 @@ async def test_outbox_filters_resend_and_preview(client, tenant, db, providers) 
     await run_jobs(db)
     sms = (await client.get("/v1/messages", params={"channel": "sms"}, headers=tenant.admin)).json()
     sent = (await client.get("/v1/messages", params={"status": "sent"}, headers=tenant.admin)).json()
-    future = (await client.get("/v1/messages", params={"since": "2099-01-01T00:00:00Z"},
+    future = (await client.get("/v1/messages", params={"since": iso_ago(days=-365, tz="UTC")},
                                headers=tenant.admin)).json()
     assert [m["channel"] for m in sms["data"]] == ["sms"] and len(sent["data"]) == 2
     assert future["data"] == []

@@ -13,7 +13,8 @@ from activereach.events.models import Event
 from activereach.orders.models import Order
 from activereach.pipes.models import PipeSecret, WebhookDelivery
 from tests.conftest import add_location
-from tests.pipes.conftest import deliver, drain, fixture, jobs_of, make_pipe, sample_json
+from tests.pipes.conftest import (deliver, drain, fixture, jobs_of, make_pipe, sample_json,
+                                  stamp, zulu)
 
 
 async def test_create_validates_each_field(client, tenant):  # type: ignore[no-untyped-def]
@@ -112,7 +113,7 @@ async def test_test_reports_per_field_errors(client, tenant, db):  # type: ignor
                                       "reason": "X-Signature does not match"}
     assert any(e["field"] == "lines.0.quantity" for e in result["errors"]), result["errors"]
     mapped = await client.post(f"/v1/pipes/{pipe['id']}/test", headers=tenant.admin, json={
-        "payload": {"id": "X9", "when": "2026-11-25T10:00:00Z", "shop": "store-1",
+        "payload": {"id": "X9", "when": zulu(), "shop": "store-1",
                     "items": [{"name": "Tea", "quantity": "1", "unit_price": 1000}],
                     "attrs": [{"key": "phone", "value": "+919876543210"}]},
         "mapping": {"external_id": "id", "occurred_at": "when", "location": "shop",
@@ -125,13 +126,13 @@ async def test_test_reports_per_field_errors(client, tenant, db):  # type: ignor
 async def test_health_figures(client, tenant, db):  # type: ignore[no-untyped-def]
     pipe = await make_pipe(client, tenant, "shopify")
     order = sample_json("shopify")
-    order["updated_at"] = "2026-11-25T10:00:00-05:00"
+    order["updated_at"] = stamp()
     await deliver(client, pipe, json.dumps(order).encode(),
                   {"content-type": "application/json", "X-Shopify-Hmac-Sha256": "bad"})
     from tests.pipes.conftest import signed
     raw = json.dumps(order).encode()
     await deliver(client, pipe, raw, signed("shopify", raw, pipe["secret"], **{
-        "X-Shopify-Triggered-At": "2026-11-25T15:00:00Z"}))
+        "X-Shopify-Triggered-At": zulu()}))
     await drain(db)
     health = (await client.get(f"/v1/pipes/{pipe['id']}/health", headers=tenant.admin)).json()
     assert health["deliveries"] == 2 and health["orders"] == 1 and health["errors"] == 1
@@ -150,7 +151,7 @@ async def test_reconciler_polls_missed_orders(client, make_tenant, db, provider_
     tenant = await make_tenant(country="US", currency="USD", timezone="America/New_York")
     square = await make_pipe(client, tenant, "square", provider_api, outlet="rc-sq")
     order = copy.deepcopy(fixture("square_api_pay_order_response_completed_order.json")["order"])
-    order.update(id=f"sq-{uuid.uuid4().hex[:8]}", updated_at="2026-11-25T09:00:00Z")
+    order.update(id=f"sq-{uuid.uuid4().hex[:8]}", updated_at=zulu(-60))
     provider_api.orders[f"square:{order['id']}"] = order
     light = await make_pipe(client, tenant, "lightspeed_x", provider_api, outlet="rc-ls")
     sale = fixture("lightspeed_x_sale_update_payload.json")

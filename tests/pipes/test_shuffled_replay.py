@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 
 from activereach.events.models import Event
 from activereach.orders.models import Order
-from tests.pipes.conftest import deliver, drain, make_pipe, sample_json, signed
+from tests.pipes.conftest import deliver, drain, make_pipe, sample_json, signed, stamp
 
 COUNT, TOTAL = 110, 1000   # 704 distinct deliveries (most are stale versions) + 296 duplicates
 
 
 def _order(order_id: int, minute: int, **changes) -> bytes:  # type: ignore[no-untyped-def]
     order = sample_json("shopify")
-    order.update(id=order_id, updated_at=f"2026-11-25T10:{minute:02d}:00-05:00",
+    order.update(id=order_id, updated_at=stamp(minute),
                  name=f"#{order_id}", **changes)
     order["customer"] = {**order["customer"], "id": order_id, "email": f"c{order_id}@example.com"}
     return json.dumps(order).encode()

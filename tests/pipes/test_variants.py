@@ -15,7 +15,7 @@ from activereach.jobs.models import Job
 from activereach.kit.db import utcnow
 from activereach.pipes.samples import sample
 from tests.pipes.conftest import (deliver, drain, fixture, jobs_of, make_pipe, sample_json,
-                                  signed, square_event)
+                                  signed, square_event, stamp, toast_stamp)
 
 
 async def _statuses(client, tenant, pipe) -> list[str]:  # type: ignore[no-untyped-def]
@@ -52,11 +52,11 @@ async def test_duplicate_delivery_is_a_no_op(client, tenant, db):  # type: ignor
 
 async def test_out_of_order_and_stale_versions(client, tenant, db):  # type: ignore[no-untyped-def]
     pipe = await make_pipe(client, tenant, "shopify")
-    paid = shopify_order(1001, "2026-11-25T10:00:00-05:00")
-    cancelled = shopify_order(1001, "2026-11-25T11:00:00-05:00",
-                              cancelled_at="2026-11-25T11:00:00-05:00")
-    older_open = shopify_order(1002, "2026-11-25T09:00:00-05:00", financial_status="pending")
-    newer_paid = shopify_order(1002, "2026-11-25T09:30:00-05:00")
+    paid = shopify_order(1001, stamp(0))
+    cancelled = shopify_order(1001, stamp(60),
+                              cancelled_at=stamp(60))
+    older_open = shopify_order(1002, stamp(-60), financial_status="pending")
+    newer_paid = shopify_order(1002, stamp(-30))
     for raw in (cancelled, paid, newer_paid, older_open):   # every one arrives out of order
         assert (await deliver(client, pipe, raw)).status_code == 200
         await drain(db)   # processed as it arrives (a pool of workers may reorder a burst)
@@ -72,7 +72,7 @@ async def test_void_after_completion_cancels(client, tenant, db):  # type: ignor
     await drain(db)
     voided = copy.deepcopy(env)
     voided["guid"] = str(uuid.uuid4())
-    voided["details"]["order"].update(voided=True, modifiedDate="2021-07-30T12:30:00.000+0000")
+    voided["details"]["order"].update(voided=True, modifiedDate=toast_stamp(90))
     await deliver(client, pipe, json.dumps(voided).encode())
     await drain(db)
     order = (await _order(client, tenant, pipe, env["details"]["order"]["guid"])).json()
@@ -82,20 +82,20 @@ async def test_void_after_completion_cancels(client, tenant, db):  # type: ignor
 
 async def test_refund_before_its_order_waits_then_applies(client, tenant, db):  # type: ignore[no-untyped-def]
     pipe = await make_pipe(client, tenant, "shopify")
-    refund = {"id": 777, "order_id": 2001, "created_at": "2026-11-25T12:00:00-05:00",
+    refund = {"id": 777, "order_id": 2001, "created_at": stamp(120),
               "transactions": [{"kind": "refund", "status": "success", "amount": "30.00"}]}
     raw = json.dumps(refund).encode()
     headers = signed("shopify", raw, pipe["secret"], **{"X-Shopify-Topic": "refunds/create"})
     await deliver(client, pipe, raw, headers)
     await drain(db)
     assert await _statuses(client, tenant, pipe) == ["waiting"]
-    await deliver(client, pipe, shopify_order(2001, "2026-11-25T10:00:00-05:00"))
+    await deliver(client, pipe, shopify_order(2001, stamp(0)))
     await drain(db)
     assert await _statuses(client, tenant, pipe) == ["processed", "processed"]
     order = (await _order(client, tenant, pipe, "2001")).json()
     assert order["status"] == "partially_refunded" and order["totals"]["refunded"] == 3000
     # The order update that lists the same refund changes nothing more.
-    await deliver(client, pipe, shopify_order(2001, "2026-11-25T12:01:00-05:00",
+    await deliver(client, pipe, shopify_order(2001, stamp(121),
                                               financial_status="partially_refunded",
                                               refunds=[refund]))
     await drain(db)
@@ -146,7 +146,7 @@ async def test_wrong_content_type_and_truncated_body(client, tenant, db):  # typ
 
 async def test_unmapped_location_is_held_until_mapped(client, tenant, db):  # type: ignore[no-untyped-def]
     pipe = await make_pipe(client, tenant, "shopify", location_map={})
-    await deliver(client, pipe, shopify_order(3001, "2026-11-25T10:00:00-05:00"))
+    await deliver(client, pipe, shopify_order(3001, stamp(0)))
     await drain(db)
     rows = (await client.get(f"/v1/pipes/{pipe['id']}/deliveries", headers=tenant.admin)).json()
     assert rows[0]["status"] == "held" and "unmapped location '48752903'" in rows[0]["error"]
@@ -207,7 +207,7 @@ async def test_secret_rotation_keeps_the_old_secret_for_the_overlap(client, tena
     old = pipe["secret"]
     await client.patch(f"/v1/pipes/{pipe['id']}", headers=tenant.admin,
                        json={"settings": {"client_secret": "new-secret"}})
-    raw = shopify_order(4001, "2026-11-25T10:00:00-05:00")
+    raw = shopify_order(4001, stamp(0))
     assert (await deliver(client, pipe, raw, signed("shopify", raw, old))).status_code == 200
     assert (await deliver(client, pipe, raw, signed("shopify", raw, "new-secret"))).status_code == 200
     shown = (await client.get(f"/v1/pipes/{pipe['id']}", headers=tenant.admin)).json()

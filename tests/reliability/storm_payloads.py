@@ -4,6 +4,7 @@ stale versions, refunds and voids, and the final state each order must end in.""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import urllib.parse
 import uuid
@@ -12,6 +13,7 @@ from typing import Any
 
 from activereach.pipes.rules import epoch_ms
 from tests.pipes.conftest import NOTIFY_URL, ProviderApi, fixture, sample_json, signed
+from tests.support import ago
 
 PROVIDERS = ("shopify", "toast", "lightspeed_x", "clover", "square", "custom")
 
@@ -58,7 +60,8 @@ class Builder:
     def _shopify(self, n: int) -> None:
         # Above 2^53, so an id that passed through a float would be caught.
         order_id = 6_000_000_000_000_000 + n * 1000 + int(self.tag, 16) % 1000
-        stamps = [f"2026-11-25T10:{m:02d}:00-05:00" for m in (1, 2, 3, 4)]
+        hour = ago(hours=2, tz="America/New_York").replace(minute=0, second=0, microsecond=0)
+        stamps = [(hour + dt.timedelta(minutes=m)).isoformat() for m in (1, 2, 3, 4)]
         refund = {"id": order_id + 7, "order_id": order_id, "created_at": stamps[-1],
                   "transactions": [{"kind": "refund", "status": "success", "amount": "30.00"}]}
         refunded = n % 3 == 0
@@ -88,7 +91,9 @@ class Builder:
         base = sample_json("toast")
         guid = str(uuid.uuid4())
         voided = n % 5 == 0
-        stamps = [f"2026-11-25T15:{m:02d}:00.000+0000" for m in (1, 2, 3)]
+        hour = ago(hours=2, tz="UTC").replace(minute=0, second=0, microsecond=0)
+        stamps = [(hour + dt.timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+                  for m in (1, 2, 3)]
         for i, stamp in enumerate(stamps):
             env = copy.deepcopy(base)
             env["guid"] = str(uuid.uuid4())        # Toast's event id: one per notification

@@ -12,6 +12,7 @@ from activereach.kit.ids import new_id
 from activereach.kit.middleware import json_depth_exceeds
 from activereach.kit.money import MoneyError, major_to_minor, minor_to_major
 from activereach.tenancy.rules import gstin_check_char, validate_gstin
+from tests.support import ago
 
 
 def test_gstin_checksum_matches_a_published_gstin() -> None:
@@ -50,7 +51,7 @@ def test_segment_order_maps_money_to_minor_units_and_checks_total() -> None:
     order = order_from_properties(
         {"order_id": "W-1", "total": 530.5, "tax": 25.5, "shipping": 40, "discount": 34,
          "currency": "INR", "products": [{"sku": "M", "name": "Mug", "price": 499, "quantity": 1}]},
-        currency="INR", occurred_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), customer={})
+        currency="INR", occurred_at=ago(days=1), customer={})
     assert order.lines[0].unit_price == 49900
     assert (order.order_tax, order.shipping, order.order_discount) == (2550, 4000, 3400)
     assert order.totals is not None and order.totals.total == 53050
@@ -60,7 +61,7 @@ def test_segment_order_maps_money_to_minor_units_and_checks_total() -> None:
 def test_segment_order_without_order_id_names_the_field() -> None:
     with pytest.raises(Unprocessable, match="properties.order_id"):
         order_from_properties({"total": 10}, currency="INR",
-                              occurred_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), customer={})
+                              occurred_at=ago(days=1), customer={})
 
 
 def test_local_day_uses_the_outlet_timezone() -> None:

@@ -5,12 +5,12 @@ Both go through the real snapshot builder with transient (never saved) order obj
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from activereach.bills import rules
-from activereach.bills.snapshot import build_snapshot
+from activereach.bills.snapshot import build_snapshot, local_time
+from activereach.kit.db import utcnow
 from activereach.orders import rules as order_rules
 from activereach.orders.models import Order, OrderLine, OrderPayment
 from activereach.tenancy.models import Location, Workspace
@@ -41,7 +41,7 @@ def _sample_order(workspace: Workspace, location: Location | None,
         workspace_id=workspace.id, id="ord_sample", source="activepos", external_id="SAMPLE-1",
         location_id=location.id if location else None, terminal_id="T1", contact_id="ct_sample",
         channel="offline" if location else "online", currency=workspace.currency,
-        occurred_at=dt.datetime(2026, 11, 25, 4, 45, tzinfo=dt.UTC), subtotal=totals.subtotal,
+        occurred_at=utcnow().replace(second=0, microsecond=0), subtotal=totals.subtotal,
         tax_total=totals.tax, discount_total=0, shipping=0, total=totals.total, paid_total=paid,
         change_due=paid - totals.total, customer={"name": "Asha Rao", "phone": "+919876543210"},
         extra={})
@@ -55,10 +55,12 @@ def sample_snapshot(workspace: Workspace, location: Location | None, config: dic
     order, lines, payments = _sample_order(workspace, location)
     code = location.code if location else None
     prefix = config.get("invoice_prefix") or rules.default_prefix(code)
+    tz = (location.timezone if location else None) or workspace.timezone
+    fy = rules.fiscal_year(local_time(order.occurred_at, tz).date())  # the year of "now"
     return build_snapshot(
         workspace=workspace, location=location, config=config, order=order, lines=lines,
         payments=payments, loyalty={"earned": 42, "balance": 1280}, code="SAMPLE0000", url=url,
-        invoice=rules.invoice_number(prefix, "2026-27", 123), fy="2026-27")
+        invoice=rules.invoice_number(prefix, fy, 123), fy=fy)
 
 
 def _decoy() -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from importlib import resources
 
 # provider → (file, payload kind, content type)
@@ -15,7 +17,23 @@ SAMPLES = {
     "custom": ("custom_order.json", "webhook", "application/json"),
 }
 
+# Our own schema's sample is stamped with the current time: a "test with a sample order" should
+# land in today's dashboard, and a fixed date would one day be rejected as too far in the future
+# or outside a report's window. Provider samples stay verbatim (they are the providers' own docs).
+_RESTAMPED = {"custom"}
+
 
 def sample(provider: str) -> tuple[bytes, str, str]:
     name, kind, content_type = SAMPLES[provider]
-    return (resources.files(__package__).joinpath(name).read_bytes(), kind, content_type)
+    raw = resources.files(__package__).joinpath(name).read_bytes()
+    if provider in _RESTAMPED:
+        raw = _restamped(raw)
+    return (raw, kind, content_type)
+
+
+def _restamped(raw: bytes) -> bytes:
+    body = json.loads(raw)
+    india = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
+    body["occurred_at"] = stamp.astimezone(india).isoformat()
+    return json.dumps(body, indent=2).encode()
