@@ -1,12 +1,13 @@
 """A loopback TCP relay in front of the live server that a test can cut: the till's "network".
 
-Chromium's offline emulation (``context.set_offline``) is not a wall: a request the page issues
-while the emulation is being applied to a new document (after a reload) can reach the server and
-only its reply is cut, so a sale the till keeps as unsynced is already on the server. The
-cashier test used to count the server's orders while "offline" and failed now and then on a
-loaded machine. With the till talking through this relay, offline means no byte reaches the
-server; the relay also records what was tried while it was cut (``refused``), which is how the
-leak was seen.
+The cashier offline test used to rely on Chromium's offline emulation alone
+(``context.set_offline``) and, now and then on a loaded machine, found two orders on the server
+where one was expected while the till was "offline". Two explanations fit: the emulation lets a
+request through (it is applied per document, and the page reloads while offline), or the till
+sent a sale it then labelled offline. The relay separates them: offline means no byte reaches the
+server, and every request line tried while cut is recorded (``refused``) and written to
+``test-artifacts/cashier-offline-attempts.txt``, so a leak shows up as a refused sale and a
+mislabelled sale as an order on the server. See docs/decisions.md ("Offline test network").
 """
 
 from __future__ import annotations
