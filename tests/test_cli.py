@@ -1,5 +1,6 @@
 """The CLI as an operator uses it: from any folder, demo twice changes nothing, serve serves."""
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -50,10 +52,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_serve_migrates_serves_and_runs_the_worker(tmp_path: Path) -> None:
-    demo = json.loads(subprocess.run([*CLI, "demo", "--json"], cwd=tmp_path, env=_env(), check=True,
-                                     capture_output=True, text=True).stdout)
-    port = _free_port()
+@contextlib.contextmanager
+def _serving(tmp_path: Path, port: int) -> Iterator[str]:
+    """``activereach serve`` in ``tmp_path`` on ``port`` until ready; yields its base URL."""
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([*CLI, "serve", "--port", str(port)], cwd=tmp_path, env=_env(),
                             stdout=log, stderr=subprocess.STDOUT)
@@ -65,6 +66,18 @@ def test_serve_migrates_serves_and_runs_the_worker(tmp_path: Path) -> None:
                     break
             except httpx2.HTTPError:
                 time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_serve_migrates_serves_and_runs_the_worker(tmp_path: Path) -> None:
+    demo = json.loads(subprocess.run([*CLI, "demo", "--json"], cwd=tmp_path, env=_env(), check=True,
+                                     capture_output=True, text=True).stdout)
+    port = _free_port()
+    with _serving(tmp_path, port) as base:
         headers = {"Authorization": f"Bearer {demo['admin_key']}"}
         order = {"external_id": "CLI-1", "location": "blr-indiranagar", "terminal": "T1",
                  "occurred_at": dt.datetime.now(dt.timezone.utc).isoformat(),
@@ -87,10 +100,6 @@ def test_serve_migrates_serves_and_runs_the_worker(tmp_path: Path) -> None:
         events = httpx2.get(f"{base}/v1/contacts/{contact_id}/events", headers=headers).json()
         # newest first; the receipt's channel_delivery_status may already follow the order
         assert "order_completed" in [e["name"] for e in events["data"]]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
     assert demo["admin_key"] not in (tmp_path / "serve.log").read_text()
 
 
@@ -107,17 +116,7 @@ def test_demo_env_follows_the_running_server_and_its_pins_sign_in(tmp_path: Path
     port = _free_port()
     subprocess.run([*CLI, "demo", "--port", str(port)], cwd=tmp_path, env=_env(), check=True,
                    capture_output=True, text=True)
-    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([*CLI, "serve", "--port", str(port)], cwd=tmp_path, env=_env(),
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx2.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
+    with _serving(tmp_path, port) as base:
         env = _exports(subprocess.run([*CLI, "demo", "--env"], cwd=tmp_path, env=_env(),
                                       check=True, capture_output=True, text=True).stdout)
         assert env["BASE"] == f"http://localhost:{port}"
@@ -132,7 +131,3 @@ def test_demo_env_follows_the_running_server_and_its_pins_sign_in(tmp_path: Path
             verified = httpx2.post(f"{base}/v1/pos/staff/{staff[name]['id']}/verify",
                                    json={"pin": pin}, headers=device)
             assert verified.status_code == 200 and verified.json()["name"] == name, verified.text
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
