@@ -8,8 +8,9 @@
 # - FAKETIME_DONT_FAKE_MONOTONIC=1: a faked monotonic clock leaves timed waits that never wake;
 # - scripts/clock/ on PYTHONPATH: Python's time.sleep works around libfaketime 0.9.10's
 #   clock_nanosleep bug (see scripts/clock/sitecustomize.py);
-# - tests/browser/conftest.py starts Playwright's driver unfaked (Node spins when faked) and
-#   hands the variables back to Chromium, so pages see the same moved clock as the server.
+# - tests/browser/conftest.py starts Playwright's driver and Chromium unfaked (Node spins when
+#   faked; Chromium stalls before its build date) and moves each page's clock with Playwright's
+#   clock.install, so pages see the same day as the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 offsets=("$@")

@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -67,12 +68,37 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def _without_faketime() -> dict[str, str]:
     """Take libfaketime's variables out of this process's environment; return them.
 
-    Under ``make test-clock`` the Playwright driver (Node) spins at full CPU when faked, so it
-    starts with the real clock; Chromium, launched with the variables put back, runs on the
-    moved clock like the server it talks to.
+    Under ``make test-clock`` neither the Playwright driver (Node spins at full CPU when faked)
+    nor Chromium runs faked: Chromium refuses work on a clock earlier than its own build date
+    (pages never fire "load" at -40 days).  Pages get the moved time from Playwright's clock
+    instead (``_MovedClockBrowser``), so they and the server still agree on today.
     """
     names = [k for k in os.environ if k == "LD_PRELOAD" or k.startswith("FAKETIME")]
     return {name: os.environ.pop(name) for name in names}
+
+
+class _MovedClockBrowser:
+    """A Browser whose pages read this (faked) process's clock: Date, timers, performance.
+
+    ``clock.install`` keeps time flowing from the given instant, so timers and the till's
+    background sync behave as on a real clock, only on the moved day.
+    """
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+    async def new_context(self, **options: Any) -> Any:
+        context = await self._browser.new_context(**options)
+        await context.clock.install(time=time.time())
+        return context
+
+    async def new_page(self, **options: Any) -> Any:
+        page = await self._browser.new_page(**options)
+        await page.clock.install(time=time.time())
+        return page
 
 
 @pytest.fixture(scope="session")
@@ -81,12 +107,12 @@ async def browser() -> AsyncIterator[object]:
     faketime = _without_faketime()
     try:
         pw = await async_playwright().start()
+        instance = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                            args=CHROMIUM_ARGS, env=dict(os.environ))
     finally:
         os.environ.update(faketime)
     try:
-        instance = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                            args=CHROMIUM_ARGS, env=dict(os.environ))
-        yield instance
+        yield _MovedClockBrowser(instance) if faketime else instance
         await instance.close()
     finally:
         await pw.stop()
