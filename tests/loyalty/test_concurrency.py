@@ -1,25 +1,16 @@
-"""Races: concurrent holds and redemptions never overspend one balance (PostgreSQL, where
-requests really run in parallel), and a replayed order earns once (both databases)."""
+"""Races: concurrent holds and redemptions never overspend one balance, and a replayed order
+earns once.  Both databases: on PostgreSQL the requests really overlap and row locks decide; on
+SQLite one writer at a time must give the same answer."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
 
-import pytest
-
 from tests.loyalty.conftest import member, place, shopper_order
 
 
-@pytest.fixture
-def postgres_only(is_postgres: bool) -> None:
-    """Row locks only matter where transactions overlap; SQLite runs one writer at a time."""
-    if not is_postgres:
-        pytest.skip("concurrency against row locks needs PostgreSQL")
-
-
-async def test_fifty_concurrent_holds_never_overspend(client, program_tenant,
-                                                     postgres_only) -> None:
+async def test_fifty_concurrent_holds_never_overspend(client, program_tenant) -> None:
     await place(client, program_tenant, shopper_order(1000000))          # 100 points
     m = await member(client, program_tenant)
 
@@ -34,8 +25,7 @@ async def test_fifty_concurrent_holds_never_overspend(client, program_tenant,
     assert (after["available"], after["held"], after["spendable"]) == (100, 100, 0)
 
 
-async def test_fifty_concurrent_redemptions_use_each_hold_once(client, program_tenant,
-                                                               postgres_only) -> None:
+async def test_fifty_concurrent_redemptions_use_each_hold_once(client, program_tenant) -> None:
     await place(client, program_tenant, shopper_order(1000000))          # 100 points
     m = await member(client, program_tenant)
     hold_ids = []
@@ -54,8 +44,7 @@ async def test_fifty_concurrent_redemptions_use_each_hold_once(client, program_t
     assert (after["available"], after["held"], after["lifetime_redeemed"]) == (0, 0, 100)
 
 
-async def test_fifty_concurrent_adjustments_never_go_negative(client, program_tenant,
-                                                              postgres_only) -> None:
+async def test_fifty_concurrent_adjustments_never_go_negative(client, program_tenant) -> None:
     await place(client, program_tenant, shopper_order(1000000))          # 100 points
     m = await member(client, program_tenant)
 
