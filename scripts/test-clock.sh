@@ -25,14 +25,7 @@ find_lib() {
 }
 
 if ! lib=$(find_lib); then
-  if [ "$(id -u)" != 0 ]; then
-    echo "libfaketime is missing and we are not root: install Debian's 'libfaketime' package" >&2
-    exit 1
-  fi
-  echo "installing libfaketime from Debian's packages" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq libfaketime >&2
+  bash scripts/apt-install.sh libfaketime
   lib=$(find_lib)
 fi
 bash scripts/ensure-chromium.sh

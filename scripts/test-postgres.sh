@@ -25,10 +25,8 @@ find_bin() {
 }
 
 if ! bin=$(find_bin); then
-  echo "PostgreSQL server not found; installing it from Debian's packages" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq postgresql >&2
+  echo "PostgreSQL server not found" >&2
+  bash "$root/scripts/apt-install.sh" postgresql
   bin=$(find_bin)
 fi
 
