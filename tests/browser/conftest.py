@@ -91,14 +91,16 @@ class _MovedClockBrowser:
         return getattr(self._browser, name)
 
     async def new_context(self, **options: Any) -> Any:
-        context = await self._browser.new_context(**options)
-        await context.clock.install(time=time.time())
-        return context
+        return await _moved(await self._browser.new_context(**options))
 
     async def new_page(self, **options: Any) -> Any:
-        page = await self._browser.new_page(**options)
-        await page.clock.install(time=time.time())
-        return page
+        return await _moved(await self._browser.new_page(**options))
+
+
+async def _moved(target: Any) -> Any:
+    """A context or page whose clock starts at this process's (moved) now."""
+    await target.clock.install(time=time.time())
+    return target
 
 
 @pytest.fixture(scope="session")
