@@ -8,6 +8,7 @@ Tests take times from ``ago()``, or freeze the clock for themselves.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 import threading
@@ -83,7 +84,8 @@ def serve_in_thread(app: Any) -> Iterator[str]:
     """Serve an ASGI app (a local provider API) on a free loopback port; yields its base URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning", lifespan="off",
+                                           log_config=None))  # keep the root logging as is
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(400):
@@ -95,3 +97,20 @@ def serve_in_thread(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+async def wait_until(page: Any, expression: str, timeout: float = 30.0, interval: float = 0.25) -> Any:
+    """Poll a JavaScript ``expression`` (promises awaited) until it is truthy; returns its value.
+
+    ``page.wait_for_function`` compiles its predicate with ``eval`` inside the page, which a
+    ``script-src 'self'`` policy forbids; ``page.evaluate`` runs through the DevTools protocol,
+    which the page's policy does not govern, so the pages stay under their real CSP in tests.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still falsy after {timeout:.0f}s: {expression}")
+        await asyncio.sleep(interval)

@@ -29,6 +29,7 @@ from activereach.kit.db import Database
 from activereach.kit.errors import AppError
 from activereach.kit.error_docs import ERROR_RESPONSES
 from activereach.kit.middleware import BodyGuard, RequestMetrics
+from activereach.kit.security_headers import SecurityHeaders
 from activereach.kit.ratelimit import Limits, RateLimit
 from activereach.loyalty.api import router as loyalty_router
 from activereach.ops.api import router as ops_router
@@ -155,4 +156,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                                                     settings.rate_limit_address,
                                                     settings.rate_limit_webhook))
     app.add_middleware(RequestMetrics)
+    # Outermost: every HTML reply (console, cashier, docs, errors) gets the security headers.
+    app.add_middleware(SecurityHeaders)
     return app

@@ -38,6 +38,38 @@ class Settings(BaseSettings):
     rate_limit_credential: str = "120000/minute"  # per API key, write key or device token
     rate_limit_address: str = "120000/minute"  # per client address, requests without a credential
     rate_limit_webhook: str = "120000/minute"  # per client address, provider webhook deliveries
+    # Trust at the server (issue 18; docs/operations.md "Security model").
+    # Outbound calls go to each provider's documented hosts; this comma-separated list
+    # ("host", "host:port", "*.example.com") adds hosts the operator allows, e.g. a sandbox or
+    # the loopback servers tests run. Private, loopback and link-local addresses are refused
+    # unless listed here explicitly.
+    outbound_allow_hosts: str = ""
+    # Proxies (comma-separated IPs or CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are
+    # believed. None by default: a client address is the socket's peer.
+    trusted_proxies: str = ""
+    # Where rate-limit counters live: "memory://" counts per process; "redis://host:6379" shares
+    # them across API processes (``limits`` storage URI).
+    rate_limit_storage: str = "memory://"
+    # Password and PIN hashing runs in threads, at most this many at once.
+    hash_concurrency: int = Field(default=2, ge=1, le=64)
+    # Failed sign-ins (console password, staff PIN, pairing code) per account and address before a
+    # lockout, and the lockout's first length (doubling on each further lockout, capped at 1 h).
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_lockout_seconds: int = Field(default=60, ge=1, le=86_400)
+    # Console sessions: ended after this long without a request, and this long after sign-in.
+    session_idle_minutes: int = Field(default=12 * 60, ge=1)
+    session_absolute_hours: int = Field(default=7 * 24, ge=1)
+    # Webhooks: a signed timestamp older (or newer) than this is refused; a rejected delivery
+    # keeps at most this many bytes of its body.
+    webhook_freshness_seconds: int = Field(default=300, ge=1)
+    rejected_body_prefix_bytes: int = Field(default=1024, ge=0, le=65_536)
+    rate_limit_rejected_webhook: str = "60/minute"  # per pipe, deliveries that fail verification
+    # Message templates: a render stops after this long or this much output.
+    template_render_seconds: float = Field(default=1.0, gt=0, le=30)
+    template_max_output_bytes: int = Field(default=65_536, ge=1024)
+    # Order times outside [now - past days, now + future minutes] are refused as implausible.
+    occurred_at_max_past_days: int = Field(default=3 * 366, ge=1)
+    occurred_at_max_future_minutes: int = Field(default=24 * 60, ge=0)
     log_level: str = "info"
     log_json: bool = False
 
@@ -48,7 +80,8 @@ class Settings(BaseSettings):
             raise ValueError("worker_mode must be inprocess, external or off")
         return value
 
-    @field_validator("rate_limit_credential", "rate_limit_address", "rate_limit_webhook")
+    @field_validator("rate_limit_credential", "rate_limit_address", "rate_limit_webhook",
+                     "rate_limit_rejected_webhook")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many  # local: only needed to validate at start

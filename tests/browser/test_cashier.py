@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from activereach.bills.models import BillReceipt
 from activereach.orders.models import Order
 from tests.browser.netswitch import NetSwitch
+from tests.support import wait_until
 
 UNSYNCED = "document.querySelector('[data-testid=unsynced]')?.textContent"
 PHONE = "+91 98450 12345"
@@ -130,8 +131,7 @@ async def _offline_member_sale(page, points: int) -> None:  # type: ignore[no-un
 
 
 async def _wait_unsynced(page, count: int) -> None:  # type: ignore[no-untyped-def]
-    await page.wait_for_function(f"({UNSYNCED} || '').startsWith('{count} unsynced')",
-                                 timeout=60_000)
+    await wait_until(page, f"({UNSYNCED} || '').startsWith('{count} unsynced')", timeout=60)
 
 
 async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, tenant, db) -> None:
@@ -141,7 +141,7 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     await _pair(page, network, shop["code"])
-    await page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    await wait_until(page, "navigator.serviceWorker.controller !== null")
 
     # search by name prefix, pick a size in the variant picker, pay cash with change
     await page.get_by_test_id("search").fill("lat")
@@ -172,8 +172,7 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     await page.get_by_test_id("complete").click()
     await page.get_by_test_id("bill-qr").wait_for(timeout=30_000)
     await _wait_unsynced(page, 0)
-    await page.wait_for_function(
-        "document.querySelector('[data-testid=sync-state]')?.textContent === 'Synced'")
+    await wait_until(page, "document.querySelector('[data-testid=sync-state]')?.textContent === 'Synced'")
     await page.screenshot(path=str(artifacts / "cashier-receipt.png"))
     [first] = await _orders(db, tenant)
     assert (first.total, first.change_due, first.terminal_id) == (44060, 10940, "T1")
@@ -186,7 +185,7 @@ async def test_offline_sales_sync_exactly_once(live_server, browser, artifacts, 
     assert member["available"] == 450 + 3  # 1 point per ₹100 of the ₹390.60 not paid in points
     await page.get_by_test_id("next-sale").click()
 
-    await page.wait_for_function(f"({POOL})().then((n) => n >= 25)", polling=500, timeout=30_000)
+    await wait_until(page, f"({POOL})().then((n) => n >= 25)", interval=0.5)
     await network.cut()  # nothing reaches the server from here on...
     await context.set_offline(True)  # ...and the till sees navigator.onLine false
     await _offline_member_sale(page, 100)  # a ₹141.60 croissant, ₹100 of it in points

@@ -4,6 +4,7 @@ type, truncated body, unmapped location, paused pipe, dead letters and replay, s
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import urllib.parse
 import uuid
@@ -15,7 +16,7 @@ from activereach.jobs.models import Job
 from activereach.kit.db import utcnow
 from activereach.pipes.samples import sample
 from tests.pipes.conftest import (deliver, drain, fixture, jobs_of, make_pipe, sample_json,
-                                  signed, square_event, stamp, toast_stamp)
+                                  signed, square_event, stamp)
 
 
 async def _statuses(client, tenant, pipe) -> list[str]:  # type: ignore[no-untyped-def]
@@ -72,7 +73,10 @@ async def test_void_after_completion_cancels(client, tenant, db):  # type: ignor
     await drain(db)
     voided = copy.deepcopy(env)
     voided["guid"] = str(uuid.uuid4())
-    voided["details"]["order"].update(voided=True, modifiedDate=toast_stamp(90))
+    # 90 minutes after the sample's own last change (the sample is restamped to today)
+    modified = dt.datetime.strptime(env["details"]["order"]["modifiedDate"], "%Y-%m-%dT%H:%M:%S.%f%z")
+    later = (modified + dt.timedelta(minutes=90)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    voided["details"]["order"].update(voided=True, modifiedDate=later)
     await deliver(client, pipe, json.dumps(voided).encode())
     await drain(db)
     order = (await _order(client, tenant, pipe, env["details"]["order"]["guid"])).json()

@@ -31,6 +31,7 @@ from activereach.bills.render import (
 from activereach.bills.sample import DECOY_SNAPSHOT
 from activereach.bills.service import BillView, find_bill_view, record_rating
 from activereach.kit.http import read, write
+from activereach.kit.security_headers import page_headers
 
 router = APIRouter(tags=["bill page"], include_in_schema=False)
 
@@ -41,14 +42,13 @@ _limiter = MovingWindowRateLimiter(MemoryStorage())
 
 
 def security_headers(nonce: str) -> dict[str, str]:
+    # Stricter than other pages (kit/security_headers.py): no script at all (default-src 'none'
+    # covers it), only nonce'd styles, and no referrer: the bill code never leaves the page.
     return {
-        "Content-Security-Policy": (
-            "default-src 'none'; "
-            f"style-src 'nonce-{nonce}'; img-src 'self' https: data:; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors 'self'"),
-        "Referrer-Policy": "no-referrer",
+        **page_headers(nonce=nonce, default="'none'", scripts="",
+                       styles=f"'nonce-{nonce}'", frame_ancestors="'self'",
+                       referrer="no-referrer"),
         "X-Robots-Tag": "noindex, nofollow",
-        "X-Content-Type-Options": "nosniff",
         # The page shows live refund and rating state: never cached anywhere.
         "Cache-Control": "no-store",
     }

@@ -7,7 +7,6 @@ progress bar over the bytes read; the report (line, column, reason) is printed a
 from __future__ import annotations
 
 import asyncio
-import csv
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from activereach.config import get_settings
+from activereach.kit import csv_safe
 from activereach.kit.db import Database, unit_of_work
 
 catalog_app = typer.Typer(help="Catalog CSV import and export", no_args_is_help=True)
@@ -126,7 +126,7 @@ def export_command(file: Path = typer.Argument(..., dir_okay=False, help="output
                 ws = await workspace_by_slug(session, workspace)
                 if ws is None:
                     raise typer.BadParameter(f"no workspace {workspace!r}", param_hint="--workspace")
-                writer = csv.writer(out, lineterminator="\n")
+                writer = csv_safe.writer(out, lineterminator="\n")
                 count = -1
                 async for row in export_rows(session, ws):
                     writer.writerow(row)

@@ -2,11 +2,11 @@
 
 Product-level columns are written on a product's first row only (as commerce exports do);
 each row carries its variant's effective tax, so re-importing the export changes nothing.
+Cells are escaped against spreadsheet formulas (``kit/csv_safe.py``); the import undoes it.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog.models import Product, StockLevel, TaxClass, Variant
+from activereach.kit import csv_safe
 from activereach.kit.money import currency_exponent
 from activereach.tenancy.models import Location, Workspace
 
@@ -86,7 +87,7 @@ def _row(product: Product, variant: Variant, first: bool, taxes: dict[str, TaxCl
 async def export_text(session: AsyncSession, workspace: Workspace) -> AsyncIterator[str]:
     """CSV text in blocks of about 64 KB."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_safe.writer(buffer, lineterminator="\n")  # cells escaped against formulas
     async for row in export_rows(session, workspace):
         writer.writerow(row)
         if buffer.tell() > 65536:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from activereach.catalog.rules import MAX_OPTIONS
+from activereach.kit import csv_safe
 
 REQUIRED = ("handle", "price")
 ALIASES = {
@@ -123,7 +124,8 @@ class RecordReader:
                 raise CsvFileError("file", f"malformed CSV: {exc}", line=start_line) from exc
             if not any(f.strip() for f in fields):
                 continue
-            yield start_offset, start_line, fields, self.offset
+            # Our export escapes formula-like cells with a leading "'" (kit/csv_safe.py).
+            yield start_offset, start_line, [csv_safe.unescape(f) for f in fields], self.offset
 
 
 def read_header(stream: BinaryIO) -> tuple[Header, int, int]:

@@ -2,6 +2,11 @@
 
 Each message runs in its own savepoint, so a bad message rolls back only itself.  An online
 ``order_completed`` goes through the same ``ingest_order`` as every other source.
+
+A ``messageId`` seen before is a ``duplicate`` only when the message says the same thing again
+(same type, event, properties or traits, and timestamp when one is sent; for an order, the same
+order); with different content it is a ``conflict`` (409 in its verdict), as ``/v1/orders``
+answers a reused external id. A ``timestamp`` outside the operator's bounds is refused (422).
 """
 
 from __future__ import annotations
@@ -9,17 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, build_identities
 from activereach.contacts.service import resolve_contact
+from activereach.events.models import Event
 from activereach.events.schemas import MessageIn
 from activereach.events.segment import canonical_event_name, order_from_properties
-from activereach.events.service import append_event, event_exists
+from activereach.events.service import append_event, find_event
 from activereach.kit.db import utcnow
-from activereach.kit.errors import AppError, Unprocessable
-from activereach.orders.service import IngestSource, ingest_order
+from activereach.kit.errors import AppError, Conflict, Unprocessable
+from activereach.orders.models import Order
+from activereach.orders.rules import time_problem
+from activereach.orders.schemas import time_bounds
+from activereach.orders.service import IngestSource, ingest_order, request_hash
 from activereach.tenancy.models import Workspace
 
 CHANNELS = {"whatsapp", "sms", "email"}
@@ -33,8 +43,11 @@ async def process_batch(session: AsyncSession, workspace: Workspace,
         try:
             async with session.begin_nested():
                 verdict.update(await _process_one(session, workspace, raw))
+        except Conflict as exc:
+            # A messageId or order already accepted with other content (error.code says which).
+            verdict.update(status=409, result="conflict", error=exc.body()["error"])
         except AppError as exc:
-            # Every rejected message is a 400 in its verdict; error.code says why.
+            # Every other rejected message is a 400 in its verdict; error.code says why.
             verdict.update(status=400, result="rejected", error=exc.body()["error"])
         verdicts.append(verdict)
     return verdicts
@@ -47,13 +60,18 @@ def _message_id(raw: object) -> object:
 async def _process_one(session: AsyncSession, workspace: Workspace,
                        raw: dict[str, Any]) -> dict[str, Any]:
     message = _parse(raw)
-    if await event_exists(session, workspace.id, message.message_id):
-        return {"status": 200, "result": "duplicate"}
-    timestamp = message.timestamp or utcnow()
     customer = _customer(message)
     if message.type == "track" and message.event is None:
         raise Unprocessable.field("event", "required for track messages")
     name = canonical_event_name(message.event) if message.type == "track" else "identify"
+    stored = await find_event(session, workspace.id, message.message_id)
+    if stored is not None:
+        return await _seen_before(session, workspace, message, name, stored)
+    if message.timestamp is not None:
+        problem = time_problem(message.timestamp, utcnow(), time_bounds())
+        if problem:
+            raise Unprocessable.field("timestamp", problem)
+    timestamp = message.timestamp or utcnow()
 
     if name == "order_completed":
         order_in = order_from_properties(message.properties, currency=workspace.currency,
@@ -65,12 +83,39 @@ async def _process_one(session: AsyncSession, workspace: Workspace,
                 "order_id": result["order_id"], "contact_id": result["contact_id"]}
 
     contact_id = await _resolve(session, workspace, customer, message)
-    properties = {"traits": message.traits or {}} if message.type == "identify" else message.properties
+    properties = _properties(message)
     await append_event(session, workspace_id=workspace.id, message_id=message.message_id,
                        name=name, type=message.type, timestamp=timestamp, source="sdk",
                        properties=properties, contact_id=contact_id,
                        location_id=None)
     return {"status": 200, "result": "accepted", "contact_id": contact_id}
+
+
+def _properties(message: MessageIn) -> dict[str, Any]:
+    return {"traits": message.traits or {}} if message.type == "identify" else message.properties
+
+
+async def _seen_before(session: AsyncSession, workspace: Workspace, message: MessageIn,
+                       name: str, stored: Event) -> dict[str, Any]:
+    """The verdict for a messageId already stored: duplicate when the content is the same."""
+    same_time = message.timestamp is None or message.timestamp == stored.timestamp
+    if name == "order_completed" and stored.name == "order_completed":
+        # The stored event's properties are derived by ingest; the order's request hash is what
+        # a retry must match (it is what /v1/orders compares too).
+        order_in = order_from_properties(
+            message.properties, currency=workspace.currency,
+            occurred_at=message.timestamp or stored.timestamp, customer=_customer(message))
+        order = (await session.execute(select(Order.id, Order.contact_id, Order.request_hash).where(
+            Order.workspace_id == workspace.id,
+            Order.id == (stored.properties or {}).get("canonical_order_id")))).first()
+        if order is not None and order.request_hash == request_hash("online", order_in):
+            return {"status": 200, "result": "duplicate", "order_id": order.id,
+                    "contact_id": order.contact_id}
+    elif (stored.type, stored.name) == (message.type, name) and same_time \
+            and (stored.properties or {}) == _properties(message):
+        return {"status": 200, "result": "duplicate", "contact_id": stored.contact_id}
+    raise Conflict(f"messageId {message.message_id!r} was already accepted with different "
+                   "content", code="message_id_conflict", details={"event_id": stored.id})
 
 
 def _parse(raw: object) -> MessageIn:

@@ -19,11 +19,13 @@ from activereach.kit.ids import new_id
 async def append_event(session: AsyncSession, *, workspace_id: str, message_id: str, name: str,
                        timestamp: dt.datetime, source: str, properties: dict[str, Any],
                        contact_id: str | None = None, location_id: str | None = None,
-                       type: str = "track") -> str:
+                       type: str = "track", event_id: str | None = None) -> str:
     """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first).
 
-    Inside a worker batch the insert waits for the batch's end (``kit.deferred``)."""
-    event_id = new_id("ev")
+    ``event_id`` is the id a caller already handed out (an order's reply names its event);
+    without one a new id is made. Inside a worker batch the insert waits for the batch's end
+    (``kit.deferred``)."""
+    event_id = event_id or new_id("ev")
     row = dict(workspace_id=workspace_id, id=event_id, message_id=message_id, type=type,
                name=name, timestamp=timestamp, received_at=utcnow(), contact_id=contact_id,
                location_id=location_id, source=source, properties=properties)
@@ -33,11 +35,10 @@ async def append_event(session: AsyncSession, *, workspace_id: str, message_id: 
     return event_id
 
 
-async def event_exists(session: AsyncSession, workspace_id: str, message_id: str) -> bool:
-    found = await session.scalar(
-        select(Event.id).where(Event.workspace_id == workspace_id, Event.message_id == message_id)
-    )
-    return found is not None
+async def find_event(session: AsyncSession, workspace_id: str, message_id: str) -> Event | None:
+    """The stored event of a ``message_id`` (to tell a retry from a conflicting reuse)."""
+    return await session.scalar(
+        select(Event).where(Event.workspace_id == workspace_id, Event.message_id == message_id))
 
 
 def encode_cursor(event: Event) -> str:

@@ -2,18 +2,22 @@
 
 WhatsApp: an approved template name + language + body parameters, the bill code as the dynamic
 suffix of URL button 0.  SMS: the exact registered DLT text with ``{#var#}`` placeholders filled
-in order (each ≤ 30 characters).  Email: subject, HTML and text rendered by a sandboxed Jinja.
+in order (each ≤ 30 characters).  Email: subject, HTML and text rendered by a sandboxed Jinja with time and size limits
+(``messaging/sandbox.py``; the operator's ``template_render_seconds`` and
+``template_max_output_bytes``): a template over a limit is a ``TemplateProblem``, a 422.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from activereach.bills.render import money
-from activereach.messaging import rules
+from activereach.config import get_settings
+from activereach.messaging import rules, sandbox
+from activereach.messaging.sandbox import LimitedEnvironment
 
 TEMPLATE_NAME = "active_bill"
 # Names a template may use; each is computed from the bill snapshot and the order.
@@ -47,16 +51,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 # HTML autoescapes; subject and text must not (or "Brew & Bloom" would read "Brew &amp; Bloom").
-_HTML_ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-_TEXT_ENV = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+_HTML_ENV = LimitedEnvironment(autoescape=True, undefined=StrictUndefined)
+_TEXT_ENV = LimitedEnvironment(autoescape=False, undefined=StrictUndefined)
 # Jinja resolves filters when it compiles, so validation needs ``money`` to exist; rendering
 # overlays it with the bill's own currency, exponent and locale.
 for _env_ in (_HTML_ENV, _TEXT_ENV):
     _env_.filters["money"] = lambda minor: money(int(minor or 0), "INR", 2, "en_IN")
 
 
-def _env(key: str) -> SandboxedEnvironment:
+def _env(key: str) -> LimitedEnvironment:
     return _HTML_ENV if key == "html" else _TEXT_ENV
+
+
+def limits() -> sandbox.Limits:
+    """The operator's render limits (environment settings, never a tenant's)."""
+    settings = get_settings()
+    return sandbox.Limits(seconds=settings.template_render_seconds,
+                          max_bytes=settings.template_max_output_bytes)
 
 
 class TemplateProblem(ValueError):
@@ -96,7 +107,10 @@ def validate(channel: str, content: dict[str, Any]) -> None:
     if channel == "email":
         for key in ("subject", "text", "html"):
             try:
+                sandbox.check_source(str(content.get(key) or ""), _env(key))
                 _env(key).from_string(str(content.get(key) or ""))
+            except sandbox.RenderLimit as exc:
+                raise TemplateProblem(key, str(exc)) from exc
             except TemplateError as exc:
                 raise TemplateProblem(key, f"does not compile: {exc}") from exc
 
@@ -158,12 +172,18 @@ def _render_email(content: dict[str, Any], values: dict[str, str],
     locale = snapshot.get("locale") or "en_IN"
     context = {**values, "bill": snapshot}
     out: dict[str, Any] = {}
+    bounds = limits()
+    deadline = time.monotonic() + bounds.seconds  # one time budget for the three parts
     for key in ("subject", "text", "html"):
         env = _env(key).overlay()
         env.filters["money"] = lambda minor: money(int(minor or 0), currency, exponent, locale)
+        left = sandbox.Limits(max(deadline - time.monotonic(), 0.0), bounds.max_bytes)
         try:
-            out[key] = env.from_string(str(content[key])).render(context)
-        except TemplateError as exc:
+            out[key] = sandbox.render(env, str(content[key]), context, left)
+        except sandbox.RenderLimit as exc:
+            raise TemplateProblem(key, f"over a render limit: {exc}") from exc
+        except (TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+            # A division by zero or a bad operand is the template's fault too, not a 500.
             raise TemplateProblem(key, f"cannot render: {exc}") from exc
     # A subject is one line; a template with a newline in it would break the header.
     out["subject"] = " ".join(out["subject"].split())

@@ -75,7 +75,8 @@ async def refund_order(session: AsyncSession, order: Order, refund_in: RefundIn,
     # additions as a change and stores them: a replay returns the same reply.
     refund.result = dict(refunded.result)
     await append_event(
-        session, workspace_id=order.workspace_id, message_id=f"order_refunded:{refund_id}",
+        session, workspace_id=order.workspace_id, event_id=event_id,  # the refund row's event
+        message_id=f"order_refunded:{refund_id}",
         name="order_refunded", timestamp=occurred, source=event_source,
         contact_id=order.contact_id, location_id=order.location_id,
         properties=order_refunded_properties(order, refund_id=refund_in.refund_id, amount=amount,

@@ -2,11 +2,13 @@
 
 No I/O here: the cashier app's copy of these rules is checked against the same test vectors
 (``tests/vectors/order_totals.json``).  Every amount is integer minor units; rounding is
-half-up per line, the way GST invoices are written.
+half-up per line, the way GST invoices are written.  ``time_problem`` bounds order and event
+times (every ingest path applies it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -96,3 +98,30 @@ def refund_line_share(amounts: LineAmounts, quantity: Decimal, refund_quantity: 
 def round_share(part_of: int, numerator: int, denominator: int) -> int:
     """``part_of × numerator / denominator`` rounded half-up, in exact arithmetic."""
     return _half_up(Decimal(part_of) * Decimal(numerator) / Decimal(denominator))
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBounds:
+    """How far from now an order (or event) time may be: a chain backfilling history needs a
+    generous past; the future allows clock skew between a till and the server."""
+
+    max_past_days: int = 3 * 366
+    max_future_minutes: int = 24 * 60
+
+
+def time_problem(when: dt.datetime, now: dt.datetime, bounds: TimeBounds) -> str | None:
+    """Why ``when`` is not a plausible order or event time, or None when it is.
+
+    Year 1 or 1900 passed before (issue 18, finding 11) and broke the financial-year invoice
+    series (``"0-01"``, or 1899-00 sharing "9900" with 1999-00); within these bounds every
+    financial year has a distinct four-digit label.
+    """
+    earliest = now - dt.timedelta(days=bounds.max_past_days)
+    latest = now + dt.timedelta(minutes=bounds.max_future_minutes)
+    if when < earliest:
+        return (f"is more than {bounds.max_past_days} days in the past "
+                f"(earliest accepted {earliest.isoformat(timespec='seconds')})")
+    if when > latest:
+        return (f"is more than {bounds.max_future_minutes} minutes in the future "
+                f"(latest accepted {latest.isoformat(timespec='seconds')})")
+    return None

@@ -8,7 +8,17 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from activereach.config import get_settings
+from activereach.orders import rules
+
 Minor = int  # money in integer minor units
+
+
+def time_bounds() -> rules.TimeBounds:
+    """The operator's bounds on order and event times (``occurred_at_max_*`` settings)."""
+    settings = get_settings()
+    return rules.TimeBounds(max_past_days=settings.occurred_at_max_past_days,
+                            max_future_minutes=settings.occurred_at_max_future_minutes)
 
 
 class Strict(BaseModel):
@@ -85,9 +95,11 @@ class OrderIn(Strict):
 
     @field_validator("occurred_at")
     @classmethod
-    def _not_in_future(cls, value: dt.datetime) -> dt.datetime:
-        if value > dt.datetime.now(dt.UTC) + dt.timedelta(hours=24):
-            raise ValueError("occurred_at is more than a day in the future")
+    def _plausible(cls, value: dt.datetime) -> dt.datetime:
+        # Every ingest path builds an OrderIn (API, till, pipes, batch), so the bound holds for all.
+        problem = rules.time_problem(value, dt.datetime.now(dt.UTC), time_bounds())
+        if problem:
+            raise ValueError(f"occurred_at {problem}")
         return value
 
 
@@ -103,6 +115,14 @@ class RefundIn(Strict):
     amount: Minor | None = Field(default=None, gt=0, le=10**12)
     reason: str | None = Field(default=None, max_length=500)
     occurred_at: AwareDatetime | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _plausible(cls, value: dt.datetime | None) -> dt.datetime | None:
+        problem = value and rules.time_problem(value, dt.datetime.now(dt.UTC), time_bounds())
+        if problem:
+            raise ValueError(f"occurred_at {problem}")
+        return value
 
 
 class OrderResult(BaseModel):

@@ -117,8 +117,10 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     await deferred.insert(session, plain_insert(session, Order), [order_row])
     await deferred.insert(session, plain_insert(session, OrderLine), line_rows)
     await deferred.insert(session, plain_insert(session, OrderPayment), payment_rows)
+    # The id the order row and its reply already carry (issue 18, finding 12: it named no event).
     await append_event(
-        session, workspace_id=ws.id, message_id=src.message_id or f"order_completed:{order_id}",
+        session, workspace_id=ws.id, event_id=event_id,
+        message_id=src.message_id or f"order_completed:{order_id}",
         name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
         properties={**order_completed_properties(order, lines, payments),
                     **completed.event_properties},

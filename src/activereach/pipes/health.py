@@ -1,4 +1,9 @@
-"""Sync health per pipe: status, last delivery, volumes, error rate and ingest latency."""
+"""Sync health per pipe: status, last delivery, volumes, error rate and ingest latency.
+
+Rejected deliveries are counted apart as well (``rejected``): those stored, and those refused
+over the pipe's rejection budget and never written (``pipes/retention.py``), read from the
+``suppressed_before`` count each stored rejection carries plus this process's pending count.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.jobs.models import Job
 from activereach.kit.db import utcnow
 from activereach.orders.models import Order
-from activereach.pipes import rules, service
+from activereach.pipes import retention, rules, service
 from activereach.pipes.models import WebhookDelivery
 
 ERRORS = {"failed", "rejected", "held"}
@@ -42,6 +47,7 @@ async def pipe_health(session: AsyncSession, ws_id: str, pipe_id: str, *, hours:
     orders = await session.scalar(select(func.count()).select_from(Order).where(
         Order.workspace_id == ws_id, Order.source == pipe_id, Order.created_at >= since))
     rate = rules.error_rate(len(rows), errors)
+    rejected = await _rejected(session, ws_id, pipe_id, since, by_status.get("rejected", 0))
     return {
         "pipe_id": pipe.id, "status": _status(pipe.status, rate, by_status), "period_hours": hours,
         "last_delivery_at": last[0].isoformat() if last else None,
@@ -51,7 +57,21 @@ async def pipe_health(session: AsyncSession, ws_id: str, pipe_id: str, *, hours:
         "latency_ms": {"avg": round(sum(latencies) / len(latencies), 1) if latencies else None,
                        "p95": rules.percentile(latencies, 95), "samples": len(latencies)},
         "dead_letters": by_status.get("dead", 0) + by_status.get("failed", 0),
+        "rejected": rejected,
     }
+
+
+async def _rejected(session: AsyncSession, ws_id: str, pipe_id: str, since: dt.datetime,
+                    stored: int) -> dict[str, int]:
+    """Rejections in the period: stored rows, and refusals over the budget that were not."""
+    metas = (await session.scalars(
+        select(WebhookDelivery.result)
+        .where(WebhookDelivery.workspace_id == ws_id, WebhookDelivery.pipe_id == pipe_id,
+               WebhookDelivery.status == "rejected", WebhookDelivery.received_at >= since)
+        .limit(MAX_SAMPLES))).all()
+    throttled = sum(int(((meta or {}).get("rejected") or {}).get("suppressed_before") or 0)
+                    for meta in metas) + retention.REJECTED.pending(pipe_id)
+    return {"stored": stored, "throttled": throttled, "total": stored + throttled}
 
 
 def _status(pipe_status: str, rate: float, by_status: dict[str, int]) -> str:

@@ -12,15 +12,16 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
+from activereach.config import get_settings
 from activereach.kit.db import unit_of_work, utcnow
 from activereach.kit.errors import AppError, NotFound, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.orders.models import Order
-from activereach.pipes import service
+from activereach.pipes import retention, service
 from activereach.pipes.models import Pipe, WebhookDelivery
 from activereach.pipes.providers import get_provider
 
-# Headers kept with a delivery (signatures included: they are needed to re-verify).
+# Headers kept with a delivery: signatures and event metadata (credentials are scrubbed).
 MAX_HEADER_VALUE = 2000
 REPLAYABLE = ("failed", "held", "waiting", "received")
 
@@ -31,9 +32,26 @@ class Receipt:
     body: dict[str, Any]
 
 
-def _reject(delivery: WebhookDelivery, code: int, message: str, kind: str) -> Receipt:
-    delivery.status = "rejected"
-    delivery.error = message
+async def _reject(session: AsyncSession, pipe: Pipe, raw: bytes, headers: Mapping[str, str],
+                  verdict: Any, status: tuple[int, str, str]) -> Receipt:
+    """A refused delivery: metadata and a body prefix stored, unless the pipe is over its budget
+    of rejections (``retention``), in which case nothing is written and the answer is 429."""
+    code, kind, message = status
+    budget = await retention.REJECTED.hit(pipe.id)
+    if not budget.allowed:
+        return Receipt(429, {"error": {
+            "code": "rate_limited", "message": "too many rejected deliveries for this pipe; "
+            f"this one was not stored ({kind}: {message})"[:500],
+            "details": {"retry_after": budget.retry_after}}})
+    body, meta = retention.rejected_body(raw, get_settings().rejected_body_prefix_bytes)
+    delivery = WebhookDelivery(
+        workspace_id=pipe.workspace_id, id=new_id("dlv"), pipe_id=pipe.id, received_at=utcnow(),
+        body=body, headers=retention.rejected_headers(headers),
+        content_type=headers.get("content-type", "")[:200], verified=verdict.ok,
+        verification=verdict.reason[:500], status="rejected", attempts=0, error=message,
+        result={"rejected": {**meta, "code": kind,
+                             "suppressed_before": budget.suppressed_before}}, runs=0)
+    session.add(delivery)
     return Receipt(code, {"error": {"code": kind, "message": message,
                                     "details": {"delivery_id": delivery.id}}})
 
@@ -70,15 +88,29 @@ async def receive(session: AsyncSession, pipe_id: str, raw: bytes,
     provider = get_provider(pipe.provider or "custom")
     kept = {k.lower(): v[:MAX_HEADER_VALUE] for k, v in headers.items()}
     content_type = kept.get("content-type", "")
+    verdict = provider.verify(raw, kept, secrets, pipe.settings)
+    if not verdict.ok:
+        return await _reject(session, pipe, raw, kept, verdict, (
+            401, "bad_signature", f"signature check failed: {verdict.reason}"))
+    if verdict.reply is None and provider.content_type not in content_type.lower():
+        return await _reject(session, pipe, raw, kept, verdict, (
+            415, "unsupported_media_type",
+            f"content type must be {provider.content_type}, got {content_type or 'none'}"))
+    events = []
+    if verdict.reply is None:
+        try:
+            events = provider.events(provider.parse(raw), kept)
+        except (ValueError, LookupError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            return await _reject(session, pipe, raw, kept, verdict, (
+                400, "malformed_payload",
+                f"malformed {provider.name} payload: {type(exc).__name__}: {exc}"[:500]))
+    # Stored headers are scrubbed of credentials; verification above used them as sent.
     delivery = WebhookDelivery(
         workspace_id=pipe.workspace_id, id=new_id("dlv"), pipe_id=pipe.id, received_at=utcnow(),
-        body=raw, headers=kept, content_type=content_type[:200], verified=False,
-        verification="", status="received", attempts=0, result={}, runs=0)
+        body=raw, headers=retention.scrub_headers(kept), content_type=content_type[:200],
+        verified=True, verification=verdict.reason, status="received", attempts=0, result={},
+        runs=0)
     session.add(delivery)
-    verdict = provider.verify(raw, kept, secrets, pipe.settings)
-    delivery.verified, delivery.verification = verdict.ok, verdict.reason
-    if not verdict.ok:
-        return _reject(delivery, 401, f"signature check failed: {verdict.reason}", "bad_signature")
     if verdict.reply is not None:
         delivery.status = "ignored"
         delivery.error = "provider verification request"
@@ -87,14 +119,6 @@ async def receive(session: AsyncSession, pipe_id: str, raw: bytes,
             verification_code=verdict.reply.get("verification_code")))
         service.forget_pipe(pipe.id)
         return Receipt(200, {"received": True, "delivery_id": delivery.id, **verdict.reply})
-    if provider.content_type not in content_type.lower():
-        return _reject(delivery, 415, f"content type must be {provider.content_type}, got "
-                       f"{content_type or 'none'}", "unsupported_media_type")
-    try:
-        events = provider.events(provider.parse(raw), kept)
-    except (ValueError, LookupError, TypeError, AttributeError, UnicodeDecodeError) as exc:
-        return _reject(delivery, 400, f"malformed {provider.name} payload: "
-                       f"{type(exc).__name__}: {exc}"[:500], "malformed_payload")
     if events:
         first = events[0]
         delivery.dedupe_key = first.dedupe_key or None
@@ -132,7 +156,8 @@ def delivery_out(delivery: WebhookDelivery, job: Job | None,
             out["raw_payload"] = delivery.body.decode("utf-8")
         except UnicodeDecodeError:
             out["raw_payload_base64"] = base64.b64encode(delivery.body).decode()
-        out["headers"] = delivery.headers
+        # Scrubbed again on the way out: rows stored before scrubbing keep nothing readable.
+        out["headers"] = retention.scrub_headers(delivery.headers or {})
         out["mapping_result"] = delivery.result
     return out
 

@@ -3,7 +3,6 @@ attribution and customers, for a local-day range and the chip-strip scope."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from typing import Annotated
@@ -17,6 +16,7 @@ from activereach.analytics.service import Dashboard, csv_rows, dashboard
 from activereach.console.auth import Console, console
 from activereach.console.chart import stacked
 from activereach.console.web import page
+from activereach.kit import csv_safe
 from activereach.kit.errors import Unprocessable
 from activereach.kit.http import read
 from activereach.kit.money import MoneyError, currency_exponent
@@ -75,7 +75,7 @@ async def analytics_csv(con: Con, start: str = Query(default="", alias="from", m
                         currency: str = Query(default="", max_length=3)) -> Response:
     board = await _board(con, start, end, currency)
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(csv_rows(board))
+    csv_safe.writer(buffer, lineterminator="\n").writerows(csv_rows(board))
     where = con.location.code if con.location else "all"
     name = f"revenue-{con.workspace.slug}-{where}-{board.scope.start}-{board.scope.end}.csv"
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",

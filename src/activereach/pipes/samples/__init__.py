@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from importlib import resources
 
 # provider → (file, payload kind, content type)
@@ -18,16 +19,47 @@ SAMPLES = {
 }
 
 # Our own schema's sample is stamped with the current time: a "test with a sample order" should
-# land in today's dashboard, and a fixed date would one day be rejected as too far in the future
-# or outside a report's window. Provider samples stay verbatim (they are the providers' own docs).
+# land in today's dashboard. The providers' samples are their own documented payloads, dated
+# 2017–2021; each is moved forward by whole days (``restamp``) so its newest time is today, every
+# time keeping its format, time of day and order relative to the others: a verbatim 2020 order
+# is refused by the ingest time bounds (``orders.rules.time_problem``).
 _RESTAMPED = {"custom"}
+# A date-time in ISO or "2017-12-06 04:30:39" form, plain or form-encoded ("+" and "%3A").
+_DATETIME = re.compile(rb"(\d{4})-(\d{2})-(\d{2})(T| |\+)(\d{2})(:|%3A)(\d{2})(:|%3A)(\d{2})")
+# Epoch milliseconds between 2001 and 2033 (Clover's createdTime and friends).
+_EPOCH_MS = re.compile(rb"(?<![\d.])1\d{12}(?![\d.])")
+
+
+def restamp(raw: bytes, now: dt.datetime | None = None) -> bytes:
+    """``raw`` with every date-time (and epoch-ms number) moved by the same whole number of days,
+    so that the newest is within the last day of ``now`` (naive UTC; default: the clock)."""
+    stamps = [(m, _naive(m)) for m in _DATETIME.finditer(raw)]
+    if not stamps:
+        return raw
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    shift = dt.timedelta(days=(now - max(when for _, when in stamps)).days)
+    if not shift:
+        return raw
+
+    def moved(match: re.Match[bytes]) -> bytes:
+        when = _naive(match) + shift
+        _, _, _, sep, _, colon, _, colon2, _ = (g.decode() for g in match.groups())
+        return (f"{when:%Y-%m-%d}{sep}{when:%H}{colon}{when:%M}{colon2}{when:%S}").encode()
+
+    raw = _DATETIME.sub(moved, raw)
+    millis = int(shift.total_seconds() * 1000)
+    return _EPOCH_MS.sub(lambda m: str(int(m.group()) + millis).encode(), raw)
+
+
+def _naive(match: re.Match[bytes]) -> dt.datetime:
+    year, month, day, _, hour, _, minute, _, second = match.groups()
+    return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
 
 
 def sample(provider: str) -> tuple[bytes, str, str]:
     name, kind, content_type = SAMPLES[provider]
     raw = resources.files(__package__).joinpath(name).read_bytes()
-    if provider in _RESTAMPED:
-        raw = _restamped(raw)
+    raw = _restamped(raw) if provider in _RESTAMPED else restamp(raw)
     return (raw, kind, content_type)
 
 
