@@ -8,11 +8,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 
 from activereach.app import create_app
+from activereach.cashier import signing
 from activereach.config import Settings
 from activereach.kit.db import Database, unit_of_work
 from activereach.ops.migrate import upgrade
@@ -139,3 +141,53 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: their live server runs a job worker on the shared test database,
     which would otherwise take jobs that other tests run and assert on themselves."""
     items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
+class SignedTill:
+    """A paired till with a signed-in staff member: ``sign(body)`` attaches the staff proof
+    every ``POST /v1/pos/orders`` needs (``cashier/proofs.py``), as ActivePOS does."""
+
+    def __init__(self, location: dict[str, Any], headers: dict[str, str]) -> None:
+        self.location, self.headers = location, headers
+        self.staff: dict[str, Any] = {}   # the cashier: the first one signed in
+        self.keys: dict[str, dict[str, Any]] = {}
+
+    async def sign_in(self, client: httpx2.AsyncClient, tenant: Tenant, name: str,
+                      pin: str = "2580", role: str = "cashier",
+                      location: str | None = None) -> dict[str, Any]:
+        """Create (or update) a staff member and check the PIN on this till: their key."""
+        made = await client.post("/v1/cashier/staff", headers=tenant.admin, json={
+            "name": name, "pin": pin, "role": role, "location": location})
+        assert made.status_code in (200, 201), made.text
+        verified = await client.post(f"/v1/pos/staff/{made.json()['id']}/verify",
+                                     json={"pin": pin}, headers=self.headers)
+        assert verified.status_code == 200, verified.text
+        self.keys[name] = verified.json()["staff_key"]
+        self.staff = self.staff or verified.json()
+        return verified.json()
+
+    def sign(self, body: dict[str, Any], *, offline: bool = False, by: str | None = None,
+             approvals: dict[int, str] | None = None) -> dict[str, Any]:
+        """``body`` (a client_order_id is added when missing) with its proof; ``approvals``
+        maps line numbers (0: the order discount) to the approving manager's name."""
+        return signing.sign_body(body, self.keys[by or self.staff["name"]], offline=offline,
+                                 approvals={line: self.keys[name]
+                                            for line, name in (approvals or {}).items()})
+
+
+async def signed_till(client: httpx2.AsyncClient, tenant: Tenant, code: str = "blr-1", *,
+                      terminal_id: str | None = None, staff_name: str = "Kiran",
+                      location: dict[str, Any] | None = None, **extra: object) -> SignedTill:
+    """A new outlet (or ``location``), a terminal on it, paired, and a cashier signed in."""
+    loc = location or await add_location(client, tenant, code, **extra)
+    term = await client.post(f"/v1/locations/{loc['id']}/terminals", headers=tenant.admin,
+                             json={"terminal_id": terminal_id or f"T-{loc['code']}"})
+    assert term.status_code == 201, term.text
+    pairing = await client.post(f"/v1/locations/{loc['id']}/terminals/{term.json()['id']}"
+                                "/pairing-code", headers=tenant.admin)
+    code = pairing.json()["pairing_code"]
+    paired = await client.post("/v1/pos/pair", json={"pairing_code": code})
+    assert paired.status_code == 200, paired.text
+    till = SignedTill(loc, {"Authorization": f"Bearer {paired.json()['device_token']}"})
+    await till.sign_in(client, tenant, staff_name, location=loc["code"])
+    return till

@@ -1,4 +1,4 @@
-"""The ``activereach`` command: serve, worker, migrate, demo, workspace create."""
+"""The ``activereach`` command: serve, worker, migrate, demo, sign-order, workspace create."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind"),
         err.print("[yellow]SQLite runs one process; ignoring --workers[/yellow]")
         workers = 1
     options = dict(access_log=False, log_config=None, lifespan="on", server_header=False)
+    # uvicorn believes X-Forwarded-For/-Proto from 127.0.0.1 unless told otherwise (its
+    # forwarded_allow_ips default): only the operator's trusted proxies, none by default.
+    proxies = settings.trusted_proxies.strip()
+    options.update(proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
     if workers > 1:
         from activereach.ops.serving import serve_workers
         serve_workers("activereach.asgi:app", host=host, port=port, workers=workers, **options)
@@ -126,6 +130,22 @@ def demo(as_json: bool = typer.Option(False, "--json", help="Print the demo as J
         sys.stdout.write(demo_env_lines(result))
     else:
         describe_demo(result, err)
+
+
+@app.command("sign-order")
+def sign_order(staff_key: str = typer.Option(..., "--staff-key", help="The staff_key object of a "
+                                             "/v1/pos/staff/{id}/verify reply, as JSON"),
+               offline: bool = typer.Option(False, help="Sign it as made offline")) -> None:
+    """Read a POST /v1/pos/orders body on stdin; print it with the cashier's proof (what
+    ActivePOS attaches at Complete)."""
+    from activereach.cashier.signing import sign_body
+    try:
+        body, key = json.load(sys.stdin), json.loads(staff_key)
+        signed = sign_body(body, key, offline=offline)
+    except (ValueError, KeyError, TypeError) as exc:
+        err.print(f"[red]cannot sign: {exc!r}[/red]")
+        raise typer.Exit(2) from exc
+    sys.stdout.write(json.dumps(signed) + "\n")
 
 
 @workspace_app.command("create")

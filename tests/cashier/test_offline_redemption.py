@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from tests.cashier.test_staff import _till
-from tests.conftest import order_body
+from tests.conftest import order_body, signed_till
 
 PHONE = "+91 98450 55555"
 
@@ -36,22 +36,28 @@ def _offline_sale(points: int) -> dict[str, Any]:
     return {**body, "client_order_id": str(uuid.uuid4())}
 
 
+async def _send(client, till, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """The sale as the till sends it after being offline: signed, ``proof.offline``."""
+    return await client.post("/v1/pos/orders", json=till.sign(body, offline=True),
+                             headers=till.headers)
+
+
 async def _balance(client, tenant) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return (await client.get("/v1/loyalty/members", params={"phone": PHONE},
                              headers=tenant.admin)).json()
 
 
 async def test_a_covered_offline_redemption_is_settled_once(client, tenant) -> None:  # type: ignore[no-untyped-def]
-    _, device = await _till(client, tenant)
+    till = await signed_till(client, tenant)
     await _program(client, tenant, 500)
     body = _offline_sale(200)
-    first = await client.post("/v1/pos/orders", json=body, headers=device)
+    first = await _send(client, till, body)
     assert first.status_code == 201, first.text
     settled = first.json()["loyalty"]["offline_redemption"]
     assert settled == {"status": "settled", "requested": 200, "settled": 200, "refused": 0,
                        "refused_value": 0, "reason": None}
     assert first.json()["loyalty"]["redeemed"] == 200
-    again = await client.post("/v1/pos/orders", json=body, headers=device)
+    again = await _send(client, till, body)
     assert again.status_code == 200 and again.json()["loyalty"]["offline_redemption"] == settled
     member = await _balance(client, tenant)
     assert member["lifetime_redeemed"] == 200
@@ -59,9 +65,9 @@ async def test_a_covered_offline_redemption_is_settled_once(client, tenant) -> N
 
 
 async def test_an_uncovered_offline_redemption_is_clamped_and_reported(client, tenant) -> None:  # type: ignore[no-untyped-def]
-    _, device = await _till(client, tenant)
+    till = await signed_till(client, tenant)
     await _program(client, tenant, 120)
-    reply = await client.post("/v1/pos/orders", json=_offline_sale(300), headers=device)
+    reply = await _send(client, till, _offline_sale(300))
     assert reply.status_code == 201, reply.text  # the sale happened: the order lands
     part = reply.json()["loyalty"]["offline_redemption"]
     assert (part["status"], part["settled"], part["refused"], part["refused_value"]) == (
@@ -70,36 +76,36 @@ async def test_an_uncovered_offline_redemption_is_clamped_and_reported(client, t
     member = await _balance(client, tenant)
     assert member["lifetime_redeemed"] == 120 and member["available"] >= 0
     # nothing left: the next offline redemption is refused outright, the order still lands
-    empty = await client.post("/v1/pos/orders", json=_offline_sale(50), headers=device)
+    empty = await _send(client, till, _offline_sale(50))
     assert empty.status_code == 201, empty.text
     refused = empty.json()["loyalty"]["offline_redemption"]
     assert (refused["status"], refused["settled"], refused["refused_value"]) == ("refused", 0, 5000)
 
 
 async def test_the_allow_policy_takes_the_points_as_debt(client, tenant) -> None:  # type: ignore[no-untyped-def]
-    _, device = await _till(client, tenant)
+    till = await signed_till(client, tenant)
     await _program(client, tenant, 100, policy="allow")
-    reply = await client.post("/v1/pos/orders", json=_offline_sale(150), headers=device)
+    reply = await _send(client, till, _offline_sale(150))
     assert reply.status_code == 201, reply.text
     assert reply.json()["loyalty"]["offline_redemption"]["status"] == "settled"
     assert (await _balance(client, tenant))["lifetime_redeemed"] == 150
 
 
 async def test_offline_redemption_without_a_customer_or_with_a_hold_is_handled(client, tenant) -> None:  # type: ignore[no-untyped-def]
-    _, device = await _till(client, tenant)
+    till = await signed_till(client, tenant)
     await _program(client, tenant, 500)
     anonymous = _offline_sale(100)
     anonymous.pop("customer")
-    reply = await client.post("/v1/pos/orders", json=anonymous, headers=device)
+    reply = await _send(client, till, anonymous)
     assert reply.status_code == 201, reply.text
     assert reply.json()["loyalty"]["offline_redemption"]["status"] == "refused"
     both = _offline_sale(100)
     both["loyalty"] = {"offline_points": 100, "hold_id": "lh_x"}
-    bad = await client.post("/v1/pos/orders", json=both, headers=device)
+    bad = await _send(client, till, both)
     assert bad.status_code == 422 and "offline_points" in bad.text
     greedy = _offline_sale(100)
     greedy["loyalty"] = {"offline_points": 10}
-    worth = await client.post("/v1/pos/orders", json=greedy, headers=device)
+    worth = await _send(client, till, greedy)
     assert worth.status_code == 422 and worth.json()["error"]["details"][0]["field"] == "payments"
 
 

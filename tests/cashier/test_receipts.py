@@ -12,7 +12,7 @@ from activereach.cashier.rules import default_receipt_channel, missing_numbers
 from activereach.contacts.models import Contact
 from activereach.messaging.rules import Reach
 from tests.cashier.test_staff import _till
-from tests.conftest import order_body
+from tests.conftest import order_body, signed_till
 
 PHONE = "+91 98450 77777"
 
@@ -86,11 +86,12 @@ def _pos_order(seq: int, code: dict[str, Any] | None) -> dict[str, Any]:
 
 
 async def test_gaps_in_a_terminals_receipt_sequence_are_flagged(client, tenant) -> None:  # type: ignore[no-untyped-def]
-    loc, device = await _till(client, tenant)
+    till = await signed_till(client, tenant)
+    loc, device = till.location, till.headers
     codes = (await client.post("/v1/pos/bill-codes", json={"count": 5},
                                headers=device)).json()["codes"]
     for seq in (1, 2, 4):
-        reply = await client.post("/v1/pos/orders", json=_pos_order(seq, codes[seq - 1]),
+        reply = await client.post("/v1/pos/orders", json=till.sign(_pos_order(seq, codes[seq - 1])),
                                   headers=device)
         assert reply.status_code == 201, reply.text
     gaps = await client.get("/v1/cashier/receipt-gaps", headers=tenant.admin)
@@ -102,7 +103,8 @@ async def test_gaps_in_a_terminals_receipt_sequence_are_flagged(client, tenant) 
     assert row["invoice_missing_count"] == 1
     assert row["invoice_gaps"][0]["missing"] == [codes[2]["invoice_number"]]
     # the late sale arrives: no gap left (the unused codes 5.. are above the last used one)
-    late = await client.post("/v1/pos/orders", json=_pos_order(3, codes[2]), headers=device)
+    late = await client.post("/v1/pos/orders", json=till.sign(_pos_order(3, codes[2])),
+                             headers=device)
     assert late.status_code == 201, late.text
     closed = (await client.get("/v1/cashier/receipt-gaps", params={"location": loc["code"]},
                                headers=tenant.admin)).json()

@@ -105,7 +105,7 @@ def _api_request(endpoint: str, seeded: Any) -> tuple[str, dict[str, str], bytes
                 json.dumps({"refund_id": f"R-{uuid.uuid4().hex[:8]}", "amount": 100}).encode())
     pos = {k: v for k, v in order.items() if k not in ("external_id", "location")}
     pos["client_order_id"] = str(uuid.uuid4())
-    return "/v1/pos/orders", seeded.device, json.dumps(pos).encode()
+    return "/v1/pos/orders", seeded.device, json.dumps(seeded.till.sign(pos)).encode()
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=[m.name for m in MALFORMED])

@@ -13,7 +13,7 @@ import structlog
 
 from activereach.logs import configure_logging
 from activereach.pipes.samples import sample
-from tests.conftest import add_location, order_body
+from tests.conftest import SignedTill, add_location, order_body
 from tests.messaging.conftest import (  # noqa: F401  (fixtures used by name)
     ACCESS_TOKEN, APP_SECRET, TWILIO_TOKEN, configure, provider_server, providers, run_jobs)
 from tests.pipes.conftest import deliver, drain, make_pipe
@@ -79,8 +79,10 @@ async def _flow(client, db, tenant, providers) -> dict[str, str]:  # type: ignor
     # A write key sent where an admin key is needed: refused, and the refusal is logged safely.
     assert (await client.post("/v1/orders", headers={"Authorization": f"Bearer {extra['secret']}"},
                               json=order_body(customer=customer))).status_code == 403
-    pos = await client.post("/v1/pos/orders", headers=device, json=order_body(
-        customer=customer, client_order_id=str(uuid.uuid4())))
+    till = SignedTill(location, device)
+    till.staff, till.keys["Meera"] = verified.json(), verified.json()["staff_key"]
+    pos = await client.post("/v1/pos/orders", headers=device, json=till.sign(order_body(
+        customer=customer, client_order_id=str(uuid.uuid4()))))
     assert pos.status_code in (200, 201), pos.text
     await run_jobs(db)
     await drain(db)
@@ -93,6 +95,7 @@ async def _flow(client, db, tenant, providers) -> dict[str, str]:  # type: ignor
             ).status_code == 401
     return {"admin key": tenant.admin_key, "write key": tenant.write_key,
             "created write key": extra["secret"], "device token": token,
+            "staff signing key": verified.json()["staff_key"]["secret"],
             "second device token": other_token, "pairing code": code,
             "whatsapp access token": ACCESS_TOKEN, "whatsapp app secret": APP_SECRET,
             "twilio auth token": TWILIO_TOKEN, "webhook signing secret": webhook_secret}

@@ -15,23 +15,13 @@ from activereach.bills.models import BillReceipt
 from activereach.events.models import Event
 from activereach.jobs.models import Job
 from activereach.orders.models import Order
-from tests.conftest import add_location, order_body
+from tests.conftest import order_body, signed_till
 from tests.reliability.storm_support import bounded, http_client, server_errors, storm_server
 
 __all__ = ["storm_server"]   # the fixture, imported so pytest finds it here
 
 COPIES = 3
 SALES_IN_FLIGHT = 16
-
-
-async def _device(http, tenant) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    loc = await add_location(http, tenant, "storm-pos")
-    term = (await http.post(f"/v1/locations/{loc['id']}/terminals", headers=tenant.admin,
-                            json={"terminal_id": "T-STORM"})).json()
-    code = (await http.post(f"/v1/locations/{loc['id']}/terminals/{term['id']}/pairing-code",
-                            headers=tenant.admin)).json()["pairing_code"]
-    token = (await http.post("/v1/pos/pair", json={"pairing_code": code})).json()["device_token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _sale(n: int) -> dict[str, object]:
@@ -53,10 +43,11 @@ async def _submit(clients, device, sale):  # type: ignore[no-untyped-def]
                                    pytest.param(1_000, id="1000x3", marks=pytest.mark.soak)])
 async def test_pos_triple_submit_storm(sales, storm_server, make_tenant, db):  # type: ignore[no-untyped-def]
     tenant = await make_tenant()
-    bodies = [_sale(n) for n in range(sales)]
     clients = [http_client(storm_server, SALES_IN_FLIGHT) for _ in range(COPIES)]
     try:
-        device = await _device(clients[0], tenant)
+        till = await signed_till(clients[0], tenant, "storm-pos", terminal_id="T-STORM")
+        device = till.headers
+        bodies = [till.sign(_sale(n)) for n in range(sales)]
         triples = await bounded([lambda b=b: _submit(clients, device, b) for b in bodies],
                                 SALES_IN_FLIGHT)
     finally:

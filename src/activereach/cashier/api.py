@@ -1,4 +1,5 @@
-"""Cashier routes: staff PINs, till settings/config, receipt channel defaults, receipt gaps."""
+"""Cashier routes: staff PINs and keys, till settings/config, flagged orders, receipt channel
+defaults, receipt gaps."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 
-from activereach.cashier import receipts, service, settings
+from activereach.cashier import flags, receipts, service, settings, staff_keys
+from activereach.cashier.models import CashierStaff
 from activereach.cashier.schemas import PinIn, SettingsIn, StaffIn
 from activereach.catalog.inventory import resolve_location
 from activereach.kit.error_docs import CREATED
@@ -20,8 +23,18 @@ router = APIRouter(prefix="/v1", tags=["pos"])
 
 @router.post("/cashier/staff", responses=CREATED)
 async def put_staff(body: StaffIn, principal: AdminAuth, request: Request) -> Any:
-    """Create a staff member, or update the one with this name (PIN, role, outlet)."""
-    row, created = await write(request, lambda s: service.upsert_staff(s, principal.workspace.id, body))
+    """Create a staff member, or update the one with this name (PIN, role, outlet). A new PIN or
+    deactivation ends the person's till keys (sales they signed before that still land)."""
+    ws = principal.workspace.id
+
+    async def run(s: Any) -> tuple[Any, bool]:
+        before = await s.scalar(select(CashierStaff.pin_hash).where(
+            CashierStaff.workspace_id == ws, CashierStaff.name == body.name))
+        row, created = await service.upsert_staff(s, ws, body)
+        if not created and (row.pin_hash != before or not row.active):
+            await staff_keys.revoke_keys(s, ws, row.id)
+        return row, created
+    row, created = await write(request, run)
     return JSONResponse(service.staff_out(row), status_code=201 if created else 200)
 
 
@@ -41,12 +54,30 @@ async def till_staff(principal: DeviceAuth, request: Request) -> dict[str, Any]:
 
 @router.post("/pos/staff/{staff_id}/verify")
 async def verify(staff_id: str, body: PinIn, principal: DeviceAuth, request: Request) -> Any:
+    """Check a PIN; a good one also returns this person's signing key for this till
+    (``staff_key``: the till signs orders and approvals with it, online and offline)."""
+    async def run(s: Any) -> dict[str, Any]:
+        result = await service.verify_pin(s, principal.workspace.id, staff_id, body.pin,
+                                          principal.location_id)
+        if result["ok"] and principal.terminal_pk:
+            result["staff_key"] = await staff_keys.issue_key(
+                s, principal.workspace.id, principal.terminal_pk, result["id"])
+        return result
     # committed even when the PIN is wrong: the failed-attempt count must stick
-    result = await write(request, lambda s: service.verify_pin(
-        s, principal.workspace.id, staff_id, body.pin, principal.location_id))
+    result = await write(request, run)
     if not result["ok"]:
         raise service.wrong_pin(result)
     return {k: v for k, v in result.items() if k != "ok"}
+
+
+@router.get("/cashier/flags")
+async def flagged_orders(principal: AdminAuth, request: Request,
+                         status: str = Query(default="open", pattern="^(open|resolved|all)$"),
+                         ) -> dict[str, Any]:
+    """Till orders accepted although they broke a till rule (made offline), newest first."""
+    rows = await read(request, lambda s: flags.list_flags(s, principal.workspace.id,
+                                                          status=status))
+    return {"data": rows}
 
 
 @router.put("/cashier/settings")

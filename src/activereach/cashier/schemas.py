@@ -1,4 +1,4 @@
-"""Request shapes of the staff PIN API."""
+"""Request shapes of the staff PIN API, till settings and the proof a till attaches to orders."""
 
 from __future__ import annotations
 
@@ -33,3 +33,23 @@ class SettingsIn(BaseModel):
                                            description="points per order while offline; 0 = off")
     discount_limit_bp: int | None = Field(default=None, ge=0, le=10_000,
                                           description="line discount share needing a manager")
+
+
+class ApprovalIn(BaseModel):
+    """A manager's signed approval of one line's discount (line 0: the order discount)."""
+
+    model_config = ConfigDict(extra="forbid")
+    line: int = Field(ge=0, le=500)
+    key_id: str = Field(min_length=1, max_length=40)
+    signature: str = Field(min_length=1, max_length=100)
+
+
+class ProofIn(BaseModel):
+    """What a till attaches to every order: the cashier's key id and signature over the
+    order's money facts (``cashier/proofs.py``), whether it was made offline, and approvals."""
+
+    model_config = ConfigDict(extra="forbid")
+    key_id: str = Field(min_length=1, max_length=40)
+    signature: str = Field(min_length=1, max_length=100)
+    offline: bool = False
+    approvals: list[ApprovalIn] = Field(default_factory=list, max_length=500)

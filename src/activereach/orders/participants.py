@@ -94,7 +94,7 @@ _PARTICIPANTS: list[OrderParticipant] = []
 
 
 def participants() -> list[OrderParticipant]:
-    """The ordered list. Order matters: catalog → loyalty → bills → messaging."""
+    """The ordered list. Order matters: catalog → loyalty → till rules → bills → messaging."""
     if not _PARTICIPANTS:
         _PARTICIPANTS.extend(_load())
     return _PARTICIPANTS
@@ -106,6 +106,9 @@ def _load() -> list[OrderParticipant]:
     found.append(CatalogParticipant())
     from activereach.loyalty.participant import LoyaltyParticipant  # noqa: PLC0415 (import cycle)
     found.append(LoyaltyParticipant())
+    # after loyalty (it judges what the ledger covered), before the bill and the receipt
+    from activereach.orders.pos_rules import TillRulesParticipant  # noqa: PLC0415 (import cycle)
+    found.append(TillRulesParticipant())
     from activereach.bills.service import BillsParticipant  # noqa: PLC0415 (import cycle)
     found.append(BillsParticipant())
     from activereach.messaging.participant import MessagingParticipant  # noqa: PLC0415 (import cycle)

@@ -1,7 +1,9 @@
 """ActivePOS order submission: ``POST /v1/pos/orders`` with a device token.
 
 The till's client UUID is the idempotency key: a retry after a lost response returns the
-stored reply.  Outlet and terminal come from the token, never from the body.
+stored reply.  Outlet and terminal come from the token, never from the body.  The token only
+says which till is calling; the staff proof in the body says who rang the sale up and who
+approved its discounts (``orders/pos_rules.py`` checks it and the till's money rules).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pydantic import Field, field_validator
 
 from activereach.kit.errors import Forbidden
 from activereach.kit.http import write
+from activereach.cashier.schemas import ProofIn
+from activereach.orders.pos_rules import TillOrderIn
 from activereach.orders.schemas import OrderIn, OrderResult
 from activereach.orders.service import IngestSource, ingest_order
 from activereach.tenancy.auth import DeviceAuth
@@ -25,6 +29,7 @@ router = APIRouter(prefix="/v1/pos", tags=["pos"])
 class PosOrderIn(OrderIn):
     client_order_id: str = Field(min_length=36, max_length=36)
     external_id: str = Field(default="", max_length=200)
+    proof: ProofIn | None = Field(default=None, description="the staff proof (docs/cashier.md)")
 
     @field_validator("client_order_id")
     @classmethod
@@ -37,12 +42,12 @@ class PosOrderIn(OrderIn):
 async def submit_pos_order(body: PosOrderIn, principal: DeviceAuth, request: Request) -> Any:
     if body.location and body.location != principal.location_id:
         raise Forbidden("this till is pinned to another outlet")
-    order_in = OrderIn.model_validate({
+    order_in = TillOrderIn.model_validate({
         **body.model_dump(exclude={"client_order_id"}),
         "external_id": body.external_id or body.client_order_id,
         "location": principal.location_id, "terminal": principal.terminal_id,
         "channel": "offline",
-    })
+    }).for_terminal(principal.terminal_pk)
     src = IngestSource(workspace=principal.workspace, source="activepos",
                        client_order_id=body.client_order_id, location_id=principal.location_id,
                        terminal_id=principal.terminal_id, event_source="pos")

@@ -1,5 +1,6 @@
 /** The cart: lines built from catalog variants, priced with the shared tax rules. */
 import type { TaxRec, VariantRec } from "./db.ts";
+import type { Approval, StaffKey } from "./proof.ts";
 import { cartTotals, parseDecimal, type LineInput } from "./tax.ts";
 
 export interface CartLine extends LineInput {
@@ -7,6 +8,7 @@ export interface CartLine extends LineInput {
   variant_id: string; sku?: string; barcode?: string; name: string; variant?: string;
   category?: string; hsn?: string; product_id: string; note?: string;
   approved_by?: { id: string; name: string }; // the manager who approved a discount above the limit
+  approval_key?: StaffKey; // that manager's key: signs the approval when the sale completes
 }
 
 export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string }
@@ -84,4 +86,9 @@ export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleConte
     line: lines.indexOf(l) + 1, sku: l.sku ?? l.barcode, discount: l.discount, manager: l.approved_by }));
   if (approvals.length) metadata.discount_approvals = approvals;
   return JSON.parse(JSON.stringify(body)) as Record<string, unknown>; // drops undefined fields
+}
+
+/** The manager approvals the proof must sign: one per line approved above the limit. */
+export function approvalsOf(lines: CartLine[]): Approval[] {
+  return lines.flatMap((l, i) => (l.approved_by && l.approval_key ? [{ line: i + 1, key: l.approval_key }] : []));
 }

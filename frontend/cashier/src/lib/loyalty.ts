@@ -1,6 +1,7 @@
 /** The loyalty register API (/v1/loyalty/...): member lookup, enrolment and point holds. */
 import { HttpError } from "./api.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
+import { utcDay, type OfflineUse } from "./policy.ts";
 
 export interface Reward { id: string; name: string; points_cost: number; eligible: boolean;
   reason_text?: string[]; points_short?: number; [k: string]: unknown }
@@ -9,6 +10,7 @@ export interface Member {
   tier?: string | null; points_name: string; point_value: number; rewards: Reward[];
   phone?: string; // the number it was looked up or enrolled with (the order's customer)
   fetched_at?: string; stale?: boolean;
+  offline_used?: OfflineUse; // points this till redeemed offline for the member today
 }
 export interface Hold { hold_id: string; points: number; value: number; reward_id?: string | null;
   status: string }
@@ -36,7 +38,10 @@ export async function lookup(db: Till, token: string, text: string): Promise<Mem
   const query = ref.phone ? `phone=${encodeURIComponent(ref.phone)}` : `code=${encodeURIComponent(ref.code!)}`;
   try {
     const member = await call<Member>(token, `/v1/loyalty/members?${query}`);
-    const fresh = { ...member, phone: ref.phone, fetched_at: new Date().toISOString() };
+    // the day's offline use is the till's own count: a fresh balance does not reset it
+    const prior = await getMeta<Member>(db, key);
+    const fresh = { ...member, phone: ref.phone, fetched_at: new Date().toISOString(),
+                    offline_used: prior?.offline_used };
     await setMeta(db, key, fresh);
     return fresh;
   } catch (err) {
@@ -66,12 +71,16 @@ export async function release(token: string, holdId: string): Promise<void> {
   await call(token, `/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST" });
 }
 
-/** After an offline redemption, lower the cached balance so the next offline sale sees it. */
-export async function spendOffline(db: Till, member: Member, points: number): Promise<void> {
+/** After an offline redemption, lower the cached balance and count the day's allowance spent,
+ *  so the next offline sale sees both. */
+export async function spendOffline(db: Till, member: Member, points: number, now = new Date()): Promise<void> {
   if (!member.phone) return;
   const key = `member:${member.phone}`;
   const cached = await getMeta<Member>(db, key);
   if (!cached) return;
+  const day = utcDay(now);
+  const used = cached.offline_used?.day === day ? cached.offline_used.points : 0;
   await setMeta(db, key, { ...cached, spendable: Math.max(0, cached.spendable - points),
-                           available: Math.max(0, cached.available - points) });
+                           available: Math.max(0, cached.available - points),
+                           offline_used: { day, points: used + points } });
 }

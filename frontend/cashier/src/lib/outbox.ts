@@ -120,3 +120,18 @@ export async function redemptionReports(db: Till): Promise<RedemptionReport[]> {
   }
   return reports;
 }
+
+export interface FlagReport { id: string; seq: number; uncovered: number;
+  reasons: { rule: string; field: string; message: string }[] }
+
+/** Synced sales the server accepted but flagged for a manager (a till rule broken offline). */
+export async function flaggedReports(db: Till): Promise<FlagReport[]> {
+  const reports: FlagReport[] = [];
+  for (const sent of await db.getAllFromIndex("sent", "seq")) {
+    const review = sent.reply.review as { status?: string; uncovered?: number; reasons?: FlagReport["reasons"] } | null;
+    if (review?.status === "flagged") {
+      reports.push({ id: sent.id, seq: sent.seq, uncovered: review.uncovered ?? 0, reasons: review.reasons ?? [] });
+    }
+  }
+  return reports;
+}

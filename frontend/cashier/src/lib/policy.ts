@@ -1,6 +1,7 @@
 /**
  * Pure till rules that must hold offline too: how many points a stale balance may redeem
- * (the configurable cap), and when a line discount needs a manager's PIN.
+ * (the configurable cap: the till's offline allowance per member per day, spent cumulatively,
+ * as loyalty/offline.py counts it), and when a line discount needs a manager's PIN.
  */
 
 export interface TillConfig { offline_redeem_cap: number; discount_limit_bp: number }
@@ -33,4 +34,17 @@ export function offlineRedeemError(points: number, o: { cap: number; spendable: 
 export function discountNeedsApproval(gross: number, discount: number, limitBp: number): boolean {
   if (discount <= 0) return false;
   return discount * 10_000 > gross * limitBp;
+}
+
+/** Points spent offline for one member on one UTC day (the server's allowance window). */
+export interface OfflineUse { day: string; points: number }
+
+export function utcDay(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** What is left today of the till's offline allowance for a member. */
+export function allowanceLeft(cap: number, used: OfflineUse | undefined, now = new Date()): number {
+  const spent = used && used.day === utcDay(now) ? used.points : 0;
+  return Math.max(0, cap - spent);
 }

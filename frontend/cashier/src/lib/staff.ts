@@ -1,19 +1,45 @@
 /**
- * Staff sign-in. The server checks PINs (argon2, lock-out after misses); after a good online
- * check the till keeps a salted PBKDF2 verifier, so the same person can sign in offline later.
+ * Staff sign-in. The server checks PINs (argon2, lock-out after misses) and, on a good check,
+ * issues that person's signing key for this till (lib/proof.ts). The till keeps the key only
+ * wrapped (AES-GCM) under a key derived from the PIN (PBKDF2, 100k iterations): the same person
+ * can sign in offline later, and a copy of the device's storage alone signs nothing.
  */
 import { HttpError } from "./api.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
+import { b64url, fromB64url, type StaffKey } from "./proof.ts";
 
 export interface Staff { id: string; name: string; role: "cashier" | "manager" }
-interface Verifier { salt: string; hash: string }
+/** The key as stored: sealed under the PIN. (An older till stored only a PIN verifier.) */
+interface Sealed { salt: string; iv?: string; sealed?: string; key_id?: string; expires_at?: string }
 
 const ITERATIONS = 100_000;
 
-async function derive(pin: string, salt: Uint8Array<ArrayBuffer>): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: ITERATIONS }, key, 256);
-  return btoa(String.fromCharCode(...new Uint8Array(bits)));
+async function pinKey(pin: string, salt: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey("raw", new TextEncoder().encode(pin), "PBKDF2", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey({ name: "PBKDF2", hash: "SHA-256", salt, iterations: ITERATIONS }, base,
+                                 { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+}
+
+/** Seal a key under the PIN (exported for the tests). */
+export async function seal(pin: string, key: StaffKey): Promise<Sealed> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await pinKey(pin, salt),
+                                           new TextEncoder().encode(key.secret));
+  return { salt: b64url(salt), iv: b64url(iv), sealed: b64url(new Uint8Array(data)), key_id: key.id,
+           expires_at: key.expires_at };
+}
+
+/** The key, or null when the PIN is wrong (AES-GCM refuses to open with another key). */
+export async function unseal(pin: string, s: Sealed): Promise<StaffKey | null> {
+  if (!s.iv || !s.sealed || !s.key_id || !s.expires_at) return null;
+  try {
+    const data = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromB64url(s.iv) },
+                                             await pinKey(pin, fromB64url(s.salt)), fromB64url(s.sealed));
+    return { id: s.key_id, secret: new TextDecoder().decode(data), expires_at: s.expires_at };
+  } catch {
+    return null;
+  }
 }
 
 function auth(token: string): Record<string, string> {
@@ -33,7 +59,7 @@ export async function listStaff(db: Till, token: string): Promise<Staff[]> {
   }
 }
 
-export type PinResult = { ok: true; offline: boolean } | { ok: false; message: string };
+export type PinResult = { ok: true; offline: boolean; key: StaffKey } | { ok: false; message: string };
 
 export async function checkPin(db: Till, token: string, staff: Staff, pin: string): Promise<PinResult> {
   let res: Response;
@@ -41,15 +67,16 @@ export async function checkPin(db: Till, token: string, staff: Staff, pin: strin
     res = await fetch(`/v1/pos/staff/${encodeURIComponent(staff.id)}/verify`, {
       method: "POST", headers: auth(token), body: JSON.stringify({ pin }) });
   } catch {
-    const v = await getMeta<Verifier>(db, `pin:${staff.id}`);
-    if (!v) return { ok: false, message: "Offline: this person has not signed in on this till before." };
-    const salt = Uint8Array.from(atob(v.salt), (c) => c.charCodeAt(0));
-    return (await derive(pin, salt)) === v.hash ? { ok: true, offline: true } : { ok: false, message: "Wrong PIN." };
+    const sealed = await getMeta<Sealed>(db, `pin:${staff.id}`);
+    if (!sealed) return { ok: false, message: "Offline: this person has not signed in on this till before." };
+    if (!sealed.sealed) return { ok: false, message: "Offline: sign in online once more first (new staff keys)." };
+    const key = await unseal(pin, sealed);
+    return key ? { ok: true, offline: true, key } : { ok: false, message: "Wrong PIN." };
   }
   if (res.ok) {
-    const salt = crypto.getRandomValues(new Uint8Array(16));
-    await setMeta(db, `pin:${staff.id}`, { salt: btoa(String.fromCharCode(...salt)), hash: await derive(pin, salt) });
-    return { ok: true, offline: false };
+    const key = ((await res.json()) as { staff_key: StaffKey }).staff_key;
+    await setMeta(db, `pin:${staff.id}`, await seal(pin, key));
+    return { ok: true, offline: false, key };
   }
   const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
   return { ok: false, message: body?.error?.message ?? `Refused (${res.status}).` };

@@ -1,12 +1,13 @@
 /** The till: pairing, first catalog load, then the sale and receipt screens. */
 import { useEffect, useState } from "preact/hooks";
 import * as api from "../lib/api.ts";
-import { orderBody } from "../lib/cart.ts";
+import { approvalsOf, orderBody } from "../lib/cart.ts";
 import { DB_NAME, getMeta, type OutboxEntry, type Till } from "../lib/db.ts";
 import { loadConfig } from "../lib/config.ts";
 import { spendOffline } from "../lib/loyalty.ts";
-import { enqueue, exportUnsynced, redemptionReports, unsyncedCount } from "../lib/outbox.ts";
+import { enqueue, exportUnsynced, flaggedReports, redemptionReports, unsyncedCount } from "../lib/outbox.ts";
 import { DEFAULT_CONFIG, type TillConfig } from "../lib/policy.ts";
+import { expired, signOrder, type StaffKey } from "../lib/proof.ts";
 import * as till from "../lib/till.ts";
 import { uuid7 } from "../lib/uuid.ts";
 import { Receipt } from "./receipt.tsx";
@@ -29,7 +30,8 @@ export function App({ db }: { db: Till }) {
   const [last, setLast] = useState<OutboxEntry | null>(null);
   const [error, setError] = useState("");
   const [staff, setStaff] = useState<Staff[]>([]);
-  const [cashier, setCashier] = useState<Staff | null>(null);
+  const [cashier, setCashier] = useState<{ staff: Staff; key: StaffKey } | null>(null);
+  const [flagged, setFlagged] = useState(0);
   const [config, setConfig] = useState<TillConfig>(DEFAULT_CONFIG);
   const [refused, setRefused] = useState(0);
 
@@ -38,6 +40,7 @@ export function App({ db }: { db: Till }) {
     setUnsynced(left);
     if (left === 0) setError((e) => (e.startsWith("Refused:") ? "" : e)); // the refusal no longer holds
     setRefused((await redemptionReports(db)).length);
+    setFlagged((await flaggedReports(db)).length);
     setSyncedAt(await getMeta<string>(db, "catalog_synced_at"));
   };
   const flush = async (d: api.Device) => {
@@ -101,12 +104,18 @@ export function App({ db }: { db: Till }) {
     }
   };
   const complete = async (c: Checkout) => {
-    const body = orderBody(c.lines, c.payments, {
+    if (!cashier) { setError("Sign in first: every sale is signed by the staff member who rings it up."); return; }
+    const id = uuid7();
+    const plain = orderBody(c.lines, c.payments, {
       occurredAt: new Date(), currency: device?.workspace.currency ?? "INR", receiptChannel: c.channel,
       customerPhone: c.member?.phone || c.phone || undefined, customerEmail: c.email.trim() || undefined,
       holdId: c.holdId, offlinePoints: c.offlinePoints, memberId: c.member?.member_id,
-      cashier: cashier ? { id: cashier.id, name: cashier.name } : undefined });
-    const entry = await enqueue(db, uuid7(), body); // durable before anything else happens
+      cashier: { id: cashier.staff.id, name: cashier.staff.name } });
+    // made offline: no network, points taken against the offline allowance, or a key the
+    // server would no longer accept online (the server then flags instead of refusing)
+    const offline = !navigator.onLine || !!c.offlinePoints || expired(cashier.key);
+    const body = await signOrder({ ...plain, client_order_id: id }, cashier.key, offline, approvalsOf(c.lines));
+    const entry = await enqueue(db, id, body); // durable before anything else happens
     if (c.offlinePoints && c.member) await spendOffline(db, c.member, c.offlinePoints);
     setLast(entry);
     setScreen("receipt");
@@ -140,8 +149,8 @@ export function App({ db }: { db: Till }) {
         {syncedAt && <span class="small" data-testid="synced-at">catalog {new Date(syncedAt).toLocaleTimeString()}</span>}
         {unsynced > 0 && <button class="link" onClick={() => void download()}>Export unsynced</button>}
         {device && <button class="link" data-testid="open-sync" onClick={() => setScreen("sync")}>
-          Sync{refused > 0 ? ` · ${refused} redemption(s) refused` : ""}</button>}
-        {cashier && <span data-testid="cashier">{cashier.name}
+          Sync{refused > 0 ? ` · ${refused} redemption(s) refused` : ""}{flagged > 0 ? ` · ${flagged} flagged` : ""}</button>}
+        {cashier && <span data-testid="cashier">{cashier.staff.name}
           <button class="link" onClick={() => setCashier(null)}>sign out</button></span>}
         {device && <button class="link" data-testid="unpair" onClick={() => void unpair()}>Unpair till</button>}
       </header>
@@ -151,9 +160,12 @@ export function App({ db }: { db: Till }) {
       {screen === "pair" && <PairForm onPair={doPair} />}
       {screen === "loading" && <Loading {...progress} />}
       {screen === "revoked" && <p class="error" data-testid="revoked">This till was unpaired by the admin. Unsynced sales are kept; export them.</p>}
+      {screen === "sale" && staff.length === 0 && <p class="error" data-testid="no-staff">No staff are set up for
+        this outlet. Every sale is signed by the person who rings it up: ask an admin to add staff, then reload.</p>}
       {screen === "sale" && staff.length > 0 && !cashier && device &&
-        <SignIn db={db} token={device.device_token} staff={staff} title="Staff sign-in" onSignedIn={setCashier} />}
-      {screen === "sale" && (staff.length === 0 || cashier) && <Sale db={db} token={device?.device_token ?? ""} currency={currency} readOnly={!active}
+        <SignIn db={db} token={device.device_token} staff={staff} title="Staff sign-in"
+                onSignedIn={(s, key) => setCashier({ staff: s, key })} />}
+      {screen === "sale" && cashier && <Sale db={db} token={device?.device_token ?? ""} currency={currency} readOnly={!active}
                                                                              config={config} staff={staff} onComplete={complete} />}
       {screen === "sync" && <SyncView db={db} currency={currency} onClose={() => setScreen("sale")} onChanged={() => void refresh()} />}
       {screen === "receipt" && last && <Receipt db={db} entry={last} header={header} currency={currency}

@@ -4,7 +4,7 @@ import { HttpError } from "../lib/api.ts";
 import type { Till } from "../lib/db.ts";
 import { changeDue, type Payment } from "../lib/cart.ts";
 import { hold as holdPoints, release, type Member } from "../lib/loyalty.ts";
-import { offlineRedeemError, type TillConfig } from "../lib/policy.ts";
+import { allowanceLeft, offlineRedeemError, type TillConfig } from "../lib/policy.ts";
 import { formatMoney, parseMoney } from "../lib/tax.ts";
 import { uuid7 } from "../lib/uuid.ts";
 import { ReceiptChoice, type ReceiptPick } from "./channel.tsx";
@@ -27,6 +27,8 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
   const [offlinePoints, setOfflinePoints] = useState<number | undefined>();
   const [points, setPoints] = useState("");
   const [cartRef] = useState(uuid7);
+  // the till's offline allowance for this member today (the server counts it the same way)
+  const allowance = member ? allowanceLeft(config.offline_redeem_cap, member.offline_used) : 0;
 
   const tender = (p: Payment) => {
     const next = [...payments, p];
@@ -37,7 +39,10 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
   /** Offline: points against the last known balance, within the till's cap; settled on sync. */
   const redeemOffline = (n: number) => {
     if (!member) return;
-    const why = offlineRedeemError(n, { cap: config.offline_redeem_cap, spendable: member.spendable,
+    if (allowance <= 0 && config.offline_redeem_cap > 0) {
+      setError("Offline: this member's offline allowance on this till is used up for today."); return;
+    }
+    const why = offlineRedeemError(n, { cap: allowance, spendable: member.spendable,
                                         due: remaining, pointValue: member.point_value, hasPhone: !!member.phone });
     if (why) { setError(why); return; }
     setOfflinePoints(n);
@@ -102,8 +107,8 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
                      onInput={(e) => setPoints((e.target as HTMLInputElement).value)} /></label>
             <button data-testid="redeem" disabled={!/^\d+$/.test(points) || ready}
                     onClick={() => void redeem({ points: Number(points) })}>Redeem</button>
-            {member.stale && <p class="small" data-testid="offline-cap">Offline: up to {config.offline_redeem_cap} points
-              per sale, settled by the server when the sale syncs.</p>}
+            {member.stale && <p class="small" data-testid="offline-cap">Offline: up to {allowance} points
+              for this member today, settled by the server when the sale syncs.</p>}
             {!member.stale && member.rewards.filter((r) => r.eligible).map((r) => (
               <button key={r.id} data-testid="apply-reward" disabled={ready}
                       onClick={() => void redeem({ reward_id: r.id })}>Apply {r.name}</button>

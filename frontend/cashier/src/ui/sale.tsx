@@ -6,6 +6,7 @@ import type { TaxRec, Till, VariantRec } from "../lib/db.ts";
 import { formatMoney, lineAmounts, parseMoney } from "../lib/tax.ts";
 import type { Member } from "../lib/loyalty.ts";
 import { discountNeedsApproval, type TillConfig } from "../lib/policy.ts";
+import type { StaffKey } from "../lib/proof.ts";
 import type { Staff } from "../lib/staff.ts";
 import { MemberBar } from "./member.tsx";
 import { Pay, type Paid } from "./pay.tsx";
@@ -93,7 +94,7 @@ export function Sale({ db, token, currency, readOnly, config, staff, onComplete 
 
   const { totals } = useMemo(() => totalsOf(lines), [lines]);
   /** Apply a line discount; above the till's limit it waits for a manager's PIN. */
-  const setDiscount = (key: string, text: string, approvedBy?: Staff) => {
+  const setDiscount = (key: string, text: string, approvedBy?: Staff, approvalKey?: StaffKey) => {
     let minor: number;
     try { minor = text.trim() ? parseMoney(text) : 0; } catch { setNotice("discount: enter an amount like 10.50"); return; }
     const line = lines.find((l) => l.key === key);
@@ -107,7 +108,8 @@ export function Sale({ db, token, currency, readOnly, config, staff, onComplete 
       return;
     }
     const approved_by = needs && approvedBy ? { id: approvedBy.id, name: approvedBy.name } : undefined;
-    setLines((ls) => ls.map((l) => (l.key === key ? { ...l, discount, approved_by } : l)));
+    const approval_key = approved_by ? approvalKey : undefined;
+    setLines((ls) => ls.map((l) => (l.key === key ? { ...l, discount, approved_by, approval_key } : l)));
     setNotice("");
   };
   return (
@@ -162,7 +164,7 @@ export function Sale({ db, token, currency, readOnly, config, staff, onComplete 
       {approving && (
         <div class="modal" data-testid="approval">
           <SignIn db={db} token={token} staff={managers} action="Approve" title={`Manager approval: discount ${formatMoney(approving.minor, currency)}`}
-                  onSignedIn={(m) => { setDiscount(approving.key, (approving.minor / 100).toFixed(2), m); setApproving(null); }}
+                  onSignedIn={(m, k) => { setDiscount(approving.key, (approving.minor / 100).toFixed(2), m, k); setApproving(null); }}
                   onCancel={() => setApproving(null)} />
         </div>
       )}

@@ -1,11 +1,13 @@
-/** Staff sign-in: pick your name, type your PIN. Also used for a manager's approval. */
+/** Staff sign-in: pick your name, type your PIN. Also used for a manager's approval. A good PIN
+ *  yields that person's signing key (online from the server, offline unsealed with the PIN). */
 import { useState } from "preact/hooks";
 import type { Till } from "../lib/db.ts";
+import type { StaffKey } from "../lib/proof.ts";
 import { checkPin, type Staff } from "../lib/staff.ts";
 
 export function SignIn({ db, token, staff, title, action = "Sign in", onSignedIn, onCancel }: {
   db: Till; token: string; staff: Staff[]; title: string; action?: string;
-  onSignedIn: (s: Staff) => void; onCancel?: () => void;
+  onSignedIn: (s: Staff, key: StaffKey) => void; onCancel?: () => void;
 }) {
   const [who, setWho] = useState<Staff | null>(staff.length === 1 ? staff[0] : null);
   const [pin, setPin] = useState("");
@@ -14,7 +16,7 @@ export function SignIn({ db, token, staff, title, action = "Sign in", onSignedIn
     if (!who) return;
     const result = await checkPin(db, token, who, pin);
     setPin("");
-    if (result.ok) onSignedIn(who); else setError(result.message);
+    if (result.ok) onSignedIn(who, result.key); else setError(result.message);
   };
   return (
     <form class="pair" data-testid="signin" onSubmit={(e) => { e.preventDefault(); void submit(); }}>

@@ -1,8 +1,9 @@
-/** The sync view: what is still in the outbox (and why), and synced sales whose offline points
- *  redemption the server clamped or refused — so the cashier can settle up with the customer. */
+/** The sync view: what is still in the outbox (and why), synced sales whose offline points
+ *  redemption the server clamped or refused — so the cashier can settle up with the customer —
+ *  and sales the server flagged for a manager (the console lists them too). */
 import { useEffect, useState } from "preact/hooks";
 import type { OutboxEntry, Till } from "../lib/db.ts";
-import { redemptionReports, retry, unsynced, type RedemptionReport } from "../lib/outbox.ts";
+import { flaggedReports, redemptionReports, retry, unsynced, type FlagReport, type RedemptionReport } from "../lib/outbox.ts";
 import { formatMoney } from "../lib/tax.ts";
 
 export function SyncView({ db, currency, onClose, onChanged }: {
@@ -10,7 +11,10 @@ export function SyncView({ db, currency, onClose, onChanged }: {
 }) {
   const [pending, setPending] = useState<OutboxEntry[]>([]);
   const [reports, setReports] = useState<RedemptionReport[]>([]);
-  const load = async () => { setPending(await unsynced(db)); setReports(await redemptionReports(db)); };
+  const [flags, setFlags] = useState<FlagReport[]>([]);
+  const load = async () => {
+    setPending(await unsynced(db)); setReports(await redemptionReports(db)); setFlags(await flaggedReports(db));
+  };
   useEffect(() => { void load(); const t = setInterval(() => void load(), 2000); return () => clearInterval(t); }, []);
   const requeue = async (id: string) => { await retry(db, id); await load(); onChanged(); };
   return (
@@ -32,6 +36,14 @@ export function SyncView({ db, currency, onClose, onChanged }: {
         {reports.map((r) => (
           <li key={r.id} data-testid="redemption-report">Receipt #{r.seq}: {r.status} — {r.settled} of {r.requested} points
             settled, {r.refused} refused ({formatMoney(r.refused_value, currency)} not covered){r.reason ? `: ${r.reason}` : ""}</li>
+        ))}
+      </ul>
+      <h3>Flagged for a manager ({flags.length})</h3>
+      {flags.length === 0 && <p class="small">None.</p>}
+      <ul>
+        {flags.map((f) => (
+          <li key={f.id} data-testid="flag-report">Receipt #{f.seq}: {formatMoney(f.uncovered, currency)} not covered —
+            {" "}{f.reasons.map((r) => r.message).join("; ")}</li>
         ))}
       </ul>
       <button class="primary" onClick={onClose}>Back to sale</button>
