@@ -124,6 +124,9 @@ def start_server(database_url: str, var_dir: Path,
            "ACTIVEREACH_WORKER_MODE": "off", "ACTIVEREACH_LOG_LEVEL": "warning",
            "ACTIVEREACH_BILL_DOMAIN": f"localhost:{port}",
            "ACTIVEREACH_BILL_RATE_LIMIT": "1000000/second",
+           "ACTIVEREACH_RATE_LIMIT_CREDENTIAL": "1000000/minute",
+           "ACTIVEREACH_RATE_LIMIT_ADDRESS": "1000000/minute",
+           "ACTIVEREACH_RATE_LIMIT_WEBHOOK": "1000000/minute",
            "BENCH_STATIC_FILE": str(static_file), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [PY, "-m", "uvicorn", "bench.support.bill_app:app", "--host", "127.0.0.1",

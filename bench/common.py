@@ -210,7 +210,11 @@ def api_server(database_url: str, var_dir: Path, *, workers: int = 1,
     port = free_port()
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url, "ACTIVEREACH_SECRET_KEY": "bench",
            "ACTIVEREACH_VAR_DIR": str(var_dir), "ACTIVEREACH_WORKER_MODE": worker_mode,
-           "ACTIVEREACH_LOG_LEVEL": "warning", **(extra_env or {})}
+           "ACTIVEREACH_LOG_LEVEL": "warning",
+           # benches measure the server, not the flood guards
+           "ACTIVEREACH_RATE_LIMIT_CREDENTIAL": "1000000/minute",
+           "ACTIVEREACH_RATE_LIMIT_ADDRESS": "1000000/minute",
+           "ACTIVEREACH_RATE_LIMIT_WEBHOOK": "1000000/minute", **(extra_env or {})}
     cmd = ([PY, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1", "--port", str(port),
             "--no-access-log", "--log-level", "warning"] if workers == 1 else
            [PY, "-m", "activereach.cli", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -101,6 +101,9 @@ def topology(url: str, var: Path, apis: int, workers: int) -> Iterator[tuple[lis
     ports = [free_port() for _ in range(apis)]
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": url, "ACTIVEREACH_SECRET_KEY": "bench",
            "ACTIVEREACH_VAR_DIR": str(var), "ACTIVEREACH_LOG_LEVEL": "warning",
+           "ACTIVEREACH_RATE_LIMIT_CREDENTIAL": "1000000/minute",
+           "ACTIVEREACH_RATE_LIMIT_ADDRESS": "1000000/minute",
+           "ACTIVEREACH_RATE_LIMIT_WEBHOOK": "1000000/minute",
            "ACTIVEREACH_WORKER_MODE": "external" if workers else "inprocess"}
     cli = [PY, "-m", "activereach.cli"]
     argvs = [[*cli, "serve", "--host", "127.0.0.1", "--port", str(p)] for p in ports]

@@ -19,7 +19,7 @@ from activereach.config import Settings
 from activereach.kit.db import Database, unit_of_work
 from activereach.ops.migrate import upgrade
 from activereach.tenancy.workspaces import create_workspace
-from tests.support import iso_ago, recreate_postgres
+from tests.support import UNLIMITED_ENV, client_address, iso_ago, recreate_postgres
 
 PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
 
@@ -57,8 +57,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    unlimited = {name.removeprefix("ACTIVEREACH_").lower(): value
+                 for name, value in UNLIMITED_ENV.items()}
     return Settings(database_url=database_url, var_dir=Path(tmp_path_factory.mktemp("var")),
-                    secret_key="test-secret", worker_mode="off")
+                    secret_key="test-secret", worker_mode="off", **unlimited)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +75,9 @@ def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx2.AsyncClient]:  # type: ignore[no-untyped-def]
-    transport = httpx2.ASGITransport(app=app)
+    # Each test calls from its own address (documentation range), as different clients would:
+    # per-address budgets and sign-in lockouts one test provokes stay in that test.
+    transport = httpx2.ASGITransport(app=app, client=client_address())
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import secrets
 import socket
 import threading
 import time
@@ -114,3 +115,15 @@ async def wait_until(page: Any, expression: str, timeout: float = 30.0, interval
         if time.monotonic() > deadline:
             raise TimeoutError(f"still falsy after {timeout:.0f}s: {expression}")
         await asyncio.sleep(interval)
+
+
+def client_address() -> tuple[str, int]:
+    """A made-up client address (documentation range) for an in-process test client: each
+    client counts against its own per-address budgets and sign-in lockouts, as a new caller."""
+    return (f"198.51.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}", 40000)
+
+
+# For a server process a test starts: budgets far above anything the suite sends (the limits
+# themselves are tested with their own apps, tests/reliability/test_rate_limits.py).
+UNLIMITED_ENV = {f"ACTIVEREACH_RATE_LIMIT_{name}": "1000000/minute"
+                 for name in ("CREDENTIAL", "ADDRESS", "WEBHOOK")}

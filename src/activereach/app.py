@@ -30,7 +30,10 @@ from activereach.kit.errors import AppError
 from activereach.kit.error_docs import ERROR_RESPONSES
 from activereach.kit.middleware import BodyGuard, RequestMetrics
 from activereach.kit.security_headers import SecurityHeaders
+from activereach.kit import passwords
 from activereach.kit.ratelimit import Limits, RateLimit
+from activereach.kit.counters import LoopStorage
+from activereach.kit.throttle import SignInThrottle
 from activereach.loyalty.api import router as loyalty_router
 from activereach.ops.api import router as ops_router
 from activereach.ops.docs import mount_static
@@ -93,6 +96,7 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    passwords.configure(settings.hash_concurrency)   # argon2 threads, process-wide
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -129,6 +133,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     app = FastAPI(title="Active Reach POS integration", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None, responses=ERROR_RESPONSES)
+    # Sign-in lockouts (console passwords, staff PINs, pairing codes), sized by the operator.
+    app.state.throttle = SignInThrottle(settings.login_max_failures, settings.login_lockout_seconds,
+                                        LoopStorage(settings.rate_limit_storage))
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
@@ -154,7 +161,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # Outside the body guard and the routers: a limited request is refused before any work.
         app.add_middleware(RateLimit, limits=Limits(settings.rate_limit_credential,
                                                     settings.rate_limit_address,
-                                                    settings.rate_limit_webhook))
+                                                    settings.rate_limit_webhook,
+                                                    settings.rate_limit_storage))
     app.add_middleware(RequestMetrics)
     # Outermost: every HTML reply (console, cashier, docs, errors) gets the security headers.
     app.add_middleware(SecurityHeaders)

@@ -7,13 +7,14 @@ import gc
 import json
 import signal
 import sys
+from typing import Any
 
 import typer
 import uvicorn
 from rich.console import Console
 
 from activereach.catalog.cli import catalog_app
-from activereach.config import get_settings
+from activereach.config import Settings, get_settings
 from activereach.console.cli import user_app
 from activereach.kit.db import Database, unit_of_work
 
@@ -39,6 +40,15 @@ def migrate() -> None:
     err.print("[green]database is at the latest migration[/green]")
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options. uvicorn believes X-Forwarded-For/-Proto from 127.0.0.1 unless told
+    otherwise (its ``forwarded_allow_ips`` default), which let any local process pick its client
+    address: forwarded headers count only from the operator's trusted proxies, none by default."""
+    proxies = settings.trusted_proxies.strip()
+    return dict(access_log=False, log_config=None, lifespan="on", server_header=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+
+
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind"),
           port: int = typer.Option(8000, help="Port to listen on"),
@@ -55,11 +65,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind"),
     if url.startswith("sqlite") and workers > 1:
         err.print("[yellow]SQLite runs one process; ignoring --workers[/yellow]")
         workers = 1
-    options = dict(access_log=False, log_config=None, lifespan="on", server_header=False)
-    # uvicorn believes X-Forwarded-For/-Proto from 127.0.0.1 unless told otherwise (its
-    # forwarded_allow_ips default): only the operator's trusted proxies, none by default.
-    proxies = settings.trusted_proxies.strip()
-    options.update(proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+    options = server_options(settings)
     if workers > 1:
         from activereach.ops.serving import serve_workers
         serve_workers("activereach.asgi:app", host=host, port=port, workers=workers, **options)

@@ -30,14 +30,14 @@ class Settings(BaseSettings):
     pgbouncer: bool = False
     # Seconds a verified credential is remembered per process (revocation is seen within this).
     auth_cache_seconds: float = Field(default=2.0, ge=0, le=60)
-    # Rate limits (``limits`` syntax, e.g. "6000/minute" or "20/second;6000/minute"), counted per
-    # process: with N API processes the effective limit is N times this. The defaults are flood
-    # guards above the benchmark rates (~1000 req/s from one address with one key); tighten per
-    # deployment. See docs/operations.md "Rate limits".
+    # Rate limits (``limits`` syntax, e.g. "6000/minute" or "20/second;6000/minute"), counted in
+    # ``rate_limit_storage`` (per process by default: with N API processes the effective limit
+    # is N times this). A till sends a few requests a minute and a backfill a few hundred a
+    # second; a person's browser a few a second. See docs/operations.md "Rate limits".
     rate_limit_enabled: bool = True
-    rate_limit_credential: str = "120000/minute"  # per API key, write key or device token
-    rate_limit_address: str = "120000/minute"  # per client address, requests without a credential
-    rate_limit_webhook: str = "120000/minute"  # per client address, provider webhook deliveries
+    rate_limit_credential: str = "500/second;18000/minute"  # per API key, write key, device token
+    rate_limit_address: str = "30/second;900/minute"  # per address, requests without a credential
+    rate_limit_webhook: str = "500/second;20000/minute"  # per address, provider webhook deliveries
     # Trust at the server (issue 18; docs/operations.md "Security model").
     # Outbound calls go to each provider's documented hosts; this comma-separated list
     # ("host", "host:port", "*.example.com") adds hosts the operator allows, e.g. a sandbox or

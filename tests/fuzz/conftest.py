@@ -14,6 +14,7 @@ from activereach.tenancy.workspaces import create_workspace
 from tests.api.test_tenant_isolation import _workspace_a
 from tests.conftest import SignedTill, Tenant
 from tests.reliability.test_auth_matrix import _pair
+from tests.support import client_address
 
 
 @dataclass
@@ -31,7 +32,7 @@ async def seeded(app, db) -> Seeded:  # type: ignore[no-untyped-def]
     data = await unit_of_work(db, lambda s: create_workspace(
         s, slug=slug, name=f"Fuzz {slug}", country="IN", currency="INR", timezone="Asia/Kolkata"))
     tenant = Tenant(data)
-    transport = httpx2.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app, client=client_address())
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         ids = await _workspace_a(client, tenant)
         _, token = await _pair(client, tenant, ids["location_id"], "T-FUZZ")

@@ -29,6 +29,7 @@ from activereach.pipes.models import WebhookDelivery
 from activereach.pipes.samples import sample
 from tests.conftest import order_body
 from tests.pipes.conftest import NOTIFY_URL, fixture, make_pipe, signed
+from tests.support import client_address
 
 PROVIDERS = ("square", "toast", "lightspeed_x", "clover", "shopify", "custom")
 # Deeper than the body guard (max_json_depth = 32) and than json.loads can recurse (~1000): a
@@ -180,7 +181,7 @@ def _webhook_body(provider: str, case: Malformed, limit: int) -> bytes:
 
 @pytest.fixture(scope="module")
 async def pipes(app, seeded):  # type: ignore[no-untyped-def]
-    transport = httpx2.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app, client=client_address())
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         return {p: await make_pipe(client, seeded.tenant, p, outlet=f"fz-{p.replace('_', '-')}")
                 for p in PROVIDERS}

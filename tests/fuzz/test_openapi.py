@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance,
 from activereach.app import create_app
 from activereach.config import Settings
 from tests.reliability.test_auth_matrix import _auth_of
+from tests.support import client_address
 
 # The schema does not depend on settings or the database: build it once, at collection.
 _APP = create_app(Settings(database_url="sqlite+aiosqlite://", secret_key="schema-only",
@@ -115,7 +116,7 @@ async def test_operation_conforms(method: str, path: str, app: Any, seeded: Any)
     failures: list[str] = []
     successes = 0
     statuses: list[tuple[int, str]] = []
-    transport = httpx2.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app, client=client_address())
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         for index, case in enumerate(cases):
             if index % 2 == 0 and case.path_parameters:

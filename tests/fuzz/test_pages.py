@@ -21,6 +21,7 @@ from activereach.console.service import create_user
 from activereach.kit.db import unit_of_work
 from tests.console.conftest import PASSWORD, csrf_of
 from tests.fuzz.test_openapi import _APP, SPEC
+from tests.support import client_address
 
 # Path values a browser or a scanner could send: empty-ish, traversal, quotes, non-ASCII, long.
 HOSTILE = ["x", "0", "..%2F..%2Fetc%2Fpasswd", "%00", "'\"<script>", "ü€😀", "a" * 300,
@@ -77,7 +78,7 @@ async def console(app, db, seeded):  # type: ignore[no-untyped-def]
     email = f"fuzz-{uuid.uuid4().hex[:8]}@example.com"
     await unit_of_work(db, lambda s: create_user(s, workspace_slug=seeded.tenant.slug,
                                                  email=email, role="owner", password=PASSWORD))
-    transport = httpx2.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app, client=client_address())
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         token = csrf_of((await client.get("/login")).text)
         signed = await client.post("/login", data={"csrf_token": token, "email": email,

@@ -10,6 +10,7 @@ import httpx2
 import pytest
 
 from activereach.app import create_app
+from tests.support import client_address
 
 DEADLINE_SECONDS = 10.0
 
@@ -19,7 +20,7 @@ async def _client(settings, db, **budgets: str):  # type: ignore[no-untyped-def]
     tight = settings.model_copy(update=budgets)
     application = create_app(tight, database=db)
     application.state.db, application.state.settings, application.state.worker = db, tight, None
-    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=application),
+    return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=application, client=client_address()),
                               base_url="http://testserver")
 
 

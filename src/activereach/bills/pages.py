@@ -30,7 +30,7 @@ from activereach.bills.render import (
 )
 from activereach.bills.sample import DECOY_SNAPSHOT
 from activereach.bills.service import BillView, find_bill_view, record_rating
-from activereach.kit.http import read, write
+from activereach.kit.http import client_address, read, write
 from activereach.kit.security_headers import page_headers
 
 router = APIRouter(tags=["bill page"], include_in_schema=False)
@@ -70,12 +70,8 @@ def host_slug(request: Request) -> str:
     return slug if slug and "." not in slug else ""
 
 
-def _client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _rate_limited(request: Request, item: Any, nonce: str) -> HTMLResponse | None:
-    key = _client_key(request)
+    key = client_address(request)
     if _limiter.hit(item, "bill", key):
         return None
     reset, _ = _limiter.get_window_stats(item, "bill", key)

@@ -16,6 +16,7 @@ from activereach.cashier.schemas import PinIn, SettingsIn, StaffIn
 from activereach.catalog.inventory import resolve_location
 from activereach.kit.error_docs import CREATED
 from activereach.kit.http import read, write
+from activereach.kit.throttle import throttle
 from activereach.tenancy.auth import AdminAuth, DeviceAuth
 
 router = APIRouter(prefix="/v1", tags=["pos"])
@@ -58,12 +59,13 @@ async def verify(staff_id: str, body: PinIn, principal: DeviceAuth, request: Req
     (``staff_key``: the till signs orders and approvals with it, online and offline)."""
     async def run(s: Any) -> dict[str, Any]:
         result = await service.verify_pin(s, principal.workspace.id, staff_id, body.pin,
-                                          principal.location_id)
+                                          principal.location_id,
+                                          till=principal.terminal_pk or principal.key_id,
+                                          guard=throttle(request))
         if result["ok"] and principal.terminal_pk:
             result["staff_key"] = await staff_keys.issue_key(
                 s, principal.workspace.id, principal.terminal_pk, result["id"])
         return result
-    # committed even when the PIN is wrong: the failed-attempt count must stick
     result = await write(request, run)
     if not result["ok"]:
         raise service.wrong_pin(result)

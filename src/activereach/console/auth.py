@@ -1,30 +1,34 @@
-"""Sign-in state: the signed session cookie, the signed-in user, roles.
+"""Sign-in state: the session cookie, the signed-in user, roles.
 
-The session (Starlette ``SessionMiddleware``, signed with the server secret, HttpOnly,
-SameSite=Lax, Secure on https) holds only the user id, the workspace id and the CSRF token.
+The cookie (Starlette ``SessionMiddleware``, signed with the server secret, HttpOnly,
+SameSite=Lax, Secure whenever the request came over https) holds the user id, the workspace id,
+the CSRF token and a session token whose server-side row (``console/sessions.py``) is what keeps
+the session alive: signing out, a password or role change, or idle/absolute expiry end it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from activereach.config import Settings
-from activereach.console import scope
+from activereach.console import scope, sessions
 from activereach.console.models import ConsoleUser
 from activereach.console.service import session_user
 from activereach.kit.errors import AppError, Forbidden, NotFound
-from activereach.kit.http import read
+from activereach.kit.http import read, write
 from activereach.tenancy.models import Location, Workspace
 from activereach.tenancy.service import list_locations, workspace_by_slug
 
 COOKIE = "ar_console"
 WRITERS = frozenset({"owner", "manager"})
-SESSION_DAYS = 7
 
 
 class LoginRequired(AppError):
@@ -36,8 +40,36 @@ class LoginRequired(AppError):
 
 def add_session_middleware(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(),
-                       session_cookie=COOKIE, max_age=SESSION_DAYS * 86400, same_site="lax",
-                       https_only=settings.public_scheme == "https", path="/")
+                       session_cookie=COOKIE, max_age=settings.session_absolute_hours * 3600,
+                       same_site="lax", https_only=settings.public_scheme == "https", path="/")
+    app.add_middleware(SecureCookieOverHttps)
+
+
+class SecureCookieOverHttps:
+    """Marks the session cookie ``Secure`` on every reply to an https request, also when TLS ends
+    at a trusted proxy (uvicorn sets the scheme from X-Forwarded-Proto only for
+    ``trusted_proxies``), so the flag follows the real scheme, not only ``public_scheme``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("scheme") != "https":
+            await self.app(scope, receive, send)
+            return
+
+        async def secure(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                cookies = headers.getlist("set-cookie")
+                if any(c.startswith(f"{COOKIE}=") and "secure" not in c.lower() for c in cookies):
+                    del headers["set-cookie"]
+                    for cookie in cookies:
+                        secured = (f"{cookie}; secure" if cookie.startswith(f"{COOKIE}=")
+                                   and "secure" not in cookie.lower() else cookie)
+                        headers.append("set-cookie", secured)
+            await send(message)
+        await self.app(scope, receive, secure)
 
 
 @dataclass
@@ -76,20 +108,33 @@ class Console:
         return f"{path}?{urlencode(kept)}" if kept else path
 
 
-def sign_in(request: Request, user: ConsoleUser, workspace: Workspace) -> None:
-    """A fresh session on sign-in (no fixation): new CSRF token, this user, this workspace."""
+def sign_in(request: Request, user: ConsoleUser, workspace: Workspace, token: str) -> None:
+    """A fresh session on sign-in (no fixation): new CSRF token, this user, this workspace, the
+    server-side session's token (``sessions.start``)."""
     request.session.clear()
-    request.session.update({"uid": user.id, "ws": workspace.id, "csrf": secrets.token_urlsafe(32)})
+    request.session.update({"uid": user.id, "ws": workspace.id, "sid": token,
+                            "csrf": secrets.token_urlsafe(32)})
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    """End the server-side session, then clear the cookie."""
+    workspace_id, token = request.session.get("ws"), request.session.get("sid")
+    if workspace_id and token:
+        await write(request, lambda s: sessions.end(s, workspace_id, token))
     request.session.clear()
+
+
+def _lifetimes(request: Request) -> tuple[dt.timedelta, dt.timedelta]:
+    settings: Settings = request.app.state.settings
+    return (dt.timedelta(minutes=settings.session_idle_minutes),
+            dt.timedelta(hours=settings.session_absolute_hours))
 
 
 async def console(request: Request, workspace: str) -> Console:
     """FastAPI dependency: the signed-in user of ``workspace``, else sign-in or 404."""
     user_id, workspace_id = request.session.get("uid"), request.session.get("ws")
-    if not user_id or not workspace_id:
+    token = request.session.get("sid")
+    if not user_id or not workspace_id or not token:
         query = f"?{request.url.query}" if request.url.query else ""
         target = quote(str(request.url.path) + query)
         raise LoginRequired("sign in first", headers={"Location": f"/login?next={target}"})
@@ -102,12 +147,19 @@ async def console(request: Request, workspace: str) -> Console:
         found = await session_user(session, workspace_id, user_id)
         if found is None:
             return None
-        return found[0], ws, await list_locations(session, ws.id)
+        idle, absolute = _lifetimes(request)
+        row = await sessions.live(session, workspace_id, token, found[0], idle=idle,
+                                  absolute=absolute)
+        if row is None:
+            return None
+        return found[0], ws, await list_locations(session, ws.id), sessions.needs_touch(row)
     loaded = await read(request, load)
     if loaded is None:
-        sign_out(request)
+        request.session.clear()
         raise LoginRequired("session ended", headers={"Location": "/login"})
-    user, ws, locations = loaded
+    user, ws, locations, stale = loaded
+    if stale:
+        await write(request, lambda s: sessions.touch(s, workspace_id, token))
     params = {k: v for k, v in request.query_params.items()}
     selected = scope.resolve(locations, params.get("location"))
     return Console(request=request, user=user, workspace=ws, locations=locations,

@@ -1,10 +1,12 @@
-"""``activereach user create``: console users from the command line (password prompted)."""
+"""``activereach user create|update``: console users from the command line (passwords
+prompted)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 
 import typer
 from rich.console import Console as RichConsole
@@ -41,6 +43,34 @@ def create(workspace: str = typer.Option(..., help="Workspace slug, e.g. brewblo
             return {"id": user.id, "workspace": workspace, "email": user.email, "role": user.role}
         finally:
             await db.dispose()
+    _run(main)
+
+
+@user_app.command("update")
+def update(workspace: str = typer.Option(..., help="Workspace slug, e.g. brewbloom"),
+           email: str = typer.Option(..., help="Sign-in email"),
+           role: str = typer.Option(None, help="New role: owner, manager or analyst"),
+           new_password: bool = typer.Option(False, "--password", help="Set a new password "
+                                             "(prompted)")) -> None:
+    """Change a user's role or password; either ends every session the user has open."""
+    from activereach.console.service import update_user
+    password = (typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+                if new_password else None)
+    url = get_settings().resolved_database_url()
+
+    async def main() -> dict[str, str]:
+        db = Database(url)
+        try:
+            user = await unit_of_work(db, lambda s: update_user(
+                s, workspace_slug=workspace, email=email, role=role, password=password))
+            return {"id": user.id, "workspace": workspace, "email": user.email, "role": user.role,
+                    "sessions": "ended"}
+        finally:
+            await db.dispose()
+    _run(main)
+
+
+def _run(main: Callable[[], Awaitable[dict[str, str]]]) -> None:
     try:
         result = asyncio.run(main())
     except AppError as exc:

@@ -29,8 +29,8 @@ async def seed_demo_users(session: AsyncSession, ws: Workspace, secret: str) -> 
     if user is None:
         session.add(ConsoleUser(workspace_id=ws.id, id=new_id("usr"), email=DEMO_EMAIL,
                                 name="Demo owner", role="owner", status="active",
-                                password_hash=hash_password(password), created_at=utcnow()))
+                                password_hash=await hash_password(password), created_at=utcnow()))
         await session.flush()
-    elif not verify_password(user.password_hash, password):
-        user.password_hash = hash_password(password)
+    elif not await verify_password(user.password_hash, password):
+        user.password_hash = await hash_password(password)
     return {"console_email": DEMO_EMAIL, "console_password": password}

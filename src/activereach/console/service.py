@@ -1,9 +1,8 @@
-"""Console users: create, authenticate, look up.  Passwords are argon2id hashes."""
+"""Console users: create, authenticate, look up.  Passwords are argon2id hashes, computed and
+checked off the event loop (``kit/passwords.py``)."""
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,23 +10,11 @@ from activereach.console.models import ROLES, ConsoleUser
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
+from activereach.kit.passwords import hash_secret, needs_rehash, verify_secret
 from activereach.tenancy.models import Workspace
 
-_hasher = PasswordHasher()
 MIN_PASSWORD = 10
-# Verifying against this when the email is unknown keeps both paths equally slow.
-_DUMMY_HASH = _hasher.hash("activereach-timing-equaliser")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+hash_password, verify_password = hash_secret, verify_secret
 
 
 def normalize_email(email: str) -> str:
@@ -50,9 +37,28 @@ async def create_user(session: AsyncSession, *, workspace_slug: str, email: str,
     if await find_user(session, ws.id, email):
         raise Conflict(f"email: {email} already has a console user in {workspace_slug}")
     user = ConsoleUser(workspace_id=ws.id, id=new_id("usr"), email=email, name=name, role=role,
-                       password_hash=hash_password(password), status="active", created_at=utcnow())
+                       password_hash=await hash_password(password), status="active", created_at=utcnow())
     session.add(user)
     await session.flush()
+    return user
+
+
+async def update_user(session: AsyncSession, *, workspace_slug: str, email: str,
+                      role: str | None = None, password: str | None = None) -> ConsoleUser:
+    """Change a user's role and/or password. Either change ends every session of the user
+    (``console/sessions.stamp_of``)."""
+    if role is not None and role not in ROLES:
+        raise Unprocessable.field("role", "must be owner, manager or analyst")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise Unprocessable.field("password", f"at least {MIN_PASSWORD} characters")
+    ws = await session.scalar(select(Workspace).where(Workspace.slug == workspace_slug))
+    user = await find_user(session, ws.id, normalize_email(email)) if ws else None
+    if user is None:
+        raise NotFound(f"email: no console user {email!r} in {workspace_slug!r}")
+    if role is not None:
+        user.role = role
+    if password is not None:
+        user.password_hash = await hash_password(password)
     return user
 
 
@@ -72,12 +78,12 @@ async def authenticate(session: AsyncSession, *, email: str, password: str,
         query = query.where(Workspace.slug == workspace_slug.strip().lower())
     rows = (await session.execute(query.limit(5))).all()
     if not rows:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password(None, password)   # as slow as a wrong password
         return None
     for user, ws in rows:
-        if verify_password(user.password_hash, password):
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
+        if await verify_password(user.password_hash, password):
+            if needs_rehash(user.password_hash):
+                user.password_hash = await hash_password(password)
             user.last_login_at = utcnow()
             return user, ws
     return None

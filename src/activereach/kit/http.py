@@ -34,3 +34,9 @@ def wake_worker(request: Request) -> None:
 async def read(request: Request, body: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async with database(request).read_session() as session:
         return await body(session)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the socket peer, or what a trusted proxy says (uvicorn rewrites the
+    client from X-Forwarded-For only for ``trusted_proxies``; none by default)."""
+    return request.client.host if request.client else "unknown"

@@ -1,13 +1,13 @@
 """Rate limits per credential and per client address: 429 with Retry-After before any work.
 
 Pure ASGI, outside routing and body parsing, so a limited request costs one counter lookup.
-Counters live in this process (``limits`` in-memory sliding-window counter): with N API
-processes the effective limit is N times the configured one (docs/operations.md).
+Counters live where ``rate_limit_storage`` says (``kit/counters.py``): in this process by
+default, where N API processes make the effective limit N times the configured one, or in Redis,
+shared by every process (docs/operations.md).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import math
 import time
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import orjson
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from activereach.kit.counters import LoopStorage
 from activereach.kit.middleware import _reply
 
 # Liveness, readiness, metrics and static assets are never limited: probes must always answer.
@@ -36,6 +36,7 @@ class Limits:
     credential: str
     address: str
     webhook: str
+    storage: str = "memory://"
 
 
 def _credential(headers: list[tuple[bytes, bytes]]) -> str | None:
@@ -74,17 +75,7 @@ class RateLimit:
         self.app = app
         self.items = {name: parse_many(getattr(limits, name))
                       for name in ("credential", "address", "webhook")}
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._limiter: SlidingWindowCounterRateLimiter | None = None
-
-    def _current(self) -> SlidingWindowCounterRateLimiter:
-        # The in-memory storage holds asyncio locks and an expiry task bound to one event loop;
-        # a server has one loop, tests may run several, so a new loop gets fresh counters.
-        loop = asyncio.get_running_loop()
-        if self._limiter is None or self._loop is not loop:
-            self._loop = loop
-            self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
-        return self._limiter
+        self.counters = LoopStorage(limits.storage)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         bucket = _bucket(scope) if scope["type"] == "http" else None
@@ -92,7 +83,7 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         name, identity = bucket
-        limiter = self._current()
+        limiter = self.counters.limiter()
         for item in self.items[name]:
             if not await limiter.hit(item, name, identity):
                 await self._refuse(send, limiter, item, name, identity)

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import math
 import time
@@ -26,7 +25,8 @@ from typing import Any
 
 from limits import RateLimitItem, parse_many
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from limits.storage import storage_from_string
+
+from activereach.kit.counters import LoopStorage
 
 REDACTED = "[redacted]"
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie",
@@ -77,8 +77,7 @@ class RejectedLimiter:
     def __init__(self) -> None:
         self._spec: tuple[str, str] | None = None
         self._items: list[RateLimitItem] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._limiter: SlidingWindowCounterRateLimiter | None = None
+        self._counters: LoopStorage | None = None
         self._suppressed: dict[str, int] = {}
 
     def configure(self, rate: str, storage: str = "memory://") -> None:
@@ -86,7 +85,7 @@ class RejectedLimiter:
         if self._spec != (rate, storage):
             self._spec = (rate, storage)
             self._items = parse_many(rate)
-            self._limiter = None
+            self._counters = LoopStorage(storage)
 
     def _current(self) -> SlidingWindowCounterRateLimiter:
         if self._spec is None:
@@ -94,16 +93,8 @@ class RejectedLimiter:
 
             settings = get_settings()
             self.configure(settings.rate_limit_rejected_webhook, settings.rate_limit_storage)
-        # In-memory counters are bound to one event loop (tests run several): a new loop gets
-        # fresh ones.
-        loop = asyncio.get_running_loop()
-        if self._limiter is None or self._loop is not loop:
-            assert self._spec is not None
-            uri = self._spec[1]
-            self._loop = loop
-            self._limiter = SlidingWindowCounterRateLimiter(
-                storage_from_string(uri if uri.startswith("async+") else "async+" + uri))
-        return self._limiter
+        assert self._counters is not None
+        return self._counters.limiter()
 
     async def hit(self, pipe_id: str) -> Verdict:
         limiter = self._current()

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from activereach.kit.db import utcnow
-from activereach.kit.errors import Conflict, NotFound, Unprocessable
-from activereach.kit.http import read, write
+from activereach.kit.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from activereach.kit.http import client_address, read, write
 from activereach.kit.ids import new_id
+from activereach.kit.throttle import throttle
 from activereach.tenancy import service
 from activereach.tenancy.auth import AdminAuth, DeviceAuth, forget_credentials
 from activereach.tenancy.pairing import issue_pairing_code, pair_device, revoke_terminal
@@ -186,8 +187,15 @@ async def activate(location_id: str, terminal_pk: str, principal: AdminAuth,
 
 @router.post("/pos/pair", response_model=PairedDeviceOut, tags=["pos"])
 async def pair(body: PairIn, request: Request) -> PairedDeviceOut:
-    """Exchange a pairing code for a device token pinned to one terminal and outlet."""
-    token, term, loc, ws = await write(request, lambda s: pair_device(s, body.pairing_code))
+    """Exchange a pairing code for a device token pinned to one terminal and outlet.
+    Wrong codes are throttled per address (429 ``too_many_attempts`` with Retry-After)."""
+    address, guard = client_address(request), throttle(request)
+    await guard.check("pair", "code", address)
+    try:
+        token, term, loc, ws = await write(request, lambda s: pair_device(s, body.pairing_code))
+    except Unauthorized:
+        await guard.failed("pair", "code", address)
+        raise
     return PairedDeviceOut(device_token=token, terminal=_terminal_out(term),
                            location=_location_out(loc), workspace=_workspace_out(ws))
 

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from activereach.console import sessions
 from activereach.console.auth import Console, console, sign_in, sign_out
 from activereach.console.csrf import form_with_csrf
 from activereach.console.service import authenticate
 from activereach.console.web import STYLESHEET, redirect, render
-from activereach.kit.http import write
+from activereach.kit.http import client_address, write
+from activereach.kit.throttle import TooManyAttempts, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,14 +41,30 @@ async def login_form(request: Request, next: str = "") -> HTMLResponse:  # noqa:
 async def login(request: Request) -> HTMLResponse | RedirectResponse:
     form = await form_with_csrf(request)
     email, workspace = form.get("email", "").strip(), form.get("workspace", "").strip()
-    found = await write(request, lambda s: authenticate(
-        s, email=email, password=form.get("password", ""), workspace_slug=workspace))
-    if found is None:
+    account, address = f"{workspace.lower()}/{email.lower()}", client_address(request)
+    guard = throttle(request)
+
+    def refused(error: str, status: int) -> HTMLResponse:
         return render(request, "console/login.html", {
             "next": _safe_next(form.get("next")), "email": email, "workspace": workspace,
-            "error": "Email or password is not right."}, status_code=401)
-    user, ws = found
-    sign_in(request, user, ws)
+            "error": error}, status_code=status)
+    try:
+        await guard.check("console", account, address)
+    except TooManyAttempts as exc:
+        return refused(f"Too many failed sign-ins. {exc.message.split('; ')[-1].capitalize()}.",
+                       429)
+
+    async def run(s):  # type: ignore[no-untyped-def]
+        found = await authenticate(s, email=email, password=form.get("password", ""),
+                                   workspace_slug=workspace)
+        return found and (*found, await sessions.start(s, found[0]))
+    found = await write(request, run)
+    if not found:
+        await guard.failed("console", account, address)
+        return refused("Email or password is not right.", 401)
+    await guard.succeeded("console", account, address)
+    user, ws, token = found
+    sign_in(request, user, ws, token)
     target = _safe_next(form.get("next"))
     if not target.startswith(f"/dashboard/{ws.slug}/") and target != f"/dashboard/{ws.slug}":
         target = f"/dashboard/{ws.slug}/analytics"
@@ -56,7 +74,7 @@ async def login(request: Request) -> HTMLResponse | RedirectResponse:
 @router.post("/logout")
 async def logout(request: Request) -> RedirectResponse:
     await form_with_csrf(request)
-    sign_out(request)
+    await sign_out(request)
     return redirect("/login")
 
 
