@@ -60,7 +60,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Set
     unlimited = {name.removeprefix("ACTIVEREACH_").lower(): value
                  for name, value in UNLIMITED_ENV.items()}
     return Settings(database_url=database_url, var_dir=Path(tmp_path_factory.mktemp("var")),
-                    secret_key="test-secret", worker_mode="off", **unlimited)
+                    secret_key="test-secret", worker_mode="off", **unlimited,
+                    login_failure_delay_seconds=0)   # the pause is tested on its own
 
 
 @pytest.fixture(scope="session")

@@ -135,7 +135,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                   docs_url=None, redoc_url=None, responses=ERROR_RESPONSES)
     # Sign-in lockouts (console passwords, staff PINs, pairing codes), sized by the operator.
     app.state.throttle = SignInThrottle(settings.login_max_failures, settings.login_lockout_seconds,
-                                        LoopStorage(settings.rate_limit_storage))
+                                        LoopStorage(settings.rate_limit_storage),
+                                        settings.login_failure_delay_seconds)
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -50,12 +50,16 @@ class Settings(BaseSettings):
     # Where rate-limit counters live: "memory://" counts per process; "redis://host:6379" shares
     # them across API processes (``limits`` storage URI).
     rate_limit_storage: str = "memory://"
-    # Password and PIN hashing runs in threads, at most this many at once.
-    hash_concurrency: int = Field(default=2, ge=1, le=64)
+    # Password and PIN hashing runs in threads, at most this many at once (one leaves the other
+    # cores to the event loop; raise it on a bigger machine with many people signing in).
+    hash_concurrency: int = Field(default=1, ge=1, le=64)
     # Failed sign-ins (console password, staff PIN, pairing code) per account and address before a
     # lockout, and the lockout's first length (doubling on each further lockout, capped at 1 h).
     login_max_failures: int = Field(default=5, ge=1, le=1000)
     login_lockout_seconds: int = Field(default=60, ge=1, le=86_400)
+    # A failed or refused sign-in is answered after this pause: it costs the server nothing (an
+    # idle coroutine) and holds a flood to one attempt per connection per pause.
+    login_failure_delay_seconds: float = Field(default=1.0, ge=0, le=10)
     # Console sessions: ended after this long without a request, and this long after sign-in.
     session_idle_minutes: int = Field(default=12 * 60, ge=1)
     session_absolute_hours: int = Field(default=7 * 24, ge=1)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from activereach.console.demo import DEMO_EMAIL, demo_password
-from activereach.console.service import authenticate
+from activereach.console.service import password_match, sign_in_candidates
 from activereach.demo import seed_demo
 from activereach.kit.db import unit_of_work
 from tests.console.conftest import PASSWORD, csrf_of
@@ -46,10 +46,10 @@ async def test_demo_owner_is_idempotent_and_derived_from_the_secret(db) -> None:
     assert [(s["name"], s["role"]) for s in first["staff"]] == [("Kiran", "cashier"),
                                                                ("Meera", "manager")]
     assert first["staff"] == second["staff"] and all(len(s["pin"]) == 4 for s in first["staff"])
-    found = await unit_of_work(db, lambda s: authenticate(
-        s, email=DEMO_EMAIL, password=first["console_password"], workspace_slug="brewbloom"))
+    found = await password_match(await unit_of_work(db, lambda s: sign_in_candidates(
+        s, email=DEMO_EMAIL, workspace_slug="brewbloom")), first["console_password"])
     assert found is not None and found[0].role == "owner"
     rotated = await unit_of_work(db, lambda s: seed_demo(s, "another-secret"))
     assert rotated["console_password"] != first["console_password"]
-    assert await unit_of_work(db, lambda s: authenticate(
-        s, email=DEMO_EMAIL, password=rotated["console_password"])) is not None
+    assert await password_match(await unit_of_work(db, lambda s: sign_in_candidates(
+        s, email=DEMO_EMAIL)), rotated["console_password"]) is not None

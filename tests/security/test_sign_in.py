@@ -108,3 +108,18 @@ def test_default_budgets_mean_something() -> None:
     per_minute = {item.get_expiry(): item.amount for item in parse_many(Settings().rate_limit_address)}
     assert per_minute[1] <= 50 and per_minute[60] <= 1200
     assert Settings().trusted_proxies == ""
+
+
+async def test_a_failed_sign_in_is_answered_after_the_pause(settings, db, tenant) -> None:  # type: ignore[no-untyped-def]
+    """The pause that holds a flood to one attempt per connection per pause: the refused reply
+    comes no sooner than ``login_failure_delay_seconds`` (a lower bound, not a speed target)."""
+    from activereach.app import create_app
+    paused = settings.model_copy(update={"login_failure_delay_seconds": 0.3})
+    application = create_app(paused, database=db)
+    application.state.db, application.state.settings, application.state.worker = db, paused, None
+    email = await make_user(db, tenant.slug)
+    async with _client(application, "192.0.2.44") as http:
+        start = time.monotonic()
+        assert (await _login(http, email, "wrong password!")).status_code == 401
+        assert time.monotonic() - start >= 0.3
+        assert (await _login(http, email, PASSWORD)).status_code == 303

@@ -57,19 +57,19 @@ async def till_staff(principal: DeviceAuth, request: Request) -> dict[str, Any]:
 async def verify(staff_id: str, body: PinIn, principal: DeviceAuth, request: Request) -> Any:
     """Check a PIN; a good one also returns this person's signing key for this till
     (``staff_key``: the till signs orders and approvals with it, online and offline)."""
-    async def run(s: Any) -> dict[str, Any]:
-        result = await service.verify_pin(s, principal.workspace.id, staff_id, body.pin,
-                                          principal.location_id,
-                                          till=principal.terminal_pk or principal.key_id,
-                                          guard=throttle(request))
-        if result["ok"] and principal.terminal_pk:
-            result["staff_key"] = await staff_keys.issue_key(
-                s, principal.workspace.id, principal.terminal_pk, result["id"])
-        return result
-    result = await write(request, run)
-    if not result["ok"]:
-        raise service.wrong_pin(result)
-    return {k: v for k, v in result.items() if k != "ok"}
+    ws = principal.workspace.id
+    staff = await read(request, lambda s: service.staff_for_till(s, ws, staff_id,
+                                                                 principal.location_id))
+    # argon2 and the failure pause run outside any transaction: a write lock held across them
+    # would queue every sale behind a PIN guesser (SQLite has one writer).
+    await service.check_pin(staff, body.pin, principal.terminal_pk or principal.key_id,
+                            throttle(request))
+    result = {k: v for k, v in staff.items() if k != "pin_hash"}
+    if principal.terminal_pk:
+        terminal = principal.terminal_pk
+        result["staff_key"] = await write(request, lambda s: staff_keys.issue_key(
+            s, ws, terminal, staff_id))
+    return result
 
 
 @router.get("/cashier/flags")

@@ -57,26 +57,32 @@ async def list_staff(session: AsyncSession, ws: str, location_id: str | None) ->
     return [staff_out(row) for row in rows]
 
 
-async def verify_pin(session: AsyncSession, ws: str, staff_id: str, pin: str,
-                     location_id: str | None, till: str,
-                     guard: SignInThrottle) -> dict[str, Any]:
-    """``{"ok": True, **staff}`` or ``{"ok": False, "attempts_left": n}``; 429 ``pin_locked``
-    while this person is locked out on this ``till`` (a terminal's key)."""
+async def staff_for_till(session: AsyncSession, ws: str, staff_id: str,
+                         location_id: str | None) -> dict[str, Any]:
+    """The staff member as a till at ``location_id`` sees them, with the PIN hash to check
+    (read-only: the check itself runs outside any transaction)."""
     row = await session.scalar(select(CashierStaff).where(
         CashierStaff.workspace_id == ws, CashierStaff.id == staff_id))
     if row is None or not row.active or (row.location_id and location_id
                                          and row.location_id != location_id):
         raise NotFound(f"no staff {staff_id!r} at this outlet")
-    account = f"{row.id}:{row.pin_hash[-12:]}"
-    await guard.check("pin", account, till, code="pin_locked")
-    if not await verify_secret(row.pin_hash, pin):
-        return {"ok": False, "attempts_left": await guard.failed("pin", account, till)}
+    return {**staff_out(row), "pin_hash": row.pin_hash}
+
+
+async def check_pin(staff: dict[str, Any], pin: str, till: str, guard: SignInThrottle) -> None:
+    """Raise unless ``pin`` is this person's: 429 ``pin_locked`` while they are locked out on
+    this ``till`` (a terminal's key), 422 ``pin_invalid`` with the attempts left. The throttle
+    key includes the PIN hash's tail, so a new PIN starts a fresh count."""
+    account = f"{staff['id']}:{staff['pin_hash'][-12:]}"
+    left = await guard.attempt("pin", account, till, code="pin_locked")
+    if not await verify_secret(staff["pin_hash"], pin):
+        await guard.failed()
+        raise wrong_pin(left)
     await guard.succeeded("pin", account, till)
-    return {"ok": True, **staff_out(row)}
 
 
-def wrong_pin(result: dict[str, Any]) -> Unprocessable:
+def wrong_pin(attempts_left: int) -> Unprocessable:
     return Unprocessable("pin: wrong PIN", code="pin_invalid",
                          details=[{"field": "pin", "message": "wrong PIN",
-                                   "attempts_left": result["attempts_left"]}])
+                                   "attempts_left": attempts_left}])
 

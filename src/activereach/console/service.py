@@ -67,26 +67,40 @@ async def find_user(session: AsyncSession, workspace_id: str, email: str) -> Con
         ConsoleUser.workspace_id == workspace_id, ConsoleUser.email == email))
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str,
-                       workspace_slug: str = "") -> tuple[ConsoleUser, Workspace] | None:
-    """The user whose password matches; a blank workspace works when the email is unambiguous."""
+async def sign_in_candidates(session: AsyncSession, *, email: str,
+                             workspace_slug: str = "") -> list[tuple[ConsoleUser, Workspace]]:
+    """The active users with this email (in this workspace, when one is named)."""
     query = (select(ConsoleUser, Workspace)
              .join(Workspace, Workspace.id == ConsoleUser.workspace_id)
              .where(func.lower(ConsoleUser.email) == email.strip().lower(),
                     ConsoleUser.status == "active"))
     if workspace_slug.strip():
         query = query.where(Workspace.slug == workspace_slug.strip().lower())
-    rows = (await session.execute(query.limit(5))).all()
-    if not rows:
+    return [(user, ws) for user, ws in (await session.execute(query.limit(5))).all()]
+
+
+async def password_match(candidates: list[tuple[ConsoleUser, Workspace]],
+                         password: str) -> tuple[ConsoleUser, Workspace] | None:
+    """The candidate whose password this is; a blank workspace works when the email is
+    unambiguous. Called outside any database session: argon2 holds no connection or lock."""
+    if not candidates:
         await verify_password(None, password)   # as slow as a wrong password
         return None
-    for user, ws in rows:
+    for user, ws in candidates:
         if await verify_password(user.password_hash, password):
-            if needs_rehash(user.password_hash):
-                user.password_hash = await hash_password(password)
-            user.last_login_at = utcnow()
             return user, ws
     return None
+
+
+async def record_sign_in(session: AsyncSession, user: ConsoleUser, password: str) -> ConsoleUser:
+    """After a good password: upgrade its hash if argon2's parameters changed, note the time."""
+    current = await session.get(ConsoleUser, (user.workspace_id, user.id))
+    if current is None:
+        raise NotFound("user: signed in user no longer exists")
+    if needs_rehash(current.password_hash):
+        current.password_hash = await hash_password(password)
+    current.last_login_at = utcnow()
+    return current
 
 
 async def session_user(session: AsyncSession, workspace_id: str,

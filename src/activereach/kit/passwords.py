@@ -15,7 +15,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 T = TypeVar("T")
-HASHER = PasswordHasher()
+# OWASP's argon2id profile (19 MiB, 2 passes, 1 lane). argon2-cffi's default (64 MiB, 3 passes,
+# 4 lanes) runs four threads per hash, so even one hash at a time took every core of a small
+# box during a flood; one lane keeps a hash on the one thread ``hash_concurrency`` allows.
+# Hashes made with other parameters still verify and are upgraded at the next good sign-in.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 # Checked when there is no account to check against, so both paths cost the same.
 DUMMY_HASH = HASHER.hash("activereach-timing-equaliser")
 
@@ -24,7 +28,7 @@ class _Gate:
     """One semaphore per event loop (asyncio primitives belong to the loop that made them)."""
 
     def __init__(self) -> None:
-        self.limit = 2
+        self.limit = 1
         self._by_loop: dict[int, asyncio.Semaphore] = {}
 
     def semaphore(self) -> asyncio.Semaphore:

@@ -190,12 +190,13 @@ async def pair(body: PairIn, request: Request) -> PairedDeviceOut:
     """Exchange a pairing code for a device token pinned to one terminal and outlet.
     Wrong codes are throttled per address (429 ``too_many_attempts`` with Retry-After)."""
     address, guard = client_address(request), throttle(request)
-    await guard.check("pair", "code", address)
+    await guard.attempt("pair", "code", address)
     try:
         token, term, loc, ws = await write(request, lambda s: pair_device(s, body.pairing_code))
     except Unauthorized:
-        await guard.failed("pair", "code", address)
+        await guard.failed()
         raise
+    await guard.succeeded("pair", "code", address)
     return PairedDeviceOut(device_token=token, terminal=_terminal_out(term),
                            location=_location_out(loc), workspace=_workspace_out(ws))
 

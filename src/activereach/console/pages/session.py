@@ -10,9 +10,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from activereach.console import sessions
 from activereach.console.auth import Console, console, sign_in, sign_out
 from activereach.console.csrf import form_with_csrf
-from activereach.console.service import authenticate
+from activereach.console.service import password_match, record_sign_in, sign_in_candidates
 from activereach.console.web import STYLESHEET, redirect, render
-from activereach.kit.http import client_address, write
+from activereach.kit.http import client_address, read, write
 from activereach.kit.throttle import TooManyAttempts, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -49,22 +49,24 @@ async def login(request: Request) -> HTMLResponse | RedirectResponse:
             "next": _safe_next(form.get("next")), "email": email, "workspace": workspace,
             "error": error}, status_code=status)
     try:
-        await guard.check("console", account, address)
+        await guard.attempt("console", account, address)
     except TooManyAttempts as exc:
         return refused(f"Too many failed sign-ins. {exc.message.split('; ')[-1].capitalize()}.",
                        429)
 
-    async def run(s):  # type: ignore[no-untyped-def]
-        found = await authenticate(s, email=email, password=form.get("password", ""),
-                                   workspace_slug=workspace)
-        return found and (*found, await sessions.start(s, found[0]))
-    found = await write(request, run)
+    password = form.get("password", "")
+    candidates = await read(request, lambda s: sign_in_candidates(s, email=email,
+                                                                  workspace_slug=workspace))
+    found = await password_match(candidates, password)
     if not found:
-        await guard.failed("console", account, address)
+        await guard.failed()
         return refused("Email or password is not right.", 401)
     await guard.succeeded("console", account, address)
-    user, ws, token = found
-    sign_in(request, user, ws, token)
+    user, ws = found
+
+    async def start(s):  # type: ignore[no-untyped-def]
+        return await sessions.start(s, await record_sign_in(s, user, password))
+    sign_in(request, user, ws, await write(request, start))
     target = _safe_next(form.get("next"))
     if not target.startswith(f"/dashboard/{ws.slug}/") and target != f"/dashboard/{ws.slug}":
         target = f"/dashboard/{ws.slug}/analytics"
