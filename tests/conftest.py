@@ -22,6 +22,7 @@ from activereach.tenancy.workspaces import create_workspace
 from tests.support import iso_ago, recreate_postgres
 
 PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
+LOOPBACK_ALLOWED = "127.0.0.1,localhost"
 
 
 def pytest_report_header() -> str:
@@ -57,8 +58,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    # The fake providers and mail server listen on loopback: the operator allows it here.
     return Settings(database_url=database_url, var_dir=Path(tmp_path_factory.mktemp("var")),
-                    secret_key="test-secret", worker_mode="off")
+                    secret_key="test-secret", worker_mode="off",
+                    outbound_allow_hosts=LOOPBACK_ALLOWED)
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     bill_domain = f"localhost:{port}"
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url,
            "ACTIVEREACH_SECRET_KEY": "test-secret", "ACTIVEREACH_BILL_DOMAIN": bill_domain,
-           "ACTIVEREACH_VAR_DIR": str(tmp_path_factory.mktemp("live-var"))}
+           "ACTIVEREACH_VAR_DIR": str(tmp_path_factory.mktemp("live-var")),
+           "ACTIVEREACH_OUTBOUND_ALLOW_HOSTS": "127.0.0.1,localhost"}
     log = open(tmp_path_factory.mktemp("live-log") / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1",
