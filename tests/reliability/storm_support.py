@@ -25,7 +25,9 @@ def start_server(database_url: str, var_dir: Path, log_path: Path) -> tuple[subp
     port = free_port()
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url,
            "ACTIVEREACH_SECRET_KEY": "test-secret", "ACTIVEREACH_WORKER_MODE": "off",
-           "ACTIVEREACH_VAR_DIR": str(var_dir), "ACTIVEREACH_LOG_LEVEL": "warning"}
+           "ACTIVEREACH_VAR_DIR": str(var_dir), "ACTIVEREACH_LOG_LEVEL": "warning",
+           # The fake provider API listens on loopback: the operator allows it.
+           "ACTIVEREACH_OUTBOUND_ALLOW_HOSTS": "127.0.0.1,localhost"}
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1",

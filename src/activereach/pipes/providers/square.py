@@ -131,10 +131,12 @@ class Square(JsonProvider):
 def _fresh(raw: bytes) -> Verdict | None:
     """A refusal when the signed body's ``created_at`` is outside the resend window."""
     try:
-        created = json.loads(raw).get("created_at")
-    except (ValueError, AttributeError):
-        created = None
-    stale = rules.stale_reason(created, freshness_window(RESEND_WINDOW))
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return None   # no event at all: parsing refuses it (400), as for any malformed body
+    stale = rules.stale_reason(body.get("created_at"), freshness_window(RESEND_WINDOW))
     return Verdict(False, stale) if stale else None
 
 
