@@ -122,13 +122,16 @@ async def checked_addresses(host: str, port: int, hosts: Sequence[str] | None,
     except (OSError, asyncio.TimeoutError) as exc:
         raise httpcore2.ConnectError(f"cannot resolve {host}: {exc}") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    if not matches(host, port, allow, exact=True):
-        bad = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global]
-        if bad or not addresses:
-            raise Refused(f"outbound call refused: {host} resolves to {bad[0] if bad else 'nothing'}"
-                          ", which is not a public address (list the host exactly in "
-                          "outbound_allow_hosts to allow it)")
+    if not matches(host, port, allow, exact=True) and (found := _not_public(addresses)):
+        raise Refused(f"outbound call refused: {host} resolves to {found}, which is not a public "
+                      "address (list the host exactly in outbound_allow_hosts to allow it)")
     return addresses
+
+
+def _not_public(addresses: Sequence[str]) -> str | None:
+    """The first address that is not global (or "nothing" for none): None when all are."""
+    bad = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global]
+    return bad[0] if bad else None if addresses else "nothing"
 
 
 class _CheckedBackend(httpcore2.AsyncNetworkBackend):
@@ -171,7 +174,8 @@ def client(*, hosts: Sequence[str] | None, limits: httpx2.Limits | None = None,
     the address check with it.  No redirects: a 3xx could point anywhere."""
     transport = httpx2.AsyncHTTPTransport(trust_env=False, limits=limits or httpx2.Limits())
     # httpx2 takes no network backend argument; its pool hands this one to every connection.
-    transport._pool._network_backend = _CheckedBackend(hosts)  # type: ignore[union-attr]  # noqa: SLF001
+    pool = transport._pool  # noqa: SLF001
+    pool._network_backend = _CheckedBackend(hosts)  # type: ignore[union-attr]  # noqa: SLF001
     return httpx2.AsyncClient(transport=transport, trust_env=False, follow_redirects=False,
                               **kwargs)
 
@@ -188,10 +192,9 @@ def smtp_problem(host: str, port: int, addresses: Sequence[str] | None,
         return None
     if addresses is None:
         return "host", f"{host!r} does not resolve"
-    bad = [a for a in addresses if not ipaddress.ip_address(a.split("%")[0]).is_global]
-    if bad or not addresses:
-        return "host", (f"{host!r} is (or resolves to) {bad[0] if bad else 'nothing'}, which is "
-                        "not a public address; list it exactly in outbound_allow_hosts to allow it")
+    if found := _not_public(addresses):
+        return "host", (f"{host!r} is (or resolves to) {found}, which is not a public address; "
+                        "list it exactly in outbound_allow_hosts to allow it")
     return None
 
 

@@ -24,15 +24,16 @@ PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
 
 class Clover(JsonProvider):
     name = "clover"
-    hosts = ("api.clover.com", "api.eu.clover.com", "api.la.clover.com", "apisandbox.dev.clover.com")
+    hosts = ("api.clover.com", "api.eu.clover.com", "api.la.clover.com",
+             "apisandbox.dev.clover.com")
     needs_fetch = True
     secret_names = ("auth_code", "access_token")
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:
-        # No freshness check: Clover (a static auth code) signs no timestamp, so an old body replayed with its
-        # signature cannot be told from a resend; dedupe on the event id/version stops it
-        # from applying twice (issue 18 #9).
+        # No freshness check: Clover sends a static auth code and no signed timestamp, so an
+        # old body replayed with its code looks like a resend; dedupe on the event id (or
+        # version) keeps it from applying twice (issue 18 #9).
         given = header(headers, "x-clover-auth")
         if not given:
             code = _verification_code(raw)

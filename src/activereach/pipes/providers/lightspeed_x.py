@@ -45,9 +45,9 @@ class LightspeedX(JsonProvider):
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:
-        # No freshness check: Lightspeed signs no timestamp, so an old body replayed with its
-        # signature cannot be told from a resend; dedupe on the event id/version stops it
-        # from applying twice (issue 18 #9).
+        # No freshness check: Lightspeed signs no timestamp, so an old body replayed
+        # with its signature looks like a resend; dedupe on the event id (or version)
+        # keeps it from applying twice (issue 18 #9).
         value = header(headers, "x-signature")
         if not value:
             return Verdict(False, "missing X-Signature header")

@@ -33,9 +33,9 @@ class Shopify(JsonProvider):
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:
-        # No freshness check: Shopify signs no timestamp, so an old body replayed with its
-        # signature cannot be told from a resend; dedupe on the event id/version stops it
-        # from applying twice (issue 18 #9).
+        # No freshness check: Shopify signs no timestamp, so an old body replayed
+        # with its signature looks like a resend; dedupe on the event id (or version)
+        # keeps it from applying twice (issue 18 #9).
         given = header(headers, "x-shopify-hmac-sha256")
         if not given:
             return Verdict(False, "missing X-Shopify-Hmac-Sha256 header")
