@@ -27,7 +27,7 @@ import httpx2  # noqa: E402
 
 from activereach.config import Settings  # noqa: E402
 from activereach.jobs.worker import Worker  # noqa: E402
-from activereach.kit import crypto  # noqa: E402
+from activereach.kit import crypto, outbound  # noqa: E402
 from activereach.kit.db import Database, unit_of_work  # noqa: E402
 from activereach.logs import configure_logging  # noqa: E402
 from activereach.messaging import dispatch  # noqa: E402
@@ -159,7 +159,9 @@ async def main(quick: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-msg-"))
     url = f"sqlite+aiosqlite:///{tmp / 'bench.db'}"
     upgrade(url)
-    crypto.use_settings(Settings(database_url=url, var_dir=tmp, secret_key="bench"))
+    # The fake provider listens on loopback: the operator allows it (kit/outbound.py).
+    crypto.use_settings(Settings(database_url=url, var_dir=tmp, secret_key="bench",
+                                 outbound_allow_hosts="127.0.0.1"))
     (tmp / "fake.py").write_text(FAKE)
     port = 18000 + (int(time.time()) % 1000)
     fake = await asyncio.create_subprocess_exec(
@@ -172,7 +174,7 @@ async def main(quick: bool) -> None:
         ws = await setup(db, fake_url)
         for i in range(n):
             await ingest(db, ws, i)
-        dispatch.client_override = httpx2.AsyncClient()
+        dispatch.client_override = outbound.client(hosts=())   # the checked path, as served
         gc.freeze()   # as `activereach worker` does once started
         start = time.perf_counter()
         ran = await Worker(db, concurrency=16).drain()

@@ -19,7 +19,7 @@ from activereach.config import Settings
 from activereach.kit.db import Database, unit_of_work
 from activereach.ops.migrate import upgrade
 from activereach.tenancy.workspaces import create_workspace
-from tests.support import UNLIMITED_ENV, client_address, iso_ago, recreate_postgres
+from tests.support import TEST_SERVER_ENV, client_address, iso_ago, recreate_postgres
 
 PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
 
@@ -57,10 +57,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
-    unlimited = {name.removeprefix("ACTIVEREACH_").lower(): value
-                 for name, value in UNLIMITED_ENV.items()}
+    operator = {name.removeprefix("ACTIVEREACH_").lower(): value
+                for name, value in TEST_SERVER_ENV.items()}
     return Settings(database_url=database_url, var_dir=Path(tmp_path_factory.mktemp("var")),
-                    secret_key="test-secret", worker_mode="off", **unlimited,
+                    secret_key="test-secret", worker_mode="off", **operator,
                     login_failure_delay_seconds=0)   # the pause is tested on its own
 
 

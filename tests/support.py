@@ -123,7 +123,10 @@ def client_address() -> tuple[str, int]:
     return (f"198.51.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}", 40000)
 
 
-# For a server process a test starts: budgets far above anything the suite sends (the limits
-# themselves are tested with their own apps, tests/reliability/test_rate_limits.py).
-UNLIMITED_ENV = {f"ACTIVEREACH_RATE_LIMIT_{name}": "1000000/minute"
-                 for name in ("CREDENTIAL", "ADDRESS", "WEBHOOK")}
+# The operator settings of every server a test runs (in process or as a process): budgets far
+# above anything the suite sends (the limits themselves are tested with their own apps,
+# tests/reliability/test_rate_limits.py), and loopback allowed for outbound calls, because the
+# fake providers and the mail server listen there (tests/security/test_ssrf.py refuses it).
+TEST_SERVER_ENV = {**{f"ACTIVEREACH_RATE_LIMIT_{name}": "1000000/minute"
+                      for name in ("CREDENTIAL", "ADDRESS", "WEBHOOK")},
+                   "ACTIVEREACH_OUTBOUND_ALLOW_HOSTS": "127.0.0.1,localhost"}

@@ -18,7 +18,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests.support import UNLIMITED_ENV, free_port
+from tests.support import TEST_SERVER_ENV, free_port
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("ACTIVEREACH_CHROMIUM", "/usr/bin/chromium")
@@ -40,7 +40,7 @@ def live_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     bill_domain = f"localhost:{port}"
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url,
            "ACTIVEREACH_SECRET_KEY": "test-secret", "ACTIVEREACH_BILL_DOMAIN": bill_domain,
-           **UNLIMITED_ENV,
+           **TEST_SERVER_ENV,
            "ACTIVEREACH_VAR_DIR": str(tmp_path_factory.mktemp("live-var"))}
     log = open(tmp_path_factory.mktemp("live-log") / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(

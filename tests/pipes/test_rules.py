@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from decimal import Decimal
 
 from activereach.pipes import rules
@@ -16,10 +18,15 @@ SQUARE_BODY = (b'{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notificati
 SQUARE_URL = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
 
 
-def test_square_sdk_vector() -> None:
+def test_square_sdk_vector(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     square = get_provider("square")
     headers = {"x-square-hmacsha256-signature": "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4="}
     settings = {"notification_url": SQUARE_URL}
+    stale = square.verify(SQUARE_BODY, headers, ["Ibxx_5AKakO-3qeNVR61Dw"], settings)
+    assert not stale.ok and stale.reason.startswith("stale: signed ")   # the vector is years old
+    sent = rules.parse_time(json.loads(SQUARE_BODY)["created_at"])
+    assert sent is not None
+    monkeypatch.setattr(time, "time", lambda: sent.timestamp() + 60)   # as if delivered then
     assert square.verify(SQUARE_BODY, headers, ["Ibxx_5AKakO-3qeNVR61Dw"], settings).ok
     assert not square.verify(SQUARE_BODY, headers, ["Ibxx_5AKakO-3qeNVR61Dw"],
                              {"notification_url": SQUARE_URL + "/"}).ok

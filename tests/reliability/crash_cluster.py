@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx2
 
-from tests.support import UNLIMITED_ENV, drop_postgres, free_port, recreate_postgres
+from tests.support import TEST_SERVER_ENV, drop_postgres, free_port, recreate_postgres
 
 # Short, so jobs a killed process held come back within the test (the setting's minimum).
 LEASE_SECONDS = 5
@@ -47,7 +47,7 @@ class Cluster:
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "ACTIVEREACH_DATABASE_URL": self.database_url,
-                "ACTIVEREACH_SECRET_KEY": "crash-secret", **UNLIMITED_ENV,
+                "ACTIVEREACH_SECRET_KEY": "crash-secret", **TEST_SERVER_ENV,
                 "ACTIVEREACH_BILL_DOMAIN": f"localhost:{self.port}",
                 "ACTIVEREACH_VAR_DIR": str(self.tmp / "var"),
                 "ACTIVEREACH_WORKER_MODE": "off" if self.workers else "inprocess",

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import httpx2
 import pytest
 
-from tests.support import UNLIMITED_ENV, free_port
+from tests.support import TEST_SERVER_ENV, free_port
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ def start_server(database_url: str, var_dir: Path, log_path: Path) -> tuple[subp
     env = {**os.environ, "ACTIVEREACH_DATABASE_URL": database_url,
            "ACTIVEREACH_SECRET_KEY": "test-secret", "ACTIVEREACH_WORKER_MODE": "off",
            "ACTIVEREACH_VAR_DIR": str(var_dir), "ACTIVEREACH_LOG_LEVEL": "warning",
-           **UNLIMITED_ENV}
+           **TEST_SERVER_ENV}
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "activereach.asgi:app", "--host", "127.0.0.1",

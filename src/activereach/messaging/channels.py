@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.kit import crypto
+from activereach.kit import crypto, outbound
 from activereach.kit.cache import TenantCache
 from activereach.kit.db import utcnow
 from activereach.kit.errors import NotFound, Unprocessable
@@ -60,6 +60,27 @@ def _validate(channel: str, provider: str, config: dict[str, Any], secrets: dict
         raise Unprocessable.field("config.security", "one of starttls, tls, none")
 
 
+async def _check_outbound(provider: str, config: dict[str, Any]) -> None:
+    """Where the provider will be called: a documented or operator-allowed host, never a
+    private address (issue 18 #1; the send re-checks the address it connects to)."""
+    if "base_url" in config:
+        problem = outbound.url_problem(config["base_url"], PROVIDERS[provider].hosts)
+        if problem:
+            raise Unprocessable.field("config.base_url", problem)
+    if provider != "smtp":
+        return
+    host = str(config.get("host") or "")
+    try:
+        port = int(config.get("port") or 587)
+    except (TypeError, ValueError):
+        raise Unprocessable.field("config.port", "must be a port number") from None
+    if not 0 < port < 65536:
+        raise Unprocessable.field("config.port", "must be a port number (1–65535)")
+    found = outbound.smtp_problem(host, port, await outbound.resolve(host, port))
+    if found:
+        raise Unprocessable.field(f"config.{found[0]}", found[1])
+
+
 def _secrets_of(row: ChannelSetting | None) -> dict[str, str]:
     if row is None or not row.secrets:
         return {}
@@ -87,6 +108,8 @@ async def put_channel(session: AsyncSession, workspace_id: str, channel: str, *,
         raise Unprocessable.field("provider", "required")
     assert provider is not None
     _validate(channel, provider, config, secrets, outlet=location_id is not None)
+    if location_id is None:   # an outlet may pin neither base_url nor host
+        await _check_outbound(provider, config)
     row = brand if location_id is None else await get_row(session, workspace_id, channel, location_id)
     kept = _secrets_of(row) if row is not None and row.provider == provider else {}
     merged = {**kept, **{k: v for k, v in secrets.items() if v}}

@@ -25,7 +25,7 @@ from activereach.messaging import rules, templates
 from activereach.messaging.channels import ResolvedChannel, cached_channels
 from activereach.messaging.models import Consent, Message, ReceiptDispatch
 from activereach.messaging.providers import Outbound, ProviderError, SendResult, get_provider
-from activereach.messaging.providers.base import shared_client
+from activereach.messaging.providers.base import kept_response, shared_client
 from activereach.messaging.routing import OrderContext, load_context, plan_for
 from activereach.messaging.service import record_status, stored_template
 
@@ -167,7 +167,7 @@ async def _record_attempt(session: AsyncSession, key: tuple[str, str],
     if isinstance(outcome, Exception):
         raise outcome  # not the provider's answer: the job retries and sends again
     msg.provider_message_id = outcome.provider_message_id
-    msg.provider_response = outcome.response
+    msg.provider_response = kept_response(outcome.response)
     msg.error_code = msg.error = None
     await record_status(session, msg, "sent", source="worker", sold_at=sold_at)
     if msg.purpose == "receipt" and msg.order_id:
@@ -182,7 +182,7 @@ async def _fall_back(session: AsyncSession, msg: Message) -> None:
 
 async def _failed_attempt(session: AsyncSession, msg: Message, exc: ProviderError, *,
                           sold_at: dt.datetime | None = None) -> str:
-    msg.provider_response = exc.response or None
+    msg.provider_response = kept_response(exc.response)
     delay = rules.retry_delay(msg.attempts, exc.retry_after) if exc.transient else None
     if delay is None:
         await record_status(session, msg, "failed", source="worker", error_code=exc.code,

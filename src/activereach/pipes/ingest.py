@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.kit import outbound
 from activereach.kit.db import insert_ignore, utcnow
 from activereach.kit.errors import AppError, Conflict, Unprocessable
 from activereach.orders.cancel import cancel_order
@@ -71,14 +72,17 @@ async def load_run(session: AsyncSession, ws: Workspace, pipe: Pipe) -> Run:
 
 
 @contextlib.asynccontextmanager
-async def provider_client(settings: dict[str, Any]) -> AsyncIterator[httpx2.AsyncClient]:
+async def provider_client(run: Run) -> AsyncIterator[httpx2.AsyncClient]:
     """A client on the provider's API; without an ``api_base_url`` nothing can be fetched, so
-    no client is built (building one costs milliseconds, which adds up over thousands of jobs)."""
-    base = settings.get("api_base_url")
+    no client is built (building one costs milliseconds, which adds up over thousands of jobs).
+
+    The client reaches only the provider's hosts and the operator's, at public addresses
+    (kit/outbound.py): a URL saved before that check existed is refused at call time."""
+    base = run.settings.get("api_base_url")
     if not base:
         yield None  # type: ignore[misc]
         return
-    async with httpx2.AsyncClient(base_url=base, timeout=10.0, trust_env=False) as client:
+    async with outbound.client(hosts=run.provider.hosts, base_url=base, timeout=10.0) as client:
         yield client
 
 
@@ -97,7 +101,7 @@ async def process_delivery(session: AsyncSession, workspace_id: str, delivery_id
     run = await load_run(session, ws, pipe)
     delivery.attempts += 1
     events = run.provider.events(run.provider.parse(delivery.body), delivery.headers)
-    async with provider_client(run.settings) as client:
+    async with provider_client(run) as client:
         outcomes = [await apply_event(run, event, client, delivery.id) for event in events]
     finish(delivery, outcomes)
 

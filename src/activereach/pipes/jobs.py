@@ -42,7 +42,7 @@ async def reconcile(session: AsyncSession, job_row: Job) -> None:
 async def reconcile_pipe(session: AsyncSession, ws: Workspace, pipe: Pipe) -> dict[str, int]:
     run = await ingest.load_run(session, ws, pipe)
     counts: dict[str, int] = {}
-    async with ingest.provider_client(run.settings) as client:
+    async with ingest.provider_client(run) as client:
         events, cursor = await run.provider.poll(client, run.settings, dict(pipe.cursor or {}))
         for event in events:
             delivery = WebhookDelivery(

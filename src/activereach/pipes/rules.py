@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import math
 import re
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -71,6 +72,19 @@ def parse_time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def stale_reason(signed: Any, window: float, now: dt.datetime | None = None) -> str | None:
+    """Why a delivery whose signature covers the time ``signed`` is refused (issue 18 #9): a
+    correct signature on an old body is a replay.  None when it is within ``window`` seconds
+    of ``now`` either way (a clock ahead is as suspect as one behind)."""
+    when = parse_time(signed)
+    if when is None:
+        return f"stale: the signed timestamp {str(signed)[:40]!r} is missing or unreadable"
+    now = now or dt.datetime.fromtimestamp(time.time(), dt.UTC)   # time.time: tests freeze it
+    if abs((now - when).total_seconds()) > window:
+        return f"stale: signed {when.isoformat()} is outside the {int(window)} s window"
+    return None
 
 
 def epoch_ms(value: Any) -> int | None:

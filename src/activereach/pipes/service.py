@@ -17,7 +17,7 @@ from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.money import MoneyError, currency_exponent
-from activereach.kit import crypto
+from activereach.kit import crypto, outbound
 from activereach.pipes.mapping import validate_mapping
 from activereach.pipes.models import Pipe, PipeSecret, WebhookDelivery
 from activereach.pipes.providers import get_provider
@@ -75,7 +75,12 @@ def settings_errors(provider: str, settings: dict[str, Any], *, creating: bool) 
         if key not in allowed:
             errors.append({"field": field, "message": f"unknown setting for {provider}; "
                                                       f"one of {sorted(allowed)}"})
-        elif key in {"api_base_url", "notification_url"} and not _url_ok(value):
+        elif key == "api_base_url" and (problem := outbound.url_problem(
+                value, get_provider(provider).hosts)):
+            # Called with the pipe's access token, its reply ingested (issue 18 #1).
+            errors.append({"field": field, "message": problem})
+        elif key == "notification_url" and not _url_ok(value):
+            # Only signed over, never called: any http(s) URL.
             errors.append({"field": field, "message": "must be an http(s) URL"})
         elif key == "location_map" and not (isinstance(value, dict) and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items())):

@@ -99,7 +99,7 @@ async def _document(run: ingest.Run, raw: bytes, kind: str, headers: dict[str, s
         return None, None
     event: Event = events[0]
     try:
-        async with ingest.provider_client(run.settings) as client:
+        async with ingest.provider_client(run) as client:
             return await run.provider.fetch(client, event, run.settings)
     except FetchError as exc:
         out["errors"].append({"field": "fetch", "message": f"{exc}; paste the provider's order "

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import httpx2
 
+from activereach.kit import outbound
 from activereach.messaging.rules import parse_retry_after
 
 # Seconds for one provider call; a timeout is a transient error and is retried with backoff.
@@ -46,6 +47,9 @@ class ProviderError(Exception):
 
 class Provider(Protocol):
     name: str
+    # Documented API hosts: the only ones a ``base_url`` may name besides the operator's
+    # ``outbound_allow_hosts`` (kit/outbound.py).
+    hosts: tuple[str, ...]
     # config keys: required, optional (with defaults), secret names, and which an outlet may pin
     required: tuple[str, ...]
     optional: dict[str, Any]
@@ -71,7 +75,11 @@ def http_error(response: httpx2.Response, code: str, message: str, *,
 
 
 def transport_error(exc: Exception) -> ProviderError:
-    """Timeouts and connection failures: the provider may never have seen the request."""
+    """Timeouts and connection failures: the provider may never have seen the request.
+
+    A call the outbound check refused is permanent: retrying cannot change the address."""
+    if isinstance(exc.__cause__, outbound.Refused):
+        return ProviderError("outbound_refused", str(exc), transient=False)
     kind = "timeout" if isinstance(exc, httpx2.TimeoutException) else "connection_error"
     return ProviderError(kind, str(exc) or type(exc).__name__, transient=True)
 
@@ -85,7 +93,36 @@ def shared_client() -> httpx2.AsyncClient:
     loop = id(asyncio.get_running_loop())
     client = _clients.get(loop)
     if client is None or client.is_closed:
-        client = _clients[loop] = httpx2.AsyncClient(
-            limits=httpx2.Limits(max_connections=50, max_keepalive_connections=20),
-            follow_redirects=False)
+        from activereach.messaging.providers import PROVIDERS  # noqa: PLC0415 (imports this module)
+
+        hosts = tuple(host for provider in PROVIDERS.values() for host in provider.hosts)
+        client = _clients[loop] = outbound.client(
+            hosts=hosts, limits=httpx2.Limits(max_connections=50, max_keepalive_connections=20))
     return client
+
+
+# What a message keeps of a provider's reply: ids, status, error code and message.  Not the
+# whole body: a reply is readable through the messages API, and a provider's reply may carry
+# the message text or, from a misdirected call, anything at all (issue 18 #1).
+KEPT_FIELDS = frozenset({"id", "sid", "status", "message_status", "code", "error_code",
+                         "error_message", "message", "type", "request_id", "http_status",
+                         "smtp_code", "reply", "recorded"})
+KEPT_TEXT = 200
+
+
+def kept_response(response: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The first of each ``KEPT_FIELDS`` found (depth-first, a few levels), scalars only."""
+    out: dict[str, Any] = {}
+
+    def walk(value: Any, depth: int) -> None:
+        if isinstance(value, list) and value:
+            walk(value[0], depth)
+        if not isinstance(value, dict) or depth > 3:
+            return
+        for key, item in value.items():
+            if key in KEPT_FIELDS and key not in out and isinstance(item, str | int | float | bool):
+                out[key] = item[:KEPT_TEXT] if isinstance(item, str) else item
+            elif isinstance(item, dict | list):
+                walk(item, depth + 1)
+    walk(response, 0)
+    return out or None

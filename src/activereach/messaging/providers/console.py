@@ -1,6 +1,8 @@
-"""The console provider: records the message in the outbox (and the log) without sending it.
+"""The console provider: records the message in the outbox without sending it.
 
-The demo default, so ``make run`` works without any provider credentials.
+The demo default, so ``make run`` works without any provider credentials.  The log line says
+which message was recorded, never its content: a bill code or bill URL in a log is a bill
+anyone with the log can open (issue 18 #15).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ log = structlog.get_logger(__name__)
 
 class ConsoleProvider:
     name = "console"
+    hosts: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     optional: dict[str, Any] = {}
     secret_keys: tuple[str, ...] = ()
@@ -24,15 +27,5 @@ class ConsoleProvider:
 
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:
-        log.info("console outbox", channel=message.channel, message_id=message.message_id,
-                 preview=_preview(message))
+        log.info("console outbox", channel=message.channel, message_id=message.message_id)
         return SendResult(f"console_{message.message_id}", {"recorded": True})
-
-
-def _preview(message: Outbound) -> str:
-    content = message.content
-    if message.channel == "email":
-        return str(content.get("subject", ""))
-    if message.channel == "sms":
-        return str(content.get("text", ""))
-    return f"{content.get('template')} {content.get('body_params')} → {content.get('button_suffix')}"

@@ -17,6 +17,7 @@ from activereach.messaging.providers.base import (TIMEOUT, Outbound, ProviderErr
 
 class Msg91Provider:
     name = "msg91"
+    hosts = ("api.msg91.com", "control.msg91.com")
     required = ("template_id", "sender", "dlt_entity_id", "dlt_template_id")
     optional = {"base_url": "https://api.msg91.com", "route": "4"}
     secret_keys = ("authkey",)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx2
 
+from activereach.kit import outbound
 from activereach.messaging.providers.base import Outbound, ProviderError, SendResult
 
 SECURITY = ("starttls", "tls", "none")
@@ -16,6 +17,7 @@ SECURITY = ("starttls", "tls", "none")
 
 class SmtpProvider:
     name = "smtp"
+    hosts: tuple[str, ...] = ()   # any relay: checked by address instead (kit/outbound.py)
     required = ("host", "from_address")
     optional = {"port": 587, "security": "starttls", "username": None, "from_name": None,
                 "reply_to": None, "verify_tls": True, "timeout": 15}
@@ -32,12 +34,23 @@ class SmtpProvider:
         if not config.get("verify_tls", True):
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
+        timeout = float(config.get("timeout") or 15)
+        try:
+            # Connected here, to an address checked now (kit/outbound.py); aiosmtplib still
+            # verifies TLS against the host name.
+            sock = await outbound.smtp_socket(config["host"], int(config.get("port") or 587),
+                                              timeout)
+        except outbound.Refused as exc:
+            raise ProviderError("outbound_refused", str(exc), transient=False) from exc
+        except OSError as exc:
+            raise ProviderError("smtp_connection", str(exc) or type(exc).__name__,
+                                transient=True) from exc
         try:
             errors, reply = await aiosmtplib.send(
-                email, hostname=config["host"], port=int(config.get("port") or 587),
+                email, hostname=config["host"], sock=sock,
                 username=config.get("username") or None, password=secrets.get("password") or None,
                 use_tls=security == "tls", start_tls=security == "starttls",
-                tls_context=context, timeout=float(config.get("timeout") or 15))
+                tls_context=context, timeout=timeout)
         except aiosmtplib.SMTPResponseException as exc:
             # 4xx: try again later; 5xx: the server refused for good (bad mailbox, policy).
             raise ProviderError(f"smtp_{exc.code}", exc.message, transient=400 <= exc.code < 500,

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx2
 
@@ -23,6 +24,7 @@ TRANSIENT_CODES = frozenset({"20429", "20500", "20503"})
 
 class TwilioProvider:
     name = "twilio"
+    hosts = ("api.twilio.com",)
     required = ("account_sid",)
     optional = {"base_url": "https://api.twilio.com", "from": None, "messaging_service_sid": None,
                 "status_callback_url": None}
@@ -32,7 +34,8 @@ class TwilioProvider:
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:
         sid = config["account_sid"]
-        url = f"{config['base_url'].rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
+        url = (f"{config['base_url'].rstrip('/')}/2010-04-01/Accounts/{quote(str(sid), safe='')}"
+               "/Messages.json")
         form = {"To": message.to, "Body": message.content["text"]}
         if config.get("messaging_service_sid"):
             form["MessagingServiceSid"] = config["messaging_service_sid"]

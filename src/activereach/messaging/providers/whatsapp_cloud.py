@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Any
+from urllib.parse import quote
 
 import httpx2
 
@@ -21,6 +22,7 @@ TRANSIENT_CODES = frozenset({"4", "80007", "130429", "131048", "131000", "133004
 
 class WhatsAppCloudProvider:
     name = "whatsapp_cloud"
+    hosts = ("graph.facebook.com",)
     required = ("phone_number_id",)
     optional = {"base_url": "https://graph.facebook.com", "api_version": "v21.0"}
     secret_keys = ("access_token", "app_secret", "verify_token")
@@ -28,8 +30,8 @@ class WhatsAppCloudProvider:
 
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:
-        url = (f"{config['base_url'].rstrip('/')}/{config['api_version']}/"
-               f"{config['phone_number_id']}/messages")
+        url = (f"{config['base_url'].rstrip('/')}/{quote(str(config['api_version']), safe='')}/"
+               f"{quote(str(config['phone_number_id']), safe='')}/messages")
         headers = {"Authorization": f"Bearer {secrets.get('access_token', '')}"}
         try:
             response = await client.post(url, json=request_body(message), headers=headers,

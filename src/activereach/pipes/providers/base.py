@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from urllib.parse import quote
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, TypeVar
@@ -91,6 +92,9 @@ class FetchError(Exception):
 
 class Provider(Protocol):
     name: str
+    # The provider's documented API hosts ("*.example.com" for per-shop hosts): the only ones an
+    # ``api_base_url`` may name, besides the operator's ``outbound_allow_hosts`` (kit/outbound.py).
+    hosts: tuple[str, ...]
     needs_fetch: bool
     secret_names: tuple[str, ...]
     required_settings: tuple[str, ...]
@@ -116,6 +120,7 @@ class JsonProvider:
     """Defaults shared by the JSON-body providers."""
 
     name = "base"
+    hosts: tuple[str, ...] = ()
     needs_fetch = False
     secret_names: tuple[str, ...] = ()
     required_settings: tuple[str, ...] = ()
@@ -153,6 +158,20 @@ async def post_json(client: httpx2.AsyncClient, url: str, body: dict[str, Any],
     if response.status_code >= 400:
         raise FetchError(f"POST {url}: HTTP {response.status_code}: {response.text[:200]}")
     return response.json()
+
+
+def freshness_window(minimum: float = 0) -> float:
+    """Seconds a signed timestamp may be from now: the operator's ``webhook_freshness_seconds``,
+    at least ``minimum`` (a provider that resends late needs more)."""
+    from activereach.kit.crypto import current_settings  # noqa: PLC0415 (the app's settings)
+
+    return max(float(current_settings().webhook_freshness_seconds), minimum)
+
+
+def segment(value: Any) -> str:
+    """One URL path segment from an id: dots, slashes and a query in it stay inside the
+    segment, encoded, so an id cannot climb to another API path."""
+    return quote(str(value), safe="")
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

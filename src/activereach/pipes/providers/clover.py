@@ -15,7 +15,8 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, segment,
+    shape_checked)
 
 EXPAND = "lineItems,lineItems.discounts,discounts,payments,customers,refunds"
 PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
@@ -23,11 +24,16 @@ PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
 
 class Clover(JsonProvider):
     name = "clover"
+    hosts = ("api.clover.com", "api.eu.clover.com", "api.la.clover.com",
+             "apisandbox.dev.clover.com")
     needs_fetch = True
     secret_names = ("auth_code", "access_token")
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:
+        # No freshness check: Clover sends a static auth code and no signed timestamp, so an
+        # old body replayed with its code looks like a resend; dedupe on the event id (or
+        # version) keeps it from applying twice (issue 18 #9).
         given = header(headers, "x-clover-auth")
         if not given:
             code = _verification_code(raw)
@@ -63,12 +69,12 @@ class Clover(JsonProvider):
         auth = {"Authorization": f"Bearer {settings.get('access_token', '')}"}
         order_id = event.ref
         if order_id is None:   # a payment: find its order first
-            payment = await get_json(client, f"/v3/merchants/{merchant}/payments/"
-                                     f"{event.extra['object_id']}", headers=auth)
+            payment = await get_json(client, f"/v3/merchants/{segment(merchant)}/payments/"
+                                     f"{segment(event.extra['object_id'])}", headers=auth)
             order_id = (payment.get("order") or {}).get("id")
             if not order_id:
                 return None, None
-        order = await get_json(client, f"/v3/merchants/{merchant}/orders/{order_id}",
+        order = await get_json(client, f"/v3/merchants/{segment(merchant)}/orders/{segment(order_id)}",
                                params={"expand": EXPAND}, headers=auth)
         return {**order, "_merchant": merchant}, None
 
@@ -79,7 +85,7 @@ class Clover(JsonProvider):
         events, new_cursor = [], dict(cursor)
         for merchant in (settings.get("location_map") or {}):
             since = int(cursor.get(merchant, 0))
-            page = await get_json(client, f"/v3/merchants/{merchant}/orders", headers=auth,
+            page = await get_json(client, f"/v3/merchants/{segment(merchant)}/orders", headers=auth,
                                   params={"filter": f"modifiedTime>{since}", "expand": EXPAND})
             for order in page.get("elements") or []:
                 modified = int(order.get("modifiedTime", 0))

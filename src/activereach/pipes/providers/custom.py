@@ -1,6 +1,7 @@
 """Any POS: hex HMAC-SHA256 of the body in ``X-Signature``, or Standard Webhooks signatures.
 
-Standard Webhooks: ``webhook-id``, ``webhook-timestamp`` (5-minute tolerance) and
+Standard Webhooks: ``webhook-id``, ``webhook-timestamp`` (within the operator's
+``webhook_freshness_seconds``, 5 minutes by default) and
 ``webhook-signature`` (space-separated ``v1,<base64>``) over ``{id}.{timestamp}.{body}``, keyed
 by the base64-decoded ``whsec_…`` secret.  Mapping is entirely by JMESPath expressions.
 """
@@ -9,25 +10,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, Verdict, header, shape_checked)
+    Canonical, Context, Event, JsonProvider, Verdict, freshness_window, header, shape_checked)
 
 TOLERANCE_SECONDS = 300
 
 
 def standard_webhooks_valid(secret: str, msg_id: str, timestamp: str, body: bytes,
-                            signatures: str, now: float) -> tuple[bool, str]:
+                            signatures: str, now: float,
+                            window: float = TOLERANCE_SECONDS) -> tuple[bool, str]:
     try:
         sent = int(timestamp)
     except ValueError:
         return False, "webhook-timestamp is not an integer"
-    if abs(now - sent) > TOLERANCE_SECONDS:
-        return False, "webhook-timestamp is outside the 5-minute tolerance"
+    if abs(now - sent) > window:
+        signed = dt.datetime.fromtimestamp(sent, dt.UTC).isoformat() if abs(sent) < 2**40 \
+            else timestamp[:20]
+        return False, f"stale: signed {signed} is outside the {int(window)} s window"
     try:
         key = base64.b64decode(secret.removeprefix("whsec_")) if secret.startswith("whsec_") \
             else secret.encode()
@@ -43,6 +48,7 @@ def standard_webhooks_valid(secret: str, msg_id: str, timestamp: str, body: byte
 
 class Custom(JsonProvider):
     name = "custom"
+    hosts: tuple[str, ...] = ()   # any POS: its API host must be in outbound_allow_hosts
     secret_names = ("secret", "access_token")
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
@@ -54,7 +60,7 @@ class Custom(JsonProvider):
             reason = "webhook-signature does not match"
             for secret in secrets:
                 ok, reason = standard_webhooks_valid(secret, msg_id, stamp, raw, signatures,
-                                                     time.time())
+                                                     time.time(), freshness_window())
                 if ok:
                     return Verdict(True, reason)
             return Verdict(False, reason)

@@ -28,6 +28,7 @@ CLOSED = frozenset({"CLOSED", "ONACCOUNT_CLOSED", "LAYBY_CLOSED", "DISPATCHED_CL
 
 class LightspeedX(JsonProvider):
     name = "lightspeed_x"
+    hosts = ("*.retail.lightspeed.app", "*.vendhq.com")
     secret_names = ("client_secret", "access_token")
     content_type = "application/x-www-form-urlencoded"
 
@@ -44,6 +45,9 @@ class LightspeedX(JsonProvider):
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:
+        # No freshness check: Lightspeed signs no timestamp, so an old body replayed
+        # with its signature looks like a resend; dedupe on the event id (or version)
+        # keeps it from applying twice (issue 18 #9).
         value = header(headers, "x-signature")
         if not value:
             return Verdict(False, "missing X-Signature header")

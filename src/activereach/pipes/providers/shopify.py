@@ -24,6 +24,7 @@ API_VERSION = "2025-10"
 
 class Shopify(JsonProvider):
     name = "shopify"
+    hosts = ("*.myshopify.com",)
     secret_names = ("client_secret", "access_token")
 
     def parse(self, raw: bytes) -> Any:
@@ -32,6 +33,9 @@ class Shopify(JsonProvider):
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:
+        # No freshness check: Shopify signs no timestamp, so an old body replayed
+        # with its signature looks like a resend; dedupe on the event id (or version)
+        # keeps it from applying twice (issue 18 #9).
         given = header(headers, "x-shopify-hmac-sha256")
         if not given:
             return Verdict(False, "missing X-Shopify-Hmac-Sha256 header")

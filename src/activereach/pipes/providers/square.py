@@ -6,6 +6,7 @@ subscription's signature key, in ``x-square-hmacsha256-signature``.  Dedupe on `
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -14,14 +15,17 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, post_json,
-    shape_checked)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, freshness_window, get_json,
+    header, post_json, segment, shape_checked)
 
 SQUARE_VERSION = "2025-10-16"
+# Square retries a failed delivery for up to 72 hours: the signed ``created_at`` may be that old.
+RESEND_WINDOW = 72 * 3600
 
 
 class Square(JsonProvider):
     name = "square"
+    hosts = ("connect.squareup.com", "connect.squareupsandbox.com")
     needs_fetch = True
     secret_names = ("signature_key", "access_token")
     required_settings = ("notification_url",)
@@ -34,7 +38,7 @@ class Square(JsonProvider):
         url = str(settings.get("notification_url", "")).encode()
         for key in secrets:
             if rules.same(rules.b64(rules.hmac_digest(key.encode(), url + raw)), given):
-                return Verdict(True, "x-square-hmacsha256-signature matches")
+                return _fresh(raw) or Verdict(True, "x-square-hmacsha256-signature matches")
         return Verdict(False, "x-square-hmacsha256-signature does not match")
 
     def events(self, payload: Any, headers: Mapping[str, str]) -> list[Event]:
@@ -57,11 +61,11 @@ class Square(JsonProvider):
             return None, None
         auth = {"Authorization": f"Bearer {settings.get('access_token', '')}",
                 "Square-Version": SQUARE_VERSION}
-        order = (await get_json(client, f"/v2/orders/{event.ref}", headers=auth)).get("order")
+        order = (await get_json(client, f"/v2/orders/{segment(event.ref)}", headers=auth)).get("order")
         customer = None
         customer_id = (order or {}).get("customer_id")
         if customer_id:
-            customer = (await get_json(client, f"/v2/customers/{customer_id}",
+            customer = (await get_json(client, f"/v2/customers/{segment(customer_id)}",
                                        headers=auth)).get("customer")
         return order, customer
 
@@ -122,6 +126,18 @@ class Square(JsonProvider):
         return Canonical(external_id=order["id"], state=state, version=order.get("version"),
                          location_key=order.get("location_id"), order=body, refunds=refunds,
                          reason=f"order state {order.get('state')}")
+
+
+def _fresh(raw: bytes) -> Verdict | None:
+    """A refusal when the signed body's ``created_at`` is outside the resend window."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return None   # no event at all: parsing refuses it (400), as for any malformed body
+    stale = rules.stale_reason(body.get("created_at"), freshness_window(RESEND_WINDOW))
+    return Verdict(False, stale) if stale else None
 
 
 def _money(value: dict[str, Any] | None) -> int:

@@ -17,11 +17,16 @@ import httpx2
 
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
-    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
+    Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, freshness_window, get_json,
+    header, segment, shape_checked)
+
+# Toast resends a delivery that failed: its signed timestamp may be this many seconds old.
+RESEND_WINDOW = 900
 
 
 class Toast(JsonProvider):
     name = "toast"
+    hosts = ("ws-api.toasttab.com", "ws-sandbox-api.eng.toasttab.com")
     secret_names = ("signing_secret", "access_token")
 
     def parse(self, raw: bytes) -> Any:
@@ -39,7 +44,8 @@ class Toast(JsonProvider):
             return Verdict(False, "body is not a JSON object; cannot read its timestamp")
         for key in secrets:
             if rules.same(rules.b64(rules.hmac_digest(key.encode(), raw + stamp.encode())), given):
-                return Verdict(True, "Toast-Signature matches")
+                stale = rules.stale_reason(stamp, freshness_window(RESEND_WINDOW))
+                return Verdict(False, stale) if stale else Verdict(True, "Toast-Signature matches")
         return Verdict(False, "Toast-Signature does not match")
 
     def events(self, payload: Any, headers: Mapping[str, str]) -> list[Event]:
@@ -56,7 +62,7 @@ class Toast(JsonProvider):
         document = event.document or {}
         if not (settings.get("api_base_url") and settings.get("access_token") and event.ref):
             return document, None
-        fetched = await get_json(client, f"/orders/v2/orders/{event.ref}", headers={
+        fetched = await get_json(client, f"/orders/v2/orders/{segment(event.ref)}", headers={
             "Authorization": f"Bearer {settings['access_token']}",
             "Toast-Restaurant-External-ID": str(document.get("_restaurantGuid") or "")})
         return {**json.loads(json.dumps(fetched), parse_float=Decimal),

@@ -56,10 +56,18 @@ def _naive(match: re.Match[bytes]) -> dt.datetime:
     return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
 
 
+# Toast's delivery time (the top-level ``timestamp``, which the signature covers).
+_TOAST_SENT = re.compile(rb'^(\{\s*"timestamp"\s*:\s*")[^"]*(")')
+
+
 def sample(provider: str) -> tuple[bytes, str, str]:
     name, kind, content_type = SAMPLES[provider]
     raw = resources.files(__package__).joinpath(name).read_bytes()
     raw = _restamped(raw) if provider in _RESTAMPED else restamp(raw)
+    if provider == "toast":
+        # A sample is a delivery sent now: an hours-old signed timestamp is refused as stale.
+        sent = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000").encode()
+        raw = _TOAST_SENT.sub(lambda m: m.group(1) + sent + m.group(2), raw, count=1)
     return (raw, kind, content_type)
 
 
