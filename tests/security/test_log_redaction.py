@@ -103,3 +103,20 @@ def test_redact_text_keeps_ordinary_words() -> None:
         "authorization failed for order ord_01abc"
     assert redact_text("Authorization: Bearer abcdefgh123") == "Authorization: [redacted]"
     assert "sk_" + "x" * 20 not in redact_text("key sk_" + "x" * 20)
+
+
+async def test_the_console_provider_logs_no_bill_code_or_text() -> None:
+    """Finding 15: the console messaging provider logged each receipt (bill code and URL) at
+    info level; a bill code is a bearer credential for that bill page."""
+    from structlog.testing import capture_logs
+
+    from activereach.messaging.providers.base import Outbound
+    from activereach.messaging.providers.console import ConsoleProvider
+
+    code = "Zq7Lm2Xw9P"
+    message = Outbound(message_id="msg_1", channel="whatsapp", to="+919845012345",
+                       content={"text": f"Your bill: http://brand.example/b/{code}",
+                                "params": [f"http://brand.example/b/{code}"]})
+    with capture_logs() as logs:
+        await ConsoleProvider().send(message, {}, {}, None)  # type: ignore[arg-type]
+    assert logs and code not in repr(logs) and "+919845012345" not in repr(logs)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import time
 import uuid
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 
 from activereach.pipes import retention
 from activereach.pipes.models import WebhookDelivery
+from tests.console.conftest import make_user, sign_in
 from tests.pipes.conftest import deliver, make_pipe
 
 
@@ -69,8 +71,10 @@ async def test_clover_auth_code_is_never_stored_or_shown(client, tenant, db) -> 
 
 @pytest.fixture
 def tight_budget():  # type: ignore[no-untyped-def]
-    """Five stored rejections per pipe per minute for this test, then the operator's setting."""
-    retention.REJECTED.configure("5/minute")
+    """Five stored rejections per pipe per hour for this test, then the operator's setting.
+    (An hour, not a minute: the sliding-window counter weighs the previous window by what is
+    left of it, so a test that crossed a minute boundary would see extra room.)"""
+    retention.REJECTED.configure("5/hour")
     yield
     retention.REJECTED._spec = None  # next use reads the settings again
 
@@ -99,6 +103,10 @@ async def test_junk_posts_cost_a_small_row_each_then_nothing(client, tenant, db,
     assert meta["bytes"] == len(junk) and meta["truncated"] and meta["code"] == "bad_signature"
     health = (await client.get(f"/v1/pipes/{pipe['id']}/health", headers=tenant.admin)).json()
     assert health["rejected"] == {"stored": 5, "throttled": 3, "total": 8}
+    # ... and the console's pipe page shows them to the people who watch sync health
+    await sign_in(client, await make_user(db, tenant.slug))
+    page = await client.get(f"/dashboard/{tenant.slug}/settings/pipes/{pipe['id']}")
+    assert re.search(r'data-testid="rejected">8 <small>3 not stored', page.text), page.text[:2000]
 
     # With room in the budget again, the next rejection carries the refusals not stored, so
     # health still counts them once this process's pending count is gone.

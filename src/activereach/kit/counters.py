@@ -2,7 +2,7 @@
 
 ``memory://`` counts in this process: with N API processes each counts on its own. An operator
 who runs several sets ``ACTIVEREACH_RATE_LIMIT_STORAGE=redis://host:6379`` (``limits`` storage
-URI, needs the ``redis`` extra) and every process shares the same counters.
+URI, needs ``limits[async-redis]``) and every process shares the same counters.
 """
 
 from __future__ import annotations
