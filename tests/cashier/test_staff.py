@@ -66,6 +66,7 @@ async def test_five_wrong_pins_lock_the_staff_member_on_that_till(client, tenant
     locked = await client.post(url, json={"pin": "123456"}, headers=device)
     assert locked.status_code == 429 and locked.json()["error"]["code"] == "pin_locked"
     assert int(locked.headers["retry-after"]) > 0
+    assert "this person on this till" in locked.json()["error"]["message"]
     # whoever holds this till's token cannot lock Asha out at the other tills
     _, other_till = await _till(client, tenant, "blr-2")
     assert (await client.post(url, json={"pin": "123456"}, headers=other_till)).status_code == 200

@@ -28,6 +28,10 @@ from activereach.kit.errors import AppError
 MAX_LOCKOUT = 3600
 LEVEL_MEMORY = 86_400
 ADDRESS_FACTOR = 10
+# How a refusal names what is locked, per kind: (the account+address, the address).
+WHO = {"pin": ("this person on this till", "this till"),
+       "pair": ("pairing from this address", "this address")}
+DEFAULT_WHO = ("this account from this address", "this address")
 LOCKED_PAUSES = 5
 
 
@@ -59,12 +63,12 @@ class SignInThrottle:
         address after this one."""
         storage = self.counters.storage()
         account_key, address_key = _key(kind, account, address), _key(kind, "*", address)
-        for key, whom in ((account_key, "this account from this address"),
-                          (address_key, "this address")):
+        for_account, for_address = WHO.get(kind, DEFAULT_WHO)
+        for key, whom in ((account_key, for_account), (address_key, for_address)):
             if await storage.get(f"lock:{key}") > 0:
                 await self._refuse(key, whom, code)
-        budgets = ((address_key, self.max_failures * ADDRESS_FACTOR, "this address"),
-                   (account_key, self.max_failures, "this account from this address"))
+        budgets = ((address_key, self.max_failures * ADDRESS_FACTOR, for_address),
+                   (account_key, self.max_failures, for_account))
         for key, allowed, whom in budgets:
             failures = await storage.incr(f"fail:{key}", self.lockout_seconds * 10)
             if failures > allowed:
