@@ -26,9 +26,11 @@ async def _client(settings, db, **budgets: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def limited(settings, db):  # type: ignore[no-untyped-def]
-    # Per minute, so a slow (loaded) machine cannot slide out of the window mid-test.
-    async with await _client(settings, db, rate_limit_credential="5/minute",
-                             rate_limit_address="4/minute", rate_limit_webhook="3/minute") as http:
+    # Per hour: a slow (loaded) machine cannot slide out of the window mid-test, and crossing a
+    # window boundary cannot give extra room (the sliding-window counter weighs the previous
+    # window by what is left of it: at a minute boundary that let a 5th request through).
+    async with await _client(settings, db, rate_limit_credential="5/hour",
+                             rate_limit_address="4/hour", rate_limit_webhook="3/hour") as http:
         yield http
 
 
