@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
+import logging
 import secrets
 import socket
 import threading
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import structlog
 import uvicorn
 from sqlalchemy import create_engine, text
 
@@ -130,3 +133,26 @@ def client_address() -> tuple[str, int]:
 TEST_SERVER_ENV = {**{f"ACTIVEREACH_RATE_LIMIT_{name}": "1000000/minute"
                       for name in ("CREDENTIAL", "ADDRESS", "WEBHOOK")},
                    "ACTIVEREACH_OUTBOUND_ALLOW_HOSTS": "127.0.0.1,localhost"}
+
+
+class LogCapture:
+    """The server's log configuration (``configure_logging("debug", json_logs=…)``), its one
+    handler writing to a buffer; the previous configuration comes back on exit."""
+
+    def __init__(self, json_logs: bool = False) -> None:
+        self.json_logs = json_logs
+
+    def __enter__(self) -> io.StringIO:
+        from activereach.logs import configure_logging
+        root = logging.getLogger()
+        self.saved = (list(root.handlers), root.level, structlog.get_config())
+        configure_logging("debug", json_logs=self.json_logs)
+        self.buffer = io.StringIO()
+        root.handlers[0].setStream(self.buffer)  # type: ignore[attr-defined]
+        return self.buffer
+
+    def __exit__(self, *_: object) -> None:
+        handlers, level, config = self.saved
+        root = logging.getLogger()
+        root.handlers, root.level = handlers, level
+        structlog.configure(**config)

@@ -4,40 +4,21 @@ searched for in the captured output."""
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import uuid
 
 import structlog
 
-from activereach.logs import configure_logging
 from activereach.pipes.samples import sample
 from tests.conftest import SignedTill, add_location, order_body
 from tests.messaging.conftest import (  # noqa: F401  (fixtures used by name)
     ACCESS_TOKEN, APP_SECRET, TWILIO_TOKEN, configure, provider_server, providers, run_jobs)
 from tests.pipes.conftest import deliver, drain, make_pipe
 from tests.reliability.test_auth_matrix import _pair
+from tests.support import LogCapture
 
 STAFF_PIN = "864209"
-
-
-class LogCapture:
-    """configure_logging("debug") as the server runs it, its one handler writing to a buffer."""
-
-    def __enter__(self) -> io.StringIO:
-        root = logging.getLogger()
-        self.saved = (list(root.handlers), root.level, structlog.get_config())
-        configure_logging("debug")
-        self.buffer = io.StringIO()
-        root.handlers[0].setStream(self.buffer)  # type: ignore[attr-defined]
-        return self.buffer
-
-    def __exit__(self, *_: object) -> None:
-        handlers, level, config = self.saved
-        root = logging.getLogger()
-        root.handlers, root.level = handlers, level
-        structlog.configure(**config)
 
 
 async def _flow(client, db, tenant, providers) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ line is scrubbed once more.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 
@@ -16,30 +15,10 @@ import httpx2
 import pytest
 import structlog
 
-from activereach.logs import configure_logging, redact_text
+from activereach.logs import redact_text
+from tests.support import LogCapture
 
 CLOVER_CODE = "clover-auth-7Q2MXK"
-
-
-class Capture:
-    """The server's log configuration in one mode, its handler writing to a buffer."""
-
-    def __init__(self, json_logs: bool) -> None:
-        self.json_logs = json_logs
-
-    def __enter__(self) -> io.StringIO:
-        root = logging.getLogger()
-        self.saved = (list(root.handlers), root.level, structlog.get_config())
-        configure_logging("debug", json_logs=self.json_logs)
-        self.buffer = io.StringIO()
-        root.handlers[0].setStream(self.buffer)  # type: ignore[attr-defined]
-        return self.buffer
-
-    def __exit__(self, *_: object) -> None:
-        handlers, level, config = self.saved
-        root = logging.getLogger()
-        root.handlers, root.level = handlers, level
-        structlog.configure(**config)
 
 
 @pytest.mark.parametrize("json_logs", [False, True], ids=["console", "json"])
@@ -56,7 +35,7 @@ async def test_an_unhandled_error_logs_its_traceback_without_the_key(
 
     monkeypatch.setattr(contacts_api, "get_contact", broken)
     transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
-    with Capture(json_logs) as captured:
+    with LogCapture(json_logs) as captured:
         async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http:
             response = await http.get("/v1/contacts/ct_missing", headers=tenant.admin)
     output = captured.getvalue()
@@ -77,7 +56,7 @@ def test_a_foreign_logger_traceback_is_redacted(json_logs: bool) -> None:
     def handler(authorization: str) -> None:
         raise ValueError(f"bad header Authorization: {authorization}")
 
-    with Capture(json_logs) as captured:
+    with LogCapture(json_logs) as captured:
         try:
             handler("Basic dXNlcjpzdXBlci1zZWNyZXQ=")
         except ValueError:
@@ -88,7 +67,7 @@ def test_a_foreign_logger_traceback_is_redacted(json_logs: bool) -> None:
 
 
 def test_nested_fields_and_header_text_are_redacted() -> None:
-    with Capture(False) as captured:
+    with LogCapture(False) as captured:
         structlog.get_logger("activereach.test").warning(
             "outbound", request={"headers": {"Authorization": "Bearer tok_abcdefgh",
                                              "X-Clover-Auth": CLOVER_CODE}, "path": "/v3/x"},

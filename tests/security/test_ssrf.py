@@ -100,6 +100,17 @@ async def test_twilio_base_url_at_loopback_is_refused_when_saved(strict, tenant,
     assert listener.calls == []
 
 
+async def _receipt_of_one_sale(http, tenant, db):  # type: ignore[no-untyped-def]
+    """One order, its jobs run: (its one receipt message, the listing's raw reply)."""
+    order = await http.post("/v1/orders", headers=tenant.admin, json=order_body())
+    assert order.status_code == 201, order.text
+    await Worker(db, concurrency=4).drain()
+    listed = await http.get("/v1/messages", headers=tenant.admin,
+                            params={"order_id": order.json()["order_id"]})
+    [msg] = listed.json()["data"]
+    return msg, listed
+
+
 async def test_a_channel_stored_earlier_cannot_reach_loopback_at_send(strict, tenant, db,  # type: ignore[no-untyped-def]
                                                                      listener):
     saved = await strict.put("/v1/messaging/channels/sms", headers=tenant.admin,
@@ -109,12 +120,7 @@ async def test_a_channel_stored_earlier_cannot_reach_loopback_at_send(strict, te
         row = await session.scalar(select(ChannelSetting).where(
             ChannelSetting.workspace_id == tenant.id, ChannelSetting.channel == "sms"))
         row.config = {**row.config, "base_url": f"{listener.url}/x"}
-    order = await strict.post("/v1/orders", headers=tenant.admin, json=order_body())
-    assert order.status_code == 201, order.text
-    await Worker(db, concurrency=4).drain()
-    listed = await strict.get("/v1/messages", headers=tenant.admin,
-                              params={"order_id": order.json()["order_id"]})
-    [msg] = listed.json()["data"]
+    msg, listed = await _receipt_of_one_sale(strict, tenant, db)
     assert (msg["status"], msg["error_code"]) == ("failed", "outbound_refused")
     assert "INTERNAL-DATA" not in listed.text
     assert listener.calls == []
@@ -219,12 +225,7 @@ async def test_a_provider_reply_is_stored_as_its_named_fields_only(client, tenan
     saved = await client.put("/v1/messaging/channels/sms", headers=tenant.admin,
                              json=twilio(listener.url))
     assert saved.status_code == 200, saved.text
-    order = await client.post("/v1/orders", headers=tenant.admin, json=order_body())
-    assert order.status_code == 201, order.text
-    await Worker(db, concurrency=4).drain()
-    listed = await client.get("/v1/messages", headers=tenant.admin,
-                              params={"order_id": order.json()["order_id"]})
-    [msg] = listed.json()["data"]
+    msg, listed = await _receipt_of_one_sale(client, tenant, db)
     assert msg["status"] == "sent" and len(listener.calls) == 1
     assert msg["provider_response"] == {"sid": SECRET_REPLY["sid"], "status": "queued"}
     assert "INTERNAL-DATA" not in listed.text and "SECRETCODE" not in listed.text
