@@ -20,6 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+sys.path.insert(0, str(ROOT / "src"))
+
+# Benchmarks that ingest or run jobs in-process need the domains wired, like a server.
+from activereach import wiring  # noqa: E402
+
+wiring.install()
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from activereach import wiring
 from activereach.app import create_app
 from activereach.cashier import signing
 from activereach.config import Settings
@@ -20,6 +21,9 @@ from activereach.kit.db import Database, unit_of_work
 from activereach.ops.migrate import upgrade
 from activereach.tenancy.workspaces import create_workspace
 from tests.support import TEST_SERVER_ENV, client_address, iso_ago, recreate_postgres
+
+# Tests that ingest without an app (services, jobs) run with the domains wired like a server.
+wiring.install()
 
 PG_URL = os.environ.get("ACTIVEREACH_TEST_DATABASE_URL", "")
 

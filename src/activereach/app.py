@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from activereach import __version__
+from activereach import __version__, wiring
 from activereach.config import Settings, get_settings
 from activereach.bills.api import router as bills_router
 from activereach.bills.pages import router as bill_pages_router
@@ -23,6 +23,7 @@ from activereach.cashier.api import router as cashier_staff_router
 from activereach.cashier.pages import router as cashier_router
 from activereach.console import router as console
 from activereach.contacts.api import router as contacts_router
+from activereach.collect.api import router as collect_router
 from activereach.events.api import router as events_router
 from activereach.jobs.worker import Worker
 from activereach.kit.db import Database
@@ -39,7 +40,7 @@ from activereach.ops.api import router as ops_router
 from activereach.ops.docs import mount_static
 from activereach.ops.docs import router as docs_router
 from activereach.orders.api import router as orders_router
-from activereach.orders.pos_api import router as pos_orders_router
+from activereach.cashier.orders_api import router as pos_orders_router
 from activereach.pipes.api import router as pipes_router
 from activereach.messaging.api import router as messaging_router
 from activereach.messaging.webhooks import router as messaging_webhooks_router
@@ -96,6 +97,7 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    wiring.install()
     passwords.configure(settings.hash_concurrency)   # argon2 threads, process-wide
 
     @contextlib.asynccontextmanager
@@ -146,7 +148,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     mount_static(app)
     # Webhook deliveries are the hottest POST path: their routes are matched first.
     app.include_router(pipes_router)
-    for router in (ops_router, orders_router, pos_orders_router, contacts_router, events_router, tenancy_router,
+    for router in (ops_router, orders_router, pos_orders_router, contacts_router, events_router,
+                   collect_router, tenancy_router,
                    bills_router, bill_pages_router, loyalty_router):
         app.include_router(router)
     for router in (catalog_router, catalog_sync_router):

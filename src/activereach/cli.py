@@ -14,6 +14,7 @@ import uvicorn
 from rich.console import Console
 
 from activereach.catalog.cli import catalog_app
+from activereach import wiring
 from activereach.config import Settings, get_settings
 from activereach.console.cli import user_app
 from activereach.kit.db import Database, unit_of_work
@@ -24,6 +25,12 @@ app.add_typer(workspace_app, name="workspace")
 app.add_typer(user_app, name="user")
 app.add_typer(catalog_app, name="catalog")
 err = Console(stderr=True)
+
+
+@app.callback()
+def _start() -> None:
+    """Every command runs with the domains wired (participants, job kinds, merge hooks)."""
+    wiring.install()
 
 
 def _migrate() -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.models import BillReceipt
 from activereach.cashier.demo import seed_demo_staff
-from activereach.catalog.demo import seed_demo_catalog
+from activereach.catalog.demo import MENU, seed_demo_catalog
 from activereach.console.demo import seed_demo_users
 from activereach.kit.db import utcnow
 from activereach.kit.ids import new_id
@@ -38,20 +38,6 @@ OUTLETS = [
     {"code": "mum-bandra", "name": "Brew & Bloom Bandra",
      "address": "Hill Rd, Bandra West, Mumbai 400050",
      "phone": "+91 22 6123 4567", "gstin": "27AABCB1234C1ZE", "state_code": "27"},
-]
-# (sku, name, variant, category, price in paise, GST %, HSN)
-MENU = [
-    ("LATTE-S", "Latte", "Small", "Coffee", 19900, "5", "2101"),
-    ("LATTE-M", "Latte", "Medium", "Coffee", 24900, "5", "2101"),
-    ("LATTE-L", "Latte", "Large", "Coffee", 28900, "5", "2101"),
-    ("CAPP-M", "Cappuccino", "Medium", "Coffee", 22900, "5", "2101"),
-    ("COLD-BREW-M", "Cold Brew", "Medium", "Coffee", 26900, "5", "2101"),
-    ("MASALA-CHAI", "Masala Chai", "Regular", "Tea", 12900, "5", "0902"),
-    ("CROISSANT", "Butter Croissant", None, "Bakery", 14900, "18", "1905"),
-    ("BANANA-BREAD", "Banana Bread", None, "Bakery", 17900, "18", "1905"),
-    ("BEANS-250-WB", "House Blend Beans 250g", "Whole bean", "Retail", 59900, "5", "0901"),
-    ("BEANS-250-GR", "House Blend Beans 250g", "Ground", "Retail", 59900, "5", "0901"),
-    ("MUG-CERAMIC", "Ceramic Mug", None, "Merch", 49900, "12", "6912"),
 ]
 FIRST = ["Asha", "Rohan", "Priya", "Vikram", "Meera", "Arjun", "Kavya", "Ishaan", "Neha", "Karan",
          "Ananya", "Dev", "Sneha", "Aditya", "Pooja", "Rahul", "Divya", "Siddharth", "Tara", "Nikhil"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from activereach.analytics.rules import local_day
-from activereach.events.segment import canonical_event_name, order_from_properties
+from activereach.collect.segment import canonical_event_name, order_from_properties
 from activereach.kit.errors import Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.middleware import json_depth_exceeds

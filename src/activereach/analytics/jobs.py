@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailySales
-from activereach.analytics.rollups import add_points, add_to, timezone_of, upsert
+from activereach.analytics.rollups import add_points, add_to, keep_min, timezone_of, upsert
 from activereach.analytics.rules import local_day
 from activereach.contacts.models import Contact
 from activereach.jobs.models import Job
@@ -46,12 +46,7 @@ async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
         return
     row = {"workspace_id": order.workspace_id, "currency": order.currency,
            "contact_id": order.contact_id, "first_day": day}
-    earliest = upsert(session, ContactFirstDay, lambda table, excluded: {"first_day": case(
-        (excluded.first_day < table.c.first_day, excluded.first_day),
-        else_=table.c.first_day)}, "earliest")
-    key = (order.workspace_id, order.currency, order.contact_id)
-    if not deferred.add(session, earliest, key, row, mins=("first_day",)):
-        await session.execute(earliest, [row])
+    await keep_min(session, ContactFirstDay, row, "first_day")
 
 
 def _summary_update(dialect: Any) -> Any:

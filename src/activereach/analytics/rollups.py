@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import DailyLoyalty, DailyReceipts
@@ -43,6 +44,15 @@ async def add_to(session: AsyncSession, model: type, row: dict[str, Any], *names
         name: table.c[name] + excluded[name] for name in names}, "add:" + ",".join(names))
     key = tuple(row[column.name] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
     if not deferred.add(session, stmt, key, row, names):
+        await session.execute(stmt, [row])
+
+
+async def keep_min(session: AsyncSession, model: type, row: dict[str, Any], name: str) -> None:
+    """Insert ``row``, or keep the smaller ``name`` of it and the existing row."""
+    stmt = upsert(session, model, lambda table, excluded: {name: case(
+        (excluded[name] < table.c[name], excluded[name]), else_=table.c[name])}, "min:" + name)
+    key = tuple(row[column.name] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    if not deferred.add(session, stmt, key, row, mins=(name,)):
         await session.execute(stmt, [row])
 
 

@@ -14,6 +14,7 @@ from activereach.bills.config import cached_resolved_config
 from activereach.bills.models import BRAND_SERIES, BillRating, BillReceipt
 from activereach.bills.pool import claim
 from activereach.bills.snapshot import build_snapshot, local_time
+from activereach.contacts.merging import MoveRows
 from activereach.config import get_settings
 from activereach.kit.cache import TenantCache, row_copy
 from activereach.kit import deferred
@@ -173,3 +174,7 @@ def bill_document(bill: BillReceipt, view: BillView | None = None) -> dict[str, 
         doc.update({"order_status": view.status, "refunded_total": view.refunded_total,
                     "rating": view.rating, "comment": view.comment})
     return doc
+
+
+# A contact merge moves bills and ratings with the person (``contacts.merging``).
+CONTACT_MERGE = MoveRows(BillReceipt, BillRating)

@@ -1,6 +1,6 @@
 """Till orders flagged for a manager: listed (open first) and resolved, for the console and API.
 
-A flag is written by ``orders/pos_rules.py`` when an order made offline broke a till rule; the
+A flag is written by ``cashier/participant.py`` when an order made offline broke a till rule; the
 order itself stands (the money was taken at the till).  Resolving a flag records who looked
 at it; it changes nothing about the order.
 """

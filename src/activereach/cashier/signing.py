@@ -1,7 +1,7 @@
 """Signing a till order's request body the way ActivePOS does: for scripts, tours and tests.
 
 The facts come from the server's own maths (``orders/rules.py``), so a body signed here is the
-one the server recomputes and verifies in ``orders/pos_rules.py``.
+one the server recomputes and verifies in ``cashier/participant.py``.
 """
 
 from __future__ import annotations

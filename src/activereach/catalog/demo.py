@@ -29,6 +29,21 @@ OPENING_STOCK = {"Bakery": Decimal(30), "Retail": Decimal(40), "Merch": Decimal(
 # Bandra charges more for a medium latte: an outlet-tier price.
 OUTLET_PRICES = {("LATTE-M", "mum-bandra"): 25900}
 
+# (sku, name, variant, category, price in paise, GST %, HSN)
+MENU = [
+    ("LATTE-S", "Latte", "Small", "Coffee", 19900, "5", "2101"),
+    ("LATTE-M", "Latte", "Medium", "Coffee", 24900, "5", "2101"),
+    ("LATTE-L", "Latte", "Large", "Coffee", 28900, "5", "2101"),
+    ("CAPP-M", "Cappuccino", "Medium", "Coffee", 22900, "5", "2101"),
+    ("COLD-BREW-M", "Cold Brew", "Medium", "Coffee", 26900, "5", "2101"),
+    ("MASALA-CHAI", "Masala Chai", "Regular", "Tea", 12900, "5", "0902"),
+    ("CROISSANT", "Butter Croissant", None, "Bakery", 14900, "18", "1905"),
+    ("BANANA-BREAD", "Banana Bread", None, "Bakery", 17900, "18", "1905"),
+    ("BEANS-250-WB", "House Blend Beans 250g", "Whole bean", "Retail", 59900, "5", "0901"),
+    ("BEANS-250-GR", "House Blend Beans 250g", "Ground", "Retail", 59900, "5", "0901"),
+    ("MUG-CERAMIC", "Ceramic Mug", None, "Merch", 49900, "12", "6912"),
+]
+
 
 def _handle(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -52,7 +67,6 @@ def _products(menu: list[tuple], taxes: dict[str, str]) -> list[ProductIn]:  # t
 
 async def seed_demo_catalog(session: AsyncSession, workspace: Workspace,
                             locations: list[Location]) -> dict[str, int]:
-    from activereach.demo import MENU
     ws = workspace.id
     taxes = {}
     for rate in sorted({item[5] for item in MENU} | {"12"}, key=Decimal):

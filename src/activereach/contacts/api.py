@@ -7,12 +7,11 @@ from sqlalchemy import select
 
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, normalize_email, normalize_phone
-from activereach.contacts.schemas import ContactOut, EventOut, IdentityOut, TimelineOut
+from activereach.contacts import profile
+from activereach.contacts.schemas import ContactOut, IdentityOut
 from activereach.contacts.service import find_by_identity, get_contact, identities_of
-from activereach.events.service import timeline
 from activereach.kit.errors import BadRequest, NotFound, Unprocessable
 from activereach.kit.http import read
-from activereach.loyalty.members import contact_summary
 from activereach.tenancy.auth import AdminAuth
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
@@ -31,7 +30,7 @@ async def _contact_out(session, contact: Contact) -> ContactOut:  # type: ignore
         first_order_at=contact.first_order_at.isoformat() if contact.first_order_at else None,
         last_order_at=contact.last_order_at.isoformat() if contact.last_order_at else None,
         created_at=contact.created_at.isoformat(), merged_ids=list(merged),
-        loyalty=await contact_summary(session, contact.workspace_id, contact.id),
+        **await profile.sections(session, contact.workspace_id, contact.id),
     )
 
 
@@ -64,22 +63,4 @@ async def show_contact(contact_id: str, principal: AdminAuth, request: Request) 
         if contact is None:
             raise NotFound(f"no contact {contact_id!r}")
         return await _contact_out(session, contact)
-    return await read(request, body)
-
-
-@router.get("/{contact_id}/events", response_model=TimelineOut)
-async def contact_events(contact_id: str, principal: AdminAuth, request: Request,
-                         limit: int = Query(default=50, ge=1, le=500),
-                         cursor: str | None = Query(default=None, max_length=200)) -> TimelineOut:
-    async def body(session):  # type: ignore[no-untyped-def]
-        contact = await get_contact(session, principal.workspace.id, contact_id)
-        if contact is None:
-            raise NotFound(f"no contact {contact_id!r}")
-        events, next_cursor = await timeline(session, principal.workspace.id, contact.id,
-                                             limit=limit, cursor=cursor)
-        return TimelineOut(next_cursor=next_cursor, data=[EventOut(
-            id=e.id, message_id=e.message_id, type=e.type, name=e.name,
-            timestamp=e.timestamp.isoformat(), received_at=e.received_at.isoformat(),
-            source=e.source, location_id=e.location_id, properties=e.properties)
-            for e in events])
     return await read(request, body)

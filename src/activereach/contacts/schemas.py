@@ -27,20 +27,3 @@ class ContactOut(BaseModel):
     created_at: str
     loyalty: dict[str, Any] | None = None
     merged_ids: list[str] = []
-
-
-class EventOut(BaseModel):
-    id: str
-    message_id: str
-    type: str
-    name: str
-    timestamp: str
-    received_at: str
-    source: str
-    location_id: str | None
-    properties: dict[str, Any]
-
-
-class TimelineOut(BaseModel):
-    data: list[EventOut]
-    next_cursor: str | None

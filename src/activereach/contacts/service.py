@@ -18,14 +18,13 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.contacts import merging
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.owners import check_unclaimed, find_owners, forget, remember
 from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
-from activereach.events.models import Event
 from activereach.kit import deferred
 from activereach.kit.db import plain_insert, statement, utcnow
 from activereach.kit.ids import new_id
-from activereach.orders.models import Order
 
 
 async def resolve_contact(session: AsyncSession, workspace_id: str, *, identities: dict[str, str],
@@ -116,18 +115,12 @@ def _same_person_possible(user_a: str | None, user_b: str | None) -> bool:
 
 
 async def _merge(session: AsyncSession, workspace_id: str, *, source: str, target: str) -> None:
-    """Fold contact ``source`` into ``target``: identities, timeline, orders and traits move."""
+    """Fold contact ``source`` into ``target``: every domain's rows move (``contacts.merging``),
+    then the profile's traits and counts."""
     await deferred.release(session)  # rows this batch holds for ``source`` must move too
     session.info.pop(_CREATED, None)  # rows may now point at either contact
-    for model in (ContactIdentity, Event, Order):
-        await session.execute(
-            update(model)
-            .where(model.workspace_id == workspace_id, model.contact_id == source)
-            .values(contact_id=target),
-            execution_options={"synchronize_session": False},
-        )
-    from activereach.loyalty.members import merge_accounts  # noqa: PLC0415 (import cycle)
-    await merge_accounts(session, workspace_id, source=source, target=target)
+    for hook in merging.hooks():
+        await hook.merge(session, workspace_id, source=source, target=target)
     old = await session.get(Contact, (workspace_id, source), with_for_update=True)
     new = await session.get(Contact, (workspace_id, target), with_for_update=True)
     if old is None or new is None:
@@ -140,6 +133,10 @@ async def _merge(session: AsyncSession, workspace_id: str, *, source: str, targe
     new.last_order_at = max(filter(None, [new.last_order_at, old.last_order_at]), default=None)
     old.merged_into_id = target
     old.updated_at = utcnow()
+
+
+# The contact's own identities move like any domain's rows.
+CONTACT_MERGE = merging.MoveRows(ContactIdentity)
 
 
 def _earliest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:

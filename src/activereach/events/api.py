@@ -1,35 +1,33 @@
-"""HTTP route for Segment-style event batches (write key)."""
+"""HTTP route for a contact's timeline (admin key): ``GET /v1/contacts/{id}/events``."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from activereach.contacts.service import get_contact
+from activereach.events.schemas import EventOut, TimelineOut
+from activereach.events.service import timeline
+from activereach.kit.errors import NotFound
+from activereach.kit.http import read
+from activereach.tenancy.auth import AdminAuth
 
-from activereach.events.batch import process_batch
-from activereach.events.schemas import BatchIn
-from activereach.kit.error_docs import ERROR_SCHEMA
-from activereach.kit.http import write
-from activereach.tenancy.auth import WriterAuth
-
-router = APIRouter(prefix="/v1", tags=["events"])
-
-_VERDICTS = {"type": "object", "required": ["accepted", "rejected", "results"],
-             "properties": {"accepted": {"type": "integer"}, "rejected": {"type": "integer"},
-                            "results": {"type": "array", "items": {"type": "object"}}}}
-# A batch whose every message was rejected answers 400 with the per-message verdicts; a body
-# that is not a batch at all answers 400 with the common error shape.
-_BATCH_400 = {"description": "every message rejected (verdicts), or a malformed body (error)",
-              "content": {"application/json": {"schema": {"anyOf": [_VERDICTS, ERROR_SCHEMA]}}}}
+router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 
-@router.post("/batch", responses={400: _BATCH_400})
-async def post_batch(body: BatchIn, principal: WriterAuth, request: Request) -> Any:
-    """Per-message verdicts; 200 when at least one message was accepted, else 400."""
-    verdicts = await write(request, lambda s: process_batch(s, principal.workspace, body.batch))
-    accepted = sum(1 for v in verdicts if v["status"] == 200)
-    return JSONResponse(
-        {"accepted": accepted, "rejected": len(verdicts) - accepted, "results": verdicts},
-        status_code=200 if accepted else 400,
-    )
+@router.get("/{contact_id}/events", response_model=TimelineOut)
+async def contact_events(contact_id: str, principal: AdminAuth, request: Request,
+                         limit: int = Query(default=50, ge=1, le=500),
+                         cursor: str | None = Query(default=None, max_length=200)) -> TimelineOut:
+    async def body(session: AsyncSession) -> TimelineOut:
+        contact = await get_contact(session, principal.workspace.id, contact_id)
+        if contact is None:
+            raise NotFound(f"no contact {contact_id!r}")
+        events, next_cursor = await timeline(session, principal.workspace.id, contact.id,
+                                             limit=limit, cursor=cursor)
+        return TimelineOut(next_cursor=next_cursor, data=[EventOut(
+            id=e.id, message_id=e.message_id, type=e.type, name=e.name,
+            timestamp=e.timestamp.isoformat(), received_at=e.received_at.isoformat(),
+            source=e.source, location_id=e.location_id, properties=e.properties)
+            for e in events])
+    return await read(request, body)

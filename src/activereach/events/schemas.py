@@ -1,30 +1,24 @@
-"""Segment-style batch messages (``POST /v1/batch``)."""
+"""Timeline replies: a contact's events, newest first."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-
-
-class ContextIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    traits: dict[str, Any] | None = None
+from pydantic import BaseModel
 
 
-class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    type: Literal["track", "identify"]
-    event: str | None = Field(default=None, min_length=1, max_length=200)
-    message_id: str = Field(alias="messageId", min_length=1, max_length=200)
-    timestamp: AwareDatetime | None = None
-    user_id: str | None = Field(default=None, alias="userId", max_length=200)
-    anonymous_id: str | None = Field(default=None, alias="anonymousId", max_length=200)
-    traits: dict[str, Any] | None = None
-    context: ContextIn | None = None
-    properties: dict[str, Any] = Field(default_factory=dict)
+class EventOut(BaseModel):
+    id: str
+    message_id: str
+    type: str
+    name: str
+    timestamp: str
+    received_at: str
+    source: str
+    location_id: str | None
+    properties: dict[str, Any]
 
 
-class BatchIn(BaseModel):
-    batch: list[Any] = Field(min_length=1, max_length=500)
+class TimelineOut(BaseModel):
+    data: list[EventOut]
+    next_cursor: str | None

@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.events.models import Event
+from activereach.contacts.merging import MoveRows
 from activereach.kit import deferred
 from activereach.kit.db import plain_insert, utcnow
 from activereach.kit.errors import BadRequest
@@ -67,3 +68,7 @@ async def timeline(session: AsyncSession, workspace_id: str, contact_id: str, *,
     events = list(rows.scalars())
     next_cursor = encode_cursor(events[limit - 1]) if len(events) > limit else None
     return events[:limit], next_cursor
+
+
+# A contact merge moves the timeline with the person (``contacts.merging``).
+CONTACT_MERGE = MoveRows(Event)

@@ -68,10 +68,8 @@ def get_spec(kind: str) -> JobSpec | None:
     return _REGISTRY.get(kind)
 
 
-def load_handlers() -> None:
-    """Import every domain's ``jobs`` module so its handlers register."""
-    import activereach.analytics.jobs  # noqa: F401
-    import activereach.pipes.jobs  # noqa: F401
-    import activereach.catalog.jobs  # noqa: F401
-    import activereach.loyalty.jobs  # noqa: F401
-    import activereach.messaging.jobs  # noqa: F401
+def require_handlers() -> None:
+    """Refuse to run a worker whose process never imported the domains' job modules (each
+    registers its kinds with ``job``; ``activereach.wiring.install`` imports them)."""
+    if not _REGISTRY:
+        raise RuntimeError("no job kinds registered: call activereach.wiring.install() at start-up")

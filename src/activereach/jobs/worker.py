@@ -21,7 +21,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
-from activereach.jobs.registry import Effect, get_spec, load_handlers
+from activereach.jobs.registry import Effect, get_spec, require_handlers
 from activereach.kit import deferred
 from activereach.kit.db import Database, preload, utcnow
 
@@ -56,7 +56,7 @@ class LeaseLost(Exception):
 class Worker:
     def __init__(self, db: Database, *, concurrency: int = 4, lease_seconds: int = 120,
                  poll_seconds: float = 0.5, name: str | None = None) -> None:
-        load_handlers()
+        require_handlers()
         self.db = db
         self.concurrency = concurrency
         self.lease = dt.timedelta(seconds=lease_seconds)

@@ -244,6 +244,23 @@ async def merge_accounts(session: AsyncSession, workspace_id: str, *, source: st
         await recompute_tier(session, program, new, trigger=f"merge:{old.id}")
 
 
+class LoyaltyMerge:
+    """The contact merge's loyalty part: points, lots and holds follow the person. The old
+    account, when both had one, stays behind as a ``merged`` tombstone pointing at the new."""
+
+    tables = (LoyaltyAccount.__tablename__, LoyaltyHold.__tablename__)
+
+    async def merge(self, session: AsyncSession, workspace_id: str, *, source: str,
+                    target: str) -> None:
+        await merge_accounts(session, workspace_id, source=source, target=target)
+        await session.execute(update(LoyaltyHold).where(
+            LoyaltyHold.workspace_id == workspace_id, LoyaltyHold.contact_id == source)
+            .values(contact_id=target), execution_options={"synchronize_session": False})
+
+
+CONTACT_MERGE = LoyaltyMerge()
+
+
 async def list_members(session: AsyncSession, workspace_id: str, *, location_id: str | None,
                        before: str | None, limit: int) -> list[tuple[LoyaltyAccount, str | None]]:
     """Newest members first (keyset on the time-ordered id), with the contact's name; with an

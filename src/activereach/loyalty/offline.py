@@ -4,30 +4,41 @@ policy — ``allow`` takes them anyway (the shortfall becomes debt), ``clamp`` t
 spendable and refuses the rest.  The order always lands (the sale happened); the outcome goes
 back to the till in the order reply as ``loyalty.offline_redemption``.
 
-An ActivePOS till may redeem offline only within the allowance it was granted: its
-``offline_redeem_cap`` points per member per day (UTC date of the sale), spent cumulatively
-over all of that till's offline sales for the member (``OfflineAllowanceUse``).  So thirty
-offline sales cannot each spend the same points, and ``allow`` cannot run up unbounded debt."""
+An ActivePOS till may redeem offline only within the allowance it was granted
+(``cashier.allowance``: points per member per day), so thirty offline sales cannot each spend
+the same points, and ``allow`` cannot run up unbounded debt."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from activereach.cashier.models import OfflineAllowanceUse
-from activereach.cashier.settings import till_config
 
 from activereach.events.service import append_event
 from activereach.kit.errors import Unprocessable
-from activereach.kit.ids import new_id
 from activereach.loyalty import holds, ledger
 from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
-from activereach.tenancy.models import Terminal
 
 TILL_SOURCE = "activepos"
+
+# (session, order, account id) -> (points left of the till's allowance for the member that day,
+# a callback that records the points this sale used). The till's allowance is ActivePOS's
+# setting (``cashier.allowance``), registered at start-up by ``activereach.wiring``.
+TillAllowance = Callable[[AsyncSession, Any, str], Awaitable[tuple[int, Callable[[int], None]]]]
+_till_allowance: list[TillAllowance] = []
+
+
+def use_till_allowance(allowance: TillAllowance) -> None:
+    _till_allowance[:] = [allowance]
+
+
+async def _allowance(session: AsyncSession, order: Any,
+                     account: LoyaltyAccount) -> tuple[int, Callable[[int], None]]:
+    if not _till_allowance:
+        raise RuntimeError("no till allowance registered: call activereach.wiring.install() at "
+                           "start-up")
+    return await _till_allowance[0](session, order, account.id)
 
 
 def check_tender(points: int, points_paid: int, point_value: int) -> None:
@@ -54,9 +65,9 @@ async def settle(session: AsyncSession, program: LoyaltyProgram, account: Loyalt
     # points held for other carts are promised already: an offline sale cannot take them
     spendable = max(0, account.available - account.held)
     allow = program.negative_policy == "allow"
-    allowed, use, left = points, None, points
+    allowed, record, left = points, None, points
     if order.source == TILL_SOURCE:
-        left, use = await _allowance(session, order, account)
+        left, record = await _allowance(session, order, account)
         allowed = min(points, left)
     settled = allowed if allow else min(allowed, spendable)
     reason = None
@@ -66,8 +77,8 @@ async def settle(session: AsyncSession, program: LoyaltyProgram, account: Loyalt
     elif settled < points:
         reason = (f"only {left} points were left of this till's offline allowance for the "
                   "member that day")
-    if use is not None:
-        use.used += settled
+    if record is not None:
+        record(settled)
     if settled:
         await ledger.debit(session, account, settled, allow_debt=allow)
         account.lifetime_redeemed += settled
@@ -85,26 +96,3 @@ async def settle(session: AsyncSession, program: LoyaltyProgram, account: Loyalt
                                        "points": settled, "offline": True,
                                        "requested": points, "balance": account.available})
     return outcome(points, settled, points_paid, program.point_value, reason)
-
-
-async def _allowance(session: AsyncSession, order: Any,
-                     account: LoyaltyAccount) -> tuple[int, OfflineAllowanceUse]:
-    """(points left, the use row) of the till's allowance for this member on the sale's day."""
-    ws = order.workspace_id
-    terminal = await session.scalar(select(Terminal).where(
-        Terminal.workspace_id == ws, Terminal.location_id == order.location_id,
-        Terminal.terminal_id == order.terminal_id))
-    cap = (await till_config(session, ws, terminal.id if terminal else None))["offline_redeem_cap"]
-    day = order.occurred_at.astimezone(dt.UTC).date().isoformat()
-    use = await session.scalar(select(OfflineAllowanceUse).where(
-        OfflineAllowanceUse.workspace_id == ws,
-        OfflineAllowanceUse.location_id == order.location_id,
-        OfflineAllowanceUse.terminal_id == order.terminal_id,
-        OfflineAllowanceUse.account_id == account.id, OfflineAllowanceUse.day == day,
-    ).with_for_update())
-    if use is None:
-        use = OfflineAllowanceUse(workspace_id=ws, id=new_id("oau"), location_id=order.location_id,
-                                  terminal_id=order.terminal_id, account_id=account.id, day=day,
-                                  used=0)
-        session.add(use)
-    return max(0, cap - use.used), use

@@ -1,6 +1,6 @@
 """Extension points of the one ingest path: domains that take part in every order.
 
-``ingest_order`` calls each participant, in the order listed in ``participants()``, inside the
+``ingest_order`` calls each participant, in the order ``register`` was given them, inside the
 same transaction.  Later participants see what earlier ones wrote into ``CompletedOrder.result``
 (the bill snapshot needs the points the loyalty participant earned; the receipt needs the bill).
 A participant raises an ``AppError`` to refuse the order; the whole transaction rolls back.
@@ -93,24 +93,16 @@ class BaseParticipant:
 _PARTICIPANTS: list[OrderParticipant] = []
 
 
+def register(*found: OrderParticipant) -> None:
+    """Set the participants, in the order they run (``activereach.wiring`` at start-up: catalog
+    → loyalty → till rules → bills → messaging)."""
+    _PARTICIPANTS[:] = found
+
+
 def participants() -> list[OrderParticipant]:
-    """The ordered list. Order matters: catalog → loyalty → till rules → bills → messaging."""
+    """The ordered list; empty means start-up never wired the domains, which would ingest
+    orders with no loyalty or bill, so it is refused."""
     if not _PARTICIPANTS:
-        _PARTICIPANTS.extend(_load())
+        raise RuntimeError("no order participants registered: call activereach.wiring.install() "
+                           "at start-up")
     return _PARTICIPANTS
-
-
-def _load() -> list[OrderParticipant]:
-    found: list[OrderParticipant] = []
-    from activereach.catalog.participant import CatalogParticipant  # noqa: PLC0415 (import cycle)
-    found.append(CatalogParticipant())
-    from activereach.loyalty.participant import LoyaltyParticipant  # noqa: PLC0415 (import cycle)
-    found.append(LoyaltyParticipant())
-    # after loyalty (it judges what the ledger covered), before the bill and the receipt
-    from activereach.orders.pos_rules import TillRulesParticipant  # noqa: PLC0415 (import cycle)
-    found.append(TillRulesParticipant())
-    from activereach.bills.service import BillsParticipant  # noqa: PLC0415 (import cycle)
-    found.append(BillsParticipant())
-    from activereach.messaging.participant import MessagingParticipant  # noqa: PLC0415 (import cycle)
-    found.append(MessagingParticipant())
-    return found

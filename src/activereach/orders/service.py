@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.contacts.merging import MoveRows
 from activereach.contacts.rules import IdentityError, build_identities
 from activereach.contacts.service import resolve_contact
 from activereach.events.service import append_event
@@ -338,3 +339,7 @@ def _result(order: Order, totals: rules.OrderTotals) -> dict[str, Any]:
 def _transients(model: type[T], rows: list[dict[str, Any]]) -> tuple[list[T], list[dict[str, Any]]]:
     pairs = [transient(model, row) for row in rows]
     return [instance for instance, _ in pairs], [row for _, row in pairs]
+
+
+# A contact merge moves the orders with the person (``contacts.merging``).
+CONTACT_MERGE = MoveRows(Order)

@@ -3,7 +3,7 @@
 The till's client UUID is the idempotency key: a retry after a lost response returns the
 stored reply.  Outlet and terminal come from the token, never from the body.  The token only
 says which till is calling; the staff proof in the body says who rang the sale up and who
-approved its discounts (``orders/pos_rules.py`` checks it and the till's money rules).
+approved its discounts (``cashier/participant.py`` checks it and the till's money rules).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pydantic import Field, field_validator
 from activereach.kit.errors import Forbidden
 from activereach.kit.http import write
 from activereach.cashier.schemas import ProofIn
-from activereach.orders.pos_rules import TillOrderIn
+from activereach.cashier.participant import TillOrderIn
 from activereach.orders.schemas import OrderIn, OrderResult
 from activereach.orders.service import IngestSource, ingest_order
 from activereach.tenancy.auth import DeviceAuth

@@ -21,8 +21,8 @@ from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, build_identities
 from activereach.contacts.service import resolve_contact
 from activereach.events.models import Event
-from activereach.events.schemas import MessageIn
-from activereach.events.segment import canonical_event_name, order_from_properties
+from activereach.collect.schemas import MessageIn
+from activereach.collect.segment import canonical_event_name, order_from_properties
 from activereach.events.service import append_event, find_event
 from activereach.kit.db import utcnow
 from activereach.kit.errors import AppError, Conflict, Unprocessable
