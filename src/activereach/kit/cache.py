@@ -17,7 +17,6 @@ from sqlalchemy import event
 
 V = TypeVar("V")
 R = TypeVar("R")
-_ALL: list[TenantCache[Any]] = []
 
 
 class TenantCache(Generic[V]):
@@ -26,7 +25,6 @@ class TenantCache(Generic[V]):
     def __init__(self, name: str, *, ttl: float = 2.0, maxsize: int = 10_000) -> None:
         self.name = name
         self._data: TTLCache[tuple[Any, ...], V] = TTLCache(maxsize=maxsize, ttl=ttl)
-        _ALL.append(self)
 
     async def get(self, key: tuple[Any, ...], load: Callable[[], Awaitable[V]]) -> V:
         try:
@@ -63,9 +61,3 @@ def row_copy(row: R | None) -> R | None:
         return None
     columns = row.__table__.columns  # type: ignore[attr-defined]
     return type(row)(**{column.key: getattr(row, column.key) for column in columns})
-
-
-def clear_all() -> None:
-    """Drop every tenant cache of this process (tests that rewrite rows behind the ORM)."""
-    for cache in _ALL:
-        cache.clear()
