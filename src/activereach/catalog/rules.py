@@ -59,12 +59,6 @@ def validate_hsn(hsn: str | None, field: str = "hsn") -> str | None:
     return hsn
 
 
-def validate_tax_rate(rate: Decimal, field: str = "rate") -> Decimal:
-    if rate < 0 or rate > 100:
-        raise RuleError(field, "must be between 0 and 100")
-    return rate
-
-
 def validate_price(price: int | None, field: str = "price") -> int | None:
     if price is not None and price < 0:
         raise RuleError(field, "must not be negative")

@@ -6,7 +6,6 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
@@ -45,8 +44,3 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
     # Inside a deferral (a worker batch, a group commit) the row waits for the batch's end.
     key = ("dedupe", dedupe_key) if dedupe_key else ("job", next(_SEQUENCE))
     await deferred.insert(session, stmt, [row], lambda _: key)
-
-
-async def counts_by_status(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(Job.status, func.count()).group_by(Job.status))
-    return {status: count for status, count in rows.all()}

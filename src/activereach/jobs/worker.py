@@ -240,16 +240,16 @@ class Worker:
         spec = get_spec(job.kind)
         if spec is None:
             raise LookupError(f"no handler registered for job kind {job.kind!r}")
-        await (self._renew(session, job.id) if spec.effects else self._mark_done(session, job.id))
+        await self._set_leases(session, [job.id], done=not spec.effects)
         effect = await spec.handler(session, job)
         if effect is None and spec.effects:
-            await self._mark_done(session, job.id)
+            await self._set_leases(session, [job.id], done=True)
         return effect
 
     async def _finish_alone(self, job_id: int, kind: str, effect: Effect, outcome: object) -> None:
         try:
             async with self.db.session() as session:
-                await self._mark_done(session, job_id)
+                await self._set_leases(session, [job_id], done=True)
                 await effect.finish(session, outcome)
             JOBS_RUN.labels(kind, "done").inc()
         except LeaseLost:
@@ -261,28 +261,8 @@ class Worker:
         """Run the I/O with no transaction open, then record it and flip ``done`` together."""
         outcome = await _outcome(effect)
         async with self.db.session() as session:
-            await self._mark_done(session, job_id)
+            await self._set_leases(session, [job_id], done=True)
             await effect.finish(session, outcome)
-
-    async def _renew(self, session, job_id: int) -> None:  # type: ignore[no-untyped-def]
-        result = await session.execute(
-            update(Job)
-            .where(and_(Job.id == job_id, Job.status == "running", Job.locked_by == self.name))
-            .values(locked_until=utcnow() + self.lease),
-            execution_options={"synchronize_session": False},
-        )
-        if result.rowcount != 1:
-            raise LeaseLost(job_id)
-
-    async def _mark_done(self, session, job_id: int) -> None:  # type: ignore[no-untyped-def]
-        result = await session.execute(
-            update(Job)
-            .where(and_(Job.id == job_id, Job.status == "running", Job.locked_by == self.name))
-            .values(status="done", finished_at=utcnow(), locked_until=None, last_error=None),
-            execution_options={"synchronize_session": False},
-        )
-        if result.rowcount != 1:
-            raise LeaseLost(job_id)
 
     async def _record_failure(self, job_id: int, kind: str, exc: Exception) -> None:
         error = "".join(traceback.format_exception_only(exc)).strip()[:2000]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -35,10 +35,6 @@ def to_decimal(value: object, field: str = "value") -> Decimal:
     if not result.is_finite():
         raise MoneyError(f"{field} must be a finite number")
     return result
-
-
-def round_half_up(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def major_to_minor(value: object, currency: str, field: str = "amount") -> int:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
-from cachetools import TTLCache
 from fastapi import Depends, Request
 
+from activereach.kit.cache import TenantCache
 from activereach.kit.errors import Forbidden, Unauthorized
 from activereach.kit.http import read
 from activereach.tenancy.models import Workspace
@@ -36,18 +35,19 @@ class Principal:
 
 # Verified credentials, remembered briefly per process so a busy till or POS does not pay a
 # database round trip per request. Revocations clear this process's entry at once and are seen
-# by other processes within ``auth_cache_seconds``.
-_CACHE: TTLCache[str, tuple[float, Principal]] = TTLCache(maxsize=10_000, ttl=60.0)
+# by other processes within ``auth_cache_seconds`` (at most 60 s, the cap below). Keyed by the
+# credential's hash, filed under the principal's workspace.
+_CREDENTIALS: TenantCache[Principal] = TenantCache("credentials", ttl=60.0)
 # One look-up per credential at a time: when an entry expires under load, the requests in
 # flight wait for the first one's answer instead of each querying (a burst of 32 otherwise).
-_LOADING: dict[str, asyncio.Future[Principal]] = {}
+_LOADING: dict[tuple[str], asyncio.Future[Principal]] = {}
 _generation = 0
 
 
 def forget_credentials() -> None:
     global _generation
     _generation += 1  # a look-up already in flight may predate the revocation: not cached
-    _CACHE.clear()
+    _CREDENTIALS.clear()
     _LOADING.clear()
 
 
@@ -57,18 +57,15 @@ def _cache_ttl(request: Request) -> float:
 
 
 async def _cached(request: Request, secret: str, load) -> Principal:  # type: ignore[no-untyped-def]
-    key = hashlib.sha256(secret.encode()).hexdigest()
-    ttl = _cache_ttl(request)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        principal = hit[1]
-    else:
-        principal = await _load_once(key, ttl, lambda: load(request, secret))
+    key = (hashlib.sha256(secret.encode()).hexdigest(),)
+    principal = _CREDENTIALS.peek(key)
+    if principal is None:
+        principal = await _load_once(key, _cache_ttl(request), lambda: load(request, secret))
     request.state.workspace_id = principal.workspace.id
     return principal
 
 
-async def _load_once(key: str, ttl: float, load) -> Principal:  # type: ignore[no-untyped-def]
+async def _load_once(key: tuple[str], ttl: float, load) -> Principal:  # type: ignore[no-untyped-def]
     generation, loading = _generation, _LOADING.get(key)
     if loading is None or loading.get_loop() is not asyncio.get_running_loop():
         loading = asyncio.ensure_future(load())
@@ -76,8 +73,8 @@ async def _load_once(key: str, ttl: float, load) -> Principal:  # type: ignore[n
         loading.add_done_callback(lambda done: _LOADING.pop(key, None)
                                   if _LOADING.get(key) is done else None)
     principal = await asyncio.shield(loading)
-    if ttl and generation == _generation:
-        _CACHE[key] = (time.monotonic() + ttl, principal)
+    if generation == _generation:  # a ttl of 0 (caching off) stores nothing
+        _CREDENTIALS.put(key, principal, ttl=ttl, workspace=principal.workspace.id)
     return principal
 
 
