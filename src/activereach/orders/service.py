@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from cachetools import TTLCache
 from sqlalchemy import bindparam, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from activereach.contacts.service import resolve_contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
 from activereach.kit import deferred
+from activereach.kit.cache import TenantCache
 from activereach.kit.db import T, plain_insert, statement, transient, utcnow
 from activereach.kit.errors import Conflict, Unprocessable
 from activereach.kit.ids import new_id
@@ -215,20 +215,19 @@ async def prefetch_replays(session: AsyncSession, workspace_id: str,
 
 
 # Outlet ids and codes never change once created, so resolving a code is safe to remember.
-_LOCATION_IDS: TTLCache[tuple[str, str], str] = TTLCache(maxsize=10_000, ttl=300)
+_LOCATION_IDS: TenantCache[str] = TenantCache("order_location_ids", ttl=300)
 
 
 async def _location_id(session: AsyncSession, workspace_id: str, ref: str | None) -> str | None:
     if not ref:
         return None
-    cached = _LOCATION_IDS.get((workspace_id, ref))
-    if cached:
-        return cached
-    location = await find_location(session, workspace_id, ref)
-    if location is None:
-        raise Unprocessable.field("location", f"no outlet with id or code {ref!r}")
-    _LOCATION_IDS[(workspace_id, ref)] = location.id
-    return location.id
+
+    async def load() -> str:
+        location = await find_location(session, workspace_id, ref)
+        if location is None:  # raised, so not remembered: the outlet may be created next
+            raise Unprocessable.field("location", f"no outlet with id or code {ref!r}")
+        return location.id
+    return await _LOCATION_IDS.get((workspace_id, ref), load)
 
 
 def _compute_lines(lines: list[LineIn], variant_ids: dict[int, str],

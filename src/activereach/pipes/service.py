@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 from urllib.parse import urlparse
 
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.jobs.models import Job
 from activereach.jobs.registry import DEFAULT_RETRY_DELAYS, get_spec
 from activereach.jobs.service import enqueue
+from activereach.kit.cache import TenantCache
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
@@ -37,25 +37,21 @@ REQUIRED = {"square": ("signature_key", "notification_url", "api_base_url", "acc
             "custom": ("secret",)}
 DEFAULT_OVERLAP_MINUTES = 60
 # The webhook path reads a pipe and its secrets once per this many seconds per process.
+# Keyed by pipe id (a webhook URL names no workspace), filed under the pipe's workspace.
 PIPE_CACHE_SECONDS = 5.0
-_PIPE_CACHE: dict[str, tuple[float, Any]] = {}
+_pipes: TenantCache[tuple[Pipe, list[str]]] = TenantCache("pipes", ttl=PIPE_CACHE_SECONDS)
 
 
-def cached_pipe(pipe_id: str) -> Any:
-    entry = _PIPE_CACHE.get(pipe_id)
-    if entry is None or entry[0] < time.monotonic():
-        return None
-    return entry[1]
+def cached_pipe(pipe_id: str) -> tuple[Pipe, list[str]] | None:
+    return _pipes.peek((pipe_id,))  # type: ignore[no-any-return]
 
 
-def cache_pipe(pipe_id: str, value: Any) -> None:
-    if len(_PIPE_CACHE) > 10_000:
-        _PIPE_CACHE.clear()
-    _PIPE_CACHE[pipe_id] = (time.monotonic() + PIPE_CACHE_SECONDS, value)
+def cache_pipe(pipe_id: str, value: tuple[Pipe, list[str]]) -> None:
+    _pipes.put((pipe_id,), value, workspace=value[0].workspace_id)
 
 
 def forget_pipe(pipe_id: str) -> None:
-    _PIPE_CACHE.pop(pipe_id, None)
+    _pipes.forget_key((pipe_id,))
 
 
 def _invalid(errors: list[dict[str, str]]) -> Unprocessable:
