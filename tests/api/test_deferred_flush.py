@@ -1,5 +1,5 @@
 """Held writes (``kit.deferred``) land exactly as direct inserts would, in foreign-key order, with
-``before`` callbacks filling rows in and ``release`` sending early; on PostgreSQL plain inserts
+``before_send`` steps filling rows in and ``release`` sending early; on PostgreSQL plain inserts
 go out by COPY (``kit.copy``)."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ async def test_held_rows_land_as_direct_inserts_do(db) -> None:  # type: ignore[
     async with db.session() as session:
         await session.execute(insert(Event.__table__), [direct])
         deferred.start(session)
-        await deferred.insert(session, plain_insert(session, Event), held)
+        await deferred.write(session, plain_insert(session, Event), held)
         assert (await session.scalar(select(Event.id).where(Event.id == held[0]["id"]))) is None
         await deferred.flush(session)
     async with db.session() as session:
@@ -62,8 +62,8 @@ async def test_python_defaults_apply_to_held_rows(db) -> None:  # type: ignore[n
              "run_at": utcnow(), "dedupe_key": None} for n in range(2)]  # no attempts, created_at
     async with db.session() as session:
         deferred.start(session)
-        await deferred.insert(session, plain_insert(session, Job), rows,
-                              key=lambda row: (row["payload"]["n"],))
+        await deferred.write(session, plain_insert(session, Job), rows,
+                             key=lambda row: (row["payload"]["n"],))
         await deferred.flush(session)
     async with db.session() as session:
         jobs = (await session.scalars(select(Job).where(Job.workspace_id == ws))).all()
@@ -85,10 +85,10 @@ async def test_flush_follows_foreign_keys_and_runs_callbacks_first(db) -> None: 
     async with db.session() as session:
         deferred.start(session)
         # the identity is held before the contact it references
-        await deferred.insert(session, plain_insert(session, ContactIdentity), [identity])
-        assert deferred.before(session, ContactIdentity.__table__, "fill", fill)
-        assert deferred.before(session, ContactIdentity.__table__, "fill", fill)  # once per key
-        await deferred.insert(session, plain_insert(session, Contact), [{
+        await deferred.write(session, plain_insert(session, ContactIdentity), [identity])
+        assert deferred.before_send(session, "fill", fill)
+        assert deferred.before_send(session, "fill", fill)  # once per key
+        await deferred.write(session, plain_insert(session, Contact), [{
             "workspace_id": ws, "id": contact_id, "name": None, "traits": {}, "consent": {},
             "orders_count": 0, "total_spent": 0, "created_at": now, "updated_at": now}])
         await deferred.flush(session)
@@ -103,10 +103,10 @@ async def test_release_sends_what_is_held_and_keeps_deferring(db) -> None:  # ty
     first, second = _event(ws, 1), _event(ws, 2)
     async with db.session() as session:
         deferred.start(session)
-        await deferred.insert(session, plain_insert(session, Event), [first])
+        await deferred.write(session, plain_insert(session, Event), [first])
         await deferred.release(session)
         assert await session.scalar(select(Event.id).where(Event.id == first["id"])) == first["id"]
-        await deferred.insert(session, plain_insert(session, Event), [second])
+        await deferred.write(session, plain_insert(session, Event), [second])
         assert deferred.held(session, plain_insert(session, Event)) == [second]
         await deferred.flush(session)
     async with db.session() as session:

@@ -7,12 +7,15 @@ import asyncio
 import re
 from collections import Counter
 
+import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
+from activereach.bills.models import BillReceipt
 from activereach.events.models import Event
 from activereach.kit import deferred
+from activereach.kit.db import plain_insert
 from activereach.orders.models import Order
 from tests.catalog.conftest import latte, tax_class
 from tests.conftest import add_location, order_body
@@ -88,8 +91,7 @@ async def test_a_database_failure_falls_back_to_single_orders(client, tenant, db
     real_flush, failures = deferred.flush, []
 
     async def flush_failing_once(session):  # type: ignore[no-untyped-def]
-        if not failures and "orders" in {getattr(s, "table", None) is not None and s.table.name
-                                         for s in session.info.get(deferred._PENDING, {})}:
+        if not failures and deferred.held(session, plain_insert(session, Order)):
             failures.append(True)
             raise IntegrityError("INSERT INTO orders", {}, Exception("injected conflict"))
         await real_flush(session)
@@ -208,3 +210,27 @@ async def test_an_identity_claimed_after_the_look_up_makes_the_flush_stale(db) -
     assert raised
     async with db.session() as session:  # rolled back: neither contact was kept
         assert await session.get(ContactIdentity, (ws, "phone", phone)) is None
+
+
+@pytest.mark.parametrize("first", ["orders", "bill_receipts"])
+async def test_invoice_numbers_reach_the_stored_reply_whatever_table_goes_first(
+        client, tenant, db, monkeypatch, first: str) -> None:
+    """Numbers are assigned in a step before any held row is sent, so the order's stored
+    reply (what a replay answers) carries the bill's number in either send order."""
+    await add_location(client, tenant, "grp-7")
+    real_rank = deferred._rank
+
+    def rank(table):  # type: ignore[no-untyped-def]
+        return -1 if table.name == first else real_rank(table)
+    monkeypatch.setattr(deferred, "_rank", rank)
+    bodies = [order_body(location="grp-7") for _ in range(6)]
+    replies = await _post_all(client, tenant, bodies)
+    assert [r.status_code for r in replies] == [201] * 6
+    replays = await _post_all(client, tenant, bodies)
+    async with db.read_session() as session:
+        numbers = dict((await session.execute(select(BillReceipt.order_id, BillReceipt.invoice_number)
+                                              .where(BillReceipt.workspace_id == tenant.id))).all())
+    for reply in [*replies, *replays]:
+        body = reply.json()
+        assert body["bill"]["invoice_number"] == numbers[body["order_id"]] != ""
+    assert sorted(_sequence(r) for r in replays) == list(range(1, 7))

@@ -71,8 +71,7 @@ async def _bump_summary(session: AsyncSession, order: Order) -> None:
     stmt = statement(session, ("contact_summary",), _summary_update)
     row = {"ws": order.workspace_id, "cid": order.contact_id, "total": order.total,
            "at": order.occurred_at}
-    if not deferred.add(session, stmt, (order.workspace_id, order.id), row):
-        await session.execute(stmt, [row])
+    await deferred.write(session, stmt, row, key=(order.workspace_id, order.id))
 
 
 async def _load_orders(session: AsyncSession, jobs: list[Job]) -> None:

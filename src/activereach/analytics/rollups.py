@@ -43,8 +43,7 @@ async def add_to(session: AsyncSession, model: type, row: dict[str, Any], *names
     stmt = upsert(session, model, lambda table, excluded: {
         name: table.c[name] + excluded[name] for name in names}, "add:" + ",".join(names))
     key = tuple(row[column.name] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
-    if not deferred.add(session, stmt, key, row, names):
-        await session.execute(stmt, [row])
+    await deferred.write(session, stmt, row, key=key, duplicate=deferred.Merge(sums=names))
 
 
 async def keep_min(session: AsyncSession, model: type, row: dict[str, Any], name: str) -> None:
@@ -52,8 +51,7 @@ async def keep_min(session: AsyncSession, model: type, row: dict[str, Any], name
     stmt = upsert(session, model, lambda table, excluded: {name: case(
         (excluded[name] < table.c[name], excluded[name]), else_=table.c[name])}, "min:" + name)
     key = tuple(row[column.name] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
-    if not deferred.add(session, stmt, key, row, mins=(name,)):
-        await session.execute(stmt, [row])
+    await deferred.write(session, stmt, row, key=key, duplicate=deferred.Merge(mins=(name,)))
 
 
 async def timezone_of(session: AsyncSession, workspace_id: str, location_id: str | None) -> str:

@@ -3,24 +3,33 @@
 The counter row is locked (by its UPDATE) inside the ingest transaction, so concurrent orders of
 one outlet queue on it and a rolled-back order gives its number back (no gaps, no duplicates).
 On SQLite the database-wide write lock gives the same guarantee.  A group commit numbers its
-bills when it sends its rows (``number``): the batch's counters are locked by one
-``SELECT … FOR UPDATE`` and advanced by one ``executemany``, held only for its last statements.
+bills in an explicit step of its send (``number``, ``kit.deferred.before_send``): after the
+batch's lock and before any held row goes out, so the number reaches the bill row, the bill
+snapshot and the order's stored reply whatever order their tables are sent in. The batch's
+counters are locked by one ``SELECT … FOR UPDATE`` and advanced by one ``executemany``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.bills.models import BillInvoiceCounter, BillReceipt
-from activereach.kit import deferred
+from activereach.bills.models import BillInvoiceCounter
+from activereach.kit import deferred, session_state
 from activereach.kit.db import insert_ignore, statement
 
 Series = tuple[str, str, str]  # (workspace, series key, financial year)
-_WAITING = "activereach.bills.numbering"
+
+
+@dataclass
+class _Waiting:
+    """A batch's bills still to number: per series, in the order they were issued."""
+
+    assigns: dict[Series, list[Callable[[int], None]]] = field(default_factory=dict)
 
 
 def _update_series() -> Any:
@@ -71,24 +80,26 @@ async def number(session: AsyncSession, workspace_id: str, series_key: str, fisc
     """``assign`` the series' next sequence number: now, or in a group commit when its bills
     are sent (in the order the bills were issued)."""
     series = (workspace_id, series_key, fiscal_year)
-    waiting: dict[Series, list[Callable[[int], None]]] | None = session.info.get(_WAITING)
-    if waiting is None and deferred.before(session, BillReceipt.__table__, _WAITING, _number_held):
-        waiting = session.info[_WAITING] = {}
+    waiting = session_state.peek(session, _Waiting)
+    if waiting is None and deferred.before_send(session, "bills.numbering", _number_held):
+        waiting = session_state.state(session, _Waiting)
     if waiting is None:
         assign(await next_sequence(session, *series))
     else:
-        waiting.setdefault(series, []).append(assign)
+        waiting.assigns.setdefault(series, []).append(assign)
 
 
 async def _number_held(session: AsyncSession) -> None:
-    waiting: dict[Series, list[Callable[[int], None]]] = session.info.pop(_WAITING, {})
-    last = await _lock_counters(session, sorted(waiting))
-    for series, assigns in waiting.items():
+    waiting = session_state.drop(session, _Waiting)
+    if waiting is None or not waiting.assigns:
+        return
+    last = await _lock_counters(session, sorted(waiting.assigns))
+    for series, assigns in waiting.assigns.items():
         for seq, assign in enumerate(assigns, start=last[series] + 1):
             assign(seq)
     await session.execute(statement(session, ("invoice_counter.set",), _set_query), [
         {"ws": ws, "series": key, "fy": fy, "last": last[(ws, key, fy)] + len(assigns)}
-        for (ws, key, fy), assigns in waiting.items()])
+        for (ws, key, fy), assigns in waiting.assigns.items()])
 
 
 async def _lock_counters(session: AsyncSession, wanted: list[Series]) -> dict[Series, int]:

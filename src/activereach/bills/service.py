@@ -104,7 +104,7 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> None:
                   or rules.default_prefix(location.code if location else None))
         await invoices.number(session, ws.id, series, fy,
                               lambda seq: assign(seq, rules.invoice_number(prefix, fy, seq)))
-    await deferred.insert(session, plain_insert(session, BillReceipt), [row])
+    await deferred.write(session, plain_insert(session, BillReceipt), row)
 
 
 @dataclass(frozen=True)

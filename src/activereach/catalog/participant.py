@@ -8,6 +8,7 @@ price or tax keeps it.  Unknown SKUs stay custom items.
 from __future__ import annotations
 
 from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.catalog import rules
 from activereach.catalog.inventory import Movement, apply_movements
 from activereach.catalog.models import PriceOverride, Product, TaxClass, Variant
+from activereach.kit import session_state
 from activereach.kit.db import statement
 from activereach.orders.participants import (
     BaseParticipant,
@@ -43,15 +45,18 @@ async def _match(session: AsyncSession, workspace_id: str, codes: set[str]) -> l
                                         "barcodes": ordered})).all())
 
 
-# A group commit's catalog matches, per workspace: (the codes asked about, the rows found).
-_PREFETCHED = "activereach.catalog.matches"
+@dataclass
+class _Prefetched:
+    """A group commit's catalog matches, per workspace: (the codes asked about, the rows)."""
+
+    by_workspace: dict[str, tuple[frozenset[str], list[Any]]] = field(default_factory=dict)
 
 
 async def prefetch_matches(session: AsyncSession, workspace_id: str, codes: set[str]) -> None:
     """Match every code of a group commit's orders in one statement; ``prepare`` then answers
     from it (variants do not change inside an ingest transaction)."""
     if codes:
-        session.info.setdefault(_PREFETCHED, {})[workspace_id] = (
+        session_state.state(session, _Prefetched).by_workspace[workspace_id] = (
             frozenset(codes), await _match(session, workspace_id, codes))
 
 
@@ -68,7 +73,8 @@ class CatalogParticipant(BaseParticipant):
         if not skus:
             return
         ws = prepared.workspace.id
-        known = session.info.get(_PREFETCHED, {}).get(ws)
+        prefetched = session_state.peek(session, _Prefetched)
+        known = prefetched.by_workspace.get(ws) if prefetched else None
         if known is not None and skus <= known[0]:
             rows = [(v, p) for v, p in known[1] if v.sku in skus or v.barcode in skus]
         else:

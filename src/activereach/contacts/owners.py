@@ -12,18 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, text, tuple_
+from sqlalchemy import and_, bindparam, column, select, text, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from activereach.contacts.models import ContactIdentity
-from activereach.kit import deferred
+from activereach.kit import deferred, session_state
 from activereach.kit.db import plain_insert, statement
 
 Pair = tuple[str, str]  # (kind, value)
-_PREFETCHED = "activereach.contacts.owners"
-_WRITTEN = "activereach.contacts.written"
 
 
 @dataclass
@@ -36,6 +34,15 @@ class _Known:
         self.owner[(kind, value)] = contact_id
         if user_id:
             self.user_id[contact_id] = user_id
+
+
+@dataclass
+class _Owners:
+    """What this transaction knows of identity owners, per workspace: what a group commit
+    prefetched, and what it inserted (or holds) itself."""
+
+    prefetched: dict[str, _Known] = field(default_factory=dict)
+    written: dict[str, _Known] = field(default_factory=dict)
 
 
 def _owners_query(dialect: Any) -> Any:
@@ -53,7 +60,8 @@ def _owners_query(dialect: Any) -> Any:
             " WHERE ci.workspace_id = :ws AND ci.kind = q.kind AND ci.value = q.value LIMIT 1) ci "
             "LEFT JOIN LATERAL (SELECT u.value FROM contact_identities u"
             " WHERE u.workspace_id = :ws AND u.contact_id = ci.contact_id AND u.kind = 'user_id'"
-            " LIMIT 1) u ON true")
+            " LIMIT 1) u ON true"
+        ).columns(*(column(name) for name in ("kind", "value", "contact_id", "user_id")))
     user = aliased(ContactIdentity)
     return (select(ContactIdentity.kind, ContactIdentity.value, ContactIdentity.contact_id,
                    user.value)
@@ -80,10 +88,11 @@ async def find_owners(session: AsyncSession, workspace_id: str, identities: dict
                       ) -> tuple[dict[str, str], dict[str, str]]:
     """(kind → owning contact, owning contact → its user_id)."""
     pairs = set(identities.items())
-    known = session.info.get(_PREFETCHED, {}).get(workspace_id)
+    owners_state = session_state.peek(session, _Owners)
+    known = owners_state.prefetched.get(workspace_id) if owners_state else None
     if known is None or not pairs <= known.asked:
         known = await _query(session, workspace_id, pairs)
-    written = session.info.get(_WRITTEN, {}).get(workspace_id)
+    written = owners_state.written.get(workspace_id) if owners_state else None
     owners, user_ids = {}, {}
     for source in (known, written) if written else (known,):
         owners.update({kind: source.owner[(kind, value)] for kind, value in pairs
@@ -94,21 +103,24 @@ async def find_owners(session: AsyncSession, workspace_id: str, identities: dict
 
 async def prefetch_owners(session: AsyncSession, workspace_id: str, pairs: set[Pair]) -> None:
     if pairs:
-        session.info.setdefault(_PREFETCHED, {})[workspace_id] = await _query(
+        session_state.state(session, _Owners).prefetched[workspace_id] = await _query(
             session, workspace_id, pairs)
 
 
 def remember(session: AsyncSession, workspace_id: str, contact_id: str,
              identities: list[Pair]) -> None:
     """``contact_id`` now owns these identities (inserted, or held, in this transaction)."""
-    written = session.info.setdefault(_WRITTEN, {}).setdefault(workspace_id, _Known(asked=set()))
+    written = session_state.state(session, _Owners).written.setdefault(
+        workspace_id, _Known(asked=set()))
     for kind, value in identities:
         written.add(kind, value, contact_id, value if kind == "user_id" else None)
 
 
 def forget(session: AsyncSession, workspace_id: str) -> None:
-    session.info.get(_PREFETCHED, {}).pop(workspace_id, None)
-    session.info.get(_WRITTEN, {}).pop(workspace_id, None)
+    owners_state = session_state.peek(session, _Owners)
+    if owners_state is not None:
+        owners_state.prefetched.pop(workspace_id, None)
+        owners_state.written.pop(workspace_id, None)
 
 
 async def check_unclaimed(session: AsyncSession, workspace_id: str) -> None:

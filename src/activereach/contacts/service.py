@@ -13,6 +13,7 @@ Match order and merge rules (docs/decisions.md, "Identity resolution"):
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -22,7 +23,7 @@ from activereach.contacts import merging
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.owners import check_unclaimed, find_owners, forget, remember
 from activereach.contacts.rules import MATCH_PRECEDENCE, merge_traits
-from activereach.kit import deferred
+from activereach.kit import deferred, session_state
 from activereach.kit.db import plain_insert, statement, utcnow
 from activereach.kit.ids import new_id
 
@@ -44,11 +45,11 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
     if primary is None:
         primary = new_id("ct")
         # Held in a group commit (``kit.deferred``): later orders find it through ``remember``.
-        await deferred.insert(session, plain_insert(session, Contact), [dict(
+        await deferred.write(session, plain_insert(session, Contact), dict(
             workspace_id=workspace_id, id=primary, name=name, traits=merge_traits({}, traits or {}),
-            consent={}, created_at=now, updated_at=now, orders_count=0, total_spent=0)])
+            consent={}, created_at=now, updated_at=now, orders_count=0, total_spent=0))
         user_ids[primary] = incoming_user or ""
-        session.info.setdefault(_CREATED, set()).add(primary)
+        session_state.state(session, _Created).ids.add(primary)
     for other in set(owners.values()) - {primary}:
         if _same_person_possible(user_ids.get(primary) or incoming_user, user_ids.get(other)):
             await _merge(session, workspace_id, source=other, target=primary)
@@ -63,10 +64,10 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
         # A plain insert: if a concurrent request claimed the identity first, the unique key
         # fails this transaction and the unit of work retries it against the winner's rows.
         # A group commit holds the rows and looks again under its lock before sending them.
-        await deferred.insert(session, plain_insert(session, ContactIdentity), new_rows)
+        await deferred.write(session, plain_insert(session, ContactIdentity), new_rows)
         if deferred.reads_unlocked(session):
-            deferred.before(session, ContactIdentity.__table__, ("contacts.unclaimed", workspace_id),
-                            lambda s: check_unclaimed(s, workspace_id))
+            deferred.before_send(session, ("contacts.unclaimed", workspace_id),
+                                 lambda s: check_unclaimed(s, workspace_id))
         remember(session, workspace_id, primary, [(r["kind"], r["value"]) for r in new_rows])
     if not created:
         await _touch(session, workspace_id, primary, name=name, traits=traits, now=now)
@@ -90,18 +91,22 @@ async def _touch(session: AsyncSession, workspace_id: str, contact_id: str, *, n
     stmt = statement(session, ("contacts.touch", *shape), lambda _: _touch_query(shape))
     params = {"ws": workspace_id, "cid": contact_id,
               **{f"v_{name}": value for name, value in values.items()}}
-    if not deferred.add(session, stmt, (workspace_id, contact_id), params, last=True):
-        await session.execute(stmt, params)
+    await deferred.write(session, stmt, params, key=(workspace_id, contact_id),
+                         duplicate=deferred.NEWEST)
 
 
-# Contacts created by this transaction: nothing else can reference them yet.
-_CREATED = "activereach.contacts.created"
+@dataclass
+class _Created:
+    """Contacts created by this transaction: nothing else can reference them yet."""
+
+    ids: set[str] = field(default_factory=set)
 
 
 def created_here(session: AsyncSession, contact_id: str) -> bool:
     """Whether this transaction created the contact (so, e.g., it has no loyalty account in the
     database yet)."""
-    return contact_id in session.info.get(_CREATED, ())
+    created = session_state.peek(session, _Created)
+    return created is not None and contact_id in created.ids
 
 
 def _touch_query(columns: tuple[str, ...]) -> Any:
@@ -118,7 +123,7 @@ async def _merge(session: AsyncSession, workspace_id: str, *, source: str, targe
     """Fold contact ``source`` into ``target``: every domain's rows move (``contacts.merging``),
     then the profile's traits and counts."""
     await deferred.release(session)  # rows this batch holds for ``source`` must move too
-    session.info.pop(_CREATED, None)  # rows may now point at either contact
+    session_state.drop(session, _Created)  # rows may now point at either contact
     for hook in merging.hooks():
         await hook.merge(session, workspace_id, source=source, target=target)
     old = await session.get(Contact, (workspace_id, source), with_for_update=True)

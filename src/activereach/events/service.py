@@ -31,8 +31,7 @@ async def append_event(session: AsyncSession, *, workspace_id: str, message_id: 
                name=name, timestamp=timestamp, received_at=utcnow(), contact_id=contact_id,
                location_id=location_id, source=source, properties=properties)
     stmt = plain_insert(session, Event)
-    if not deferred.add(session, stmt, (workspace_id, event_id), row):
-        await session.execute(stmt, [row])
+    await deferred.write(session, stmt, row)
     return event_id
 
 

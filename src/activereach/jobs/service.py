@@ -43,4 +43,4 @@ async def enqueue(session: AsyncSession, *, kind: str, workspace_id: str | None,
                            lambda d: d.insert(table).on_conflict_do_nothing()))
     # Inside a deferral (a worker batch, a group commit) the row waits for the batch's end.
     key = ("dedupe", dedupe_key) if dedupe_key else ("job", next(_SEQUENCE))
-    await deferred.insert(session, stmt, [row], lambda _: key)
+    await deferred.write(session, stmt, row, key=key, duplicate=deferred.KEEP_FIRST)

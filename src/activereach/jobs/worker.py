@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import socket
 import traceback
+from dataclasses import dataclass
 
 import structlog
 from prometheus_client import Counter
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.jobs.registry import Effect, get_spec, require_handlers
-from activereach.kit import deferred
+from activereach.kit import batching, deferred
 from activereach.kit.db import Database, preload, utcnow
 
 log = structlog.get_logger(__name__)
@@ -47,6 +48,15 @@ async def _preload_effects(session: AsyncSession, effects: list[Effect]) -> None
             by_model.setdefault(effect.preload[0], []).append(effect.preload[1])
     for model, keys in by_model.items():
         await preload(session, model, keys)
+
+
+@dataclass(frozen=True)
+class _Handled:
+    """A batch job whose handler ran: its I/O still to do, if any."""
+
+    job_id: int
+    kind: str
+    effect: Effect | None
 
 
 class LeaseLost(Exception):
@@ -177,50 +187,60 @@ class Worker:
         """One transaction for the batch's handlers, their I/O at once, one for the outcomes.
 
         The batch shares a kind, so its leases are renewed (or its jobs marked done) by one
-        statement each way. Any failure rolls the batch back and runs its jobs one by one, so
-        only the culprit retries and nothing is half-written."""
-        kind, effects = "unknown", []
-        try:
-            async with self.db.session() as session:
-                jobs = sorted((await session.scalars(select(Job).where(Job.id.in_(ids)))).all(),
-                              key=lambda j: j.id)
-                kind = jobs[0].kind if jobs else kind
-                spec = get_spec(kind)
-                if spec is None or len(jobs) != len(ids) or any(j.kind != kind for j in jobs):
-                    raise LookupError(f"batch of {kind!r} needs its jobs one by one")
-                await self._set_leases(session, ids, done=not spec.effects)
-                if spec.prepare is not None:
-                    await spec.prepare(session, jobs)
-                deferred.start(session)
-                finished = []
-                for job in jobs:
-                    effect = await spec.handler(session, job)
-                    if effect is not None:
-                        effects.append((job.id, effect))
-                    elif spec.effects:
-                        finished.append(job.id)
-                if finished:
-                    await self._set_leases(session, finished, done=True)
-                await deferred.flush(session)
-        except Exception:
-            log.info("batch fell back to single runs", kind=kind, jobs=len(ids))
-            await asyncio.gather(*(self._run(job_id) for job_id in ids))
-            return
+        statement each way. Any failure rolls the batch back and runs its jobs one by one
+        (``kit.batching.together_or_alone``), so only the culprit retries and nothing is
+        half-written."""
+        handled = await batching.together_or_alone(
+            ids, self._handle_together, self._run, concurrently=True,
+            on_fallback=lambda exc: log.info("batch fell back to single runs", jobs=len(ids),
+                                             error=type(exc).__name__))
+        done = [h for h in handled if isinstance(h, _Handled)]
+        if len(done) != len(ids):
+            return  # ran one by one: each job finished (or failed) on its own
+        kind = done[0].kind
+        effects = [(h.job_id, h.effect) for h in done if h.effect is not None]
         if effects:
             outcomes = await asyncio.gather(*(_outcome(effect) for _, effect in effects))
-            try:
-                async with self.db.session() as session:
-                    await self._set_leases(session, [job_id for job_id, _ in effects], done=True)
-                    await _preload_effects(session, [effect for _, effect in effects])
-                    deferred.start(session)
-                    for (_, effect), outcome in zip(effects, outcomes, strict=True):
-                        await effect.finish(session, outcome)
-                    await deferred.flush(session)
-            except Exception:
-                for (job_id, effect), outcome in zip(effects, outcomes, strict=True):
-                    await self._finish_alone(job_id, kind, effect, outcome)
-                return
+            fell_back: list[BaseException] = []
+            await batching.together_or_alone(
+                list(zip(effects, outcomes, strict=True)), self._finish_together,
+                lambda item: self._finish_alone(item[0][0], kind, item[0][1], item[1]),
+                on_fallback=fell_back.append)
+            if fell_back:
+                return  # each recorded its own outcome
         JOBS_RUN.labels(kind, "done").inc(len(ids))
+
+    async def _handle_together(self, ids: list[int]) -> list[_Handled]:
+        """Every handler of the batch in one transaction (its rows held to the end)."""
+        async with self.db.session() as session:
+            jobs = sorted((await session.scalars(select(Job).where(Job.id.in_(ids)))).all(),
+                          key=lambda j: j.id)
+            kind = jobs[0].kind if jobs else "unknown"
+            spec = get_spec(kind)
+            if spec is None or len(jobs) != len(ids) or any(j.kind != kind for j in jobs):
+                raise LookupError(f"batch of {kind!r} needs its jobs one by one")
+            await self._set_leases(session, ids, done=not spec.effects)
+            if spec.prepare is not None:
+                await spec.prepare(session, jobs)
+            deferred.start(session)
+            handled = [_Handled(job.id, kind, await spec.handler(session, job)) for job in jobs]
+            finished = [h.job_id for h in handled if h.effect is None]
+            if spec.effects and finished:
+                await self._set_leases(session, finished, done=True)
+            await deferred.flush(session)
+        return handled
+
+    async def _finish_together(self, finished: list[tuple[tuple[int, Effect], object]],
+                               ) -> list[None]:
+        """The batch's effects recorded and their jobs marked done in one transaction."""
+        async with self.db.session() as session:
+            await self._set_leases(session, [job_id for (job_id, _), _ in finished], done=True)
+            await _preload_effects(session, [effect for (_, effect), _ in finished])
+            deferred.start(session)
+            for (_, effect), outcome in finished:
+                await effect.finish(session, outcome)
+            await deferred.flush(session)
+        return [None for _ in finished]
 
     async def _set_leases(self, session, ids: list[int], *, done: bool) -> None:  # type: ignore[no-untyped-def]
         """Renew the lease of, or mark done, every job in ``ids`` still leased to this worker;

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from activereach.kit import sqlite_driver
+from activereach.kit import session_state, sqlite_driver
 from activereach.kit.sqlite_wal import WalCheckpointer, database_path
 
 NAMING_CONVENTION = {
@@ -129,6 +130,13 @@ def statement(session: AsyncSession, key: tuple[Any, ...], build: Callable[[Any]
     return stmt
 
 
+@dataclass
+class Preloaded:
+    """Rows ``preload`` loaded, kept alive for the session's life."""
+
+    rows: list[Any] = field(default_factory=list)
+
+
 async def preload(session: AsyncSession, model: Any, keys: list[tuple[Any, ...]]) -> None:
     """Load the ``model`` rows with these primary keys in one statement, so the ``session.get``
     calls that follow (one per job of a batch) find them in the session without a query."""
@@ -137,7 +145,7 @@ async def preload(session: AsyncSession, model: Any, keys: list[tuple[Any, ...]]
         pk = model.__mapper__.primary_key
         rows = (await session.scalars(select(model).where(tuple_(*pk).in_(wanted)))).all()
         # The session's identity map holds objects weakly: keep them for the session's life.
-        session.info.setdefault("activereach.preloaded", []).extend(rows)
+        session_state.state(session, Preloaded).rows.extend(rows)
 
 
 def is_postgres(session_or_engine: AsyncSession | AsyncEngine) -> bool:

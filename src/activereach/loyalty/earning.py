@@ -4,6 +4,7 @@ activation of pending lots and expiry of lapsed ones (both idempotent sweeps).""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from activereach.jobs.service import enqueue
+from activereach.kit import session_state
 from activereach.kit.db import utcnow
 from activereach.loyalty import ledger, rules
 from activereach.loyalty.models import (
@@ -82,19 +84,26 @@ async def _sweep_job(session: AsyncSession, kind: str, workspace_id: str,
         return
     await enqueue(session, kind=kind, workspace_id=workspace_id,
                   payload={"until": bucket.isoformat()}, run_at=bucket, dedupe_key=key)
-    session.sync_session.info.setdefault(_PENDING_KEYS, set()).add(seen)
+    session_state.state(session, _PendingKeys).keys.add(seen)
 
 
 # Dedupe keys of sweep jobs this process has seen committed.  Job rows keep their dedupe key
 # forever (a done job still blocks its key), so skipping the INSERT for a key in this set
 # changes nothing but saves a statement on most orders.  Keys enter only after commit.
 _COMMITTED_JOBS: set[str] = set()
-_PENDING_KEYS = "loyalty_sweep_keys"
+
+
+@dataclass
+class _PendingKeys:
+    """Sweep-job dedupe keys this transaction enqueued, remembered once it commits."""
+
+    keys: set[str] = field(default_factory=set)
 
 
 @event.listens_for(Session, "after_commit")
 def _remember_jobs(session: Session) -> None:
-    keys = session.info.pop(_PENDING_KEYS, None)
+    pending = session_state.drop(session, _PendingKeys)
+    keys = pending.keys if pending else None
     if keys:
         if len(_COMMITTED_JOBS) > 10_000:
             _COMMITTED_JOBS.clear()
@@ -103,7 +112,7 @@ def _remember_jobs(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_jobs(session: Session) -> None:
-    session.info.pop(_PENDING_KEYS, None)
+    session_state.drop(session, _PendingKeys)
 
 
 async def earn_for_order(session: AsyncSession, program: LoyaltyProgram,

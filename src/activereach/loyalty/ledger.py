@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.service import created_here
 from activereach.kit.cache import TenantCache, row_copy
+from activereach.kit import session_state
 from activereach.kit.db import utcnow
 from activereach.kit.errors import NotFound
 from activereach.kit.ids import new_id
@@ -57,7 +58,7 @@ async def cached_program(session: AsyncSession, workspace_id: str) -> LoyaltyPro
 async def ensure_account(session: AsyncSession, program: LoyaltyProgram,
                          contact_id: str) -> LoyaltyAccount:
     """The contact's account, created if missing, returned locked."""
-    opened = session.info.setdefault(_OPENED, {})
+    opened = session_state.state(session, _Opened).by_contact
     if contact_id in opened:  # opened earlier in this transaction (a batch's second order)
         return opened[contact_id]
     if not created_here(session, contact_id):  # a contact made just now has no account
@@ -82,12 +83,15 @@ async def ensure_account(session: AsyncSession, program: LoyaltyProgram,
     return account
 
 
-# Accounts this transaction opened, by contact (cleared when contacts merge).
-_OPENED = "activereach.loyalty.opened"
+@dataclass
+class _Opened:
+    """Accounts this transaction opened, by contact (cleared when contacts merge)."""
+
+    by_contact: dict[str, LoyaltyAccount] = field(default_factory=dict)
 
 
 def forget_opened(session: AsyncSession) -> None:
-    session.info.pop(_OPENED, None)
+    session_state.drop(session, _Opened)
 
 
 async def lock_account(session: AsyncSession, workspace_id: str, account_id: str) -> LoyaltyAccount:

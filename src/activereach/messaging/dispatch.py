@@ -255,5 +255,4 @@ async def _upsert_dispatch(session: AsyncSession, workspace_id: str, order_id: s
                                           set_={name: stmt.excluded[name] for name in values})
     stmt = statement(session, ("receipt_dispatch.upsert",), build)
     row = {"workspace_id": workspace_id, "order_id": order_id, **values}
-    if not deferred.add(session, stmt, (workspace_id, order_id), row, last=True):
-        await session.execute(stmt, [row])
+    await deferred.write(session, stmt, row, key=(workspace_id, order_id), duplicate=deferred.NEWEST)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.bills.models import BillReceipt
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.service import get_contact
+from activereach.kit import session_state
 from activereach.messaging import rules
 from activereach.messaging.channels import ResolvedChannel, cached_channels
 from activereach.messaging.models import Consent, Message
@@ -43,8 +44,11 @@ class OrderContext:
                                    country=self.workspace.country)
 
 
-# Contexts a worker batch loaded ahead (``prepare_contexts``), keyed by (workspace, order).
-_PREPARED = "activereach.messaging.contexts"
+@dataclass
+class _Prepared:
+    """Contexts a worker batch loaded ahead (``prepare_contexts``), by (workspace, order)."""
+
+    contexts: dict[tuple[str, str], OrderContext] = field(default_factory=dict)
 
 
 async def prepare_contexts(session: AsyncSession, keys: list[tuple[str, str]]) -> None:
@@ -53,7 +57,7 @@ async def prepare_contexts(session: AsyncSession, keys: list[tuple[str, str]]) -
     by_workspace: dict[str, list[str]] = {}
     for workspace_id, order_id in keys:
         by_workspace.setdefault(workspace_id, []).append(order_id)
-    prepared = session.info.setdefault(_PREPARED, {})
+    prepared = session_state.state(session, _Prepared).contexts
     for workspace_id, order_ids in by_workspace.items():
         loaded = await load_contexts(session, workspace_id, order_ids)
         prepared.update(((workspace_id, oid), ctx) for oid, ctx in loaded.items())
@@ -61,7 +65,8 @@ async def prepare_contexts(session: AsyncSession, keys: list[tuple[str, str]]) -
 
 async def load_context(session: AsyncSession, workspace_id: str,
                        order_id: str) -> OrderContext | None:
-    prepared = session.info.get(_PREPARED, {}).pop((workspace_id, order_id), None)
+    held = session_state.peek(session, _Prepared)
+    prepared = held.contexts.pop((workspace_id, order_id), None) if held else None
     if prepared is not None:
         return prepared
     return (await load_contexts(session, workspace_id, [order_id])).get(order_id)

@@ -7,6 +7,13 @@ codes) and the Python that builds its rows hold nothing, and its counters, conta
 rows go out together at the end (``kit.deferred``). So while one API process sends its batch,
 another builds its next one.
 
+The lock is taken by explicit calls, never by reading SQL text:
+- the deferral calls ``take`` before it sends anything it holds (``before_first_write``), the
+  executemany and the COPY alike;
+- the writes ingest code makes through the session itself (a unit-of-work flush; an INSERT,
+  UPDATE or DELETE; a SELECT … FOR UPDATE) call it from the session's own events, which see
+  each statement's kind, before the statement runs.
+
 Reads made before the lock may be stale by the time the batch writes. Uniqueness still holds
 (keys refuse a second owner or order), and the batch looks once more under the lock before its
 identity inserts (``contacts.owners.check_unclaimed``); when another batch got there first it
@@ -15,59 +22,65 @@ raises ``deferred.Stale`` and the group commit runs the batch again with the loc
 
 from __future__ import annotations
 
-import re
 import zlib
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
-_KEYS = "activereach.batch_lock.keys"  # on the pooled connection: advisory keys still to take
-_LOCK = "SELECT pg_advisory_xact_lock(%s)"
-# A plain read: SELECT without a row-locking clause. Anything else takes the lock first.
-_READ = re.compile(r"\s*SELECT\b(?!.*\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b)",
-                   re.IGNORECASE | re.DOTALL)
-
-
-def install(engine: AsyncEngine) -> None:
-    """Watch the engine's statements for a batch's first write (once per engine)."""
-    if not event.contains(engine.sync_engine, "before_cursor_execute", _before_write):
-        event.listen(engine.sync_engine, "before_cursor_execute", _before_write)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def lock_keys(workspace_ids: set[str]) -> list[int]:
     return [zlib.crc32(f"ingest:{workspace_id}".encode()) for workspace_id in sorted(workspace_ids)]
 
 
-class BatchLock:
-    """The advisory locks of one batch's transaction: armed at its start, taken at its first
-    write (or ``take``), released by PostgreSQL at commit or rollback."""
+def _writes(state: ORMExecuteState) -> bool:
+    """Whether a statement the session runs writes or locks rows (anything but a plain read)."""
+    if not state.is_select:
+        return True
+    # a row-locking read (SELECT … FOR UPDATE / FOR SHARE) queues like a write
+    return getattr(state.statement, "_for_update_arg", None) is not None
 
-    def __init__(self, connection: AsyncConnection, workspace_ids: set[str]) -> None:
-        self._info = connection.sync_connection.info if connection.sync_connection else {}
-        self._info[_KEYS] = lock_keys(workspace_ids)
+
+class BatchLock:
+    """The advisory locks of one batch's transaction: armed at its start, taken once before its
+    first write, released by PostgreSQL at commit or rollback."""
+
+    def __init__(self, session: AsyncSession, workspace_ids: set[str]) -> None:
+        self._session = session.sync_session
+        self._keys = lock_keys(workspace_ids)
+        self.taken = False
+        event.listen(self._session, "do_orm_execute", self._on_execute)
+        event.listen(self._session, "before_flush", self._on_flush)
 
     async def take(self, session: AsyncSession) -> None:
-        """Take the locks now if no write has taken them yet."""
-        for key in self._info.pop(_KEYS, None) or ():
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        """Take the locks now if nothing has yet."""
+        if not self.taken:
+            self.taken = True
+            connection = await session.connection()
+            for key in self._keys:
+                await connection.execute(_LOCK, {"key": key})
 
     def disarm(self) -> None:
-        """The batch is over; the pooled connection must not lock for its next user."""
-        self._info.pop(_KEYS, None)
+        """The batch is over: stop watching its session."""
+        for name, listener in (("do_orm_execute", self._on_execute),
+                               ("before_flush", self._on_flush)):
+            if event.contains(self._session, name, listener):
+                event.remove(self._session, name, listener)
 
+    def _take_now(self, session: Session) -> None:
+        # Inside the session's own (greenlet-bridged) call, so the sync API runs the statement.
+        if not self.taken:
+            self.taken = True
+            connection = session.connection()
+            for key in self._keys:
+                connection.execute(_LOCK, {"key": key})
 
-def _before_write(conn: Connection, cursor: Any, statement: str, parameters: Any,
-                  context: Any, executemany: bool) -> None:
-    keys = conn.info.get(_KEYS)
-    if not keys or _READ.match(statement):
-        return
-    del conn.info[_KEYS]
-    # A separate cursor, so the statement about to run keeps its own results.
-    lock_cursor = conn.connection.cursor()
-    try:
-        for key in keys:
-            lock_cursor.execute(_LOCK, (key,))
-    finally:
-        lock_cursor.close()
+    def _on_execute(self, state: ORMExecuteState) -> None:
+        if not self.taken and _writes(state):
+            self._take_now(state.session)
+
+    def _on_flush(self, session: Session, flush_context: Any, instances: Any) -> None:
+        self._take_now(session)

@@ -8,10 +8,10 @@ caller's unit of work commits.  A replay returns the stored reply and writes not
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, text, tuple_
+from sqlalchemy import bindparam, column, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from activereach.contacts.rules import IdentityError, build_identities
 from activereach.contacts.service import resolve_contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
-from activereach.kit import deferred
+from activereach.kit import deferred, session_state
 from activereach.kit.cache import TenantCache
 from activereach.kit.db import T, plain_insert, statement, transient, utcnow
 from activereach.kit.errors import Conflict, Unprocessable
@@ -115,9 +115,9 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
     order.result = order_row["result"] = completed.result
     # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping;
     # in a group commit they wait for the batch's end (``kit.deferred``).
-    await deferred.insert(session, plain_insert(session, Order), [order_row])
-    await deferred.insert(session, plain_insert(session, OrderLine), line_rows)
-    await deferred.insert(session, plain_insert(session, OrderPayment), payment_rows)
+    await deferred.write(session, plain_insert(session, Order), order_row)
+    await deferred.write(session, plain_insert(session, OrderLine), line_rows)
+    await deferred.write(session, plain_insert(session, OrderPayment), payment_rows)
     # The id the order row and its reply already carry (issue 18, finding 12: it named no event).
     await append_event(
         session, workspace_id=ws.id, event_id=event_id,
@@ -133,7 +133,8 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
 
 
 async def _find_existing(session: AsyncSession, src: IngestSource, external_id: str) -> Any:
-    if replay_keys(src, external_id) <= session.info.get(_NEW_ORDERS, set()):
+    new = session_state.peek(session, _NewOrders)
+    if new is not None and replay_keys(src, external_id) <= new.keys:
         return None  # a group commit's look-up found none of its keys
     shape = (bool(src.client_order_id), bool(src.idempotency_key))
     stmt = statement(session, ("orders.find_existing", *shape), lambda _: _existing_query(*shape))
@@ -166,8 +167,11 @@ def replay_keys(src: IngestSource, external_id: str) -> set[tuple[str, ...]]:
     return keys
 
 
-# Replay keys a group commit looked up and found no order under.
-_NEW_ORDERS = "activereach.orders.new"
+@dataclass
+class _NewOrders:
+    """Replay keys a group commit looked up and found no order under."""
+
+    keys: set[tuple[str, ...]] = field(default_factory=set)
 
 
 _REPLAY_LOOKUP = (
@@ -184,7 +188,9 @@ def _replays_query(dialect: Any) -> Any:
             ("unnest(CAST(:sources AS varchar[]), CAST(:external_ids AS varchar[]))"
              " AS q(source, external_id)", "o.source = q.source AND o.external_id = q.external_id"),
             ("unnest(CAST(:clients AS varchar[])) AS q(v)", "o.client_order_id = q.v"),
-            ("unnest(CAST(:keys AS varchar[])) AS q(v)", "o.idempotency_key = q.v"))))
+            ("unnest(CAST(:keys AS varchar[])) AS q(v)", "o.idempotency_key = q.v")))
+        ).columns(*(column(name) for name in ("source", "external_id", "client_order_id",
+                                              "idempotency_key")))  # a read (batch_lock)
     return select(Order.source, Order.external_id, Order.client_order_id,
                   Order.idempotency_key).where(
         Order.workspace_id == bindparam("ws"),
@@ -211,7 +217,7 @@ async def prefetch_replays(session: AsyncSession, workspace_id: str,
     for source, external_id, client_order_id, idempotency_key in rows.all():
         found |= {(workspace_id, "external", source, external_id),
                   (workspace_id, "client", client_order_id), (workspace_id, "key", idempotency_key)}
-    session.info.setdefault(_NEW_ORDERS, set()).update(keys - found)
+    session_state.state(session, _NewOrders).keys.update(keys - found)
 
 
 # Outlet ids and codes never change once created, so resolving a code is safe to remember.

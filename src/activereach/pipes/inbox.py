@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
 from activereach.config import get_settings
+from activereach.kit import batching
 from activereach.kit.db import unit_of_work, utcnow
 from activereach.kit.errors import AppError, NotFound, Unprocessable
 from activereach.kit.ids import new_id
@@ -20,6 +21,8 @@ from activereach.orders.models import Order
 from activereach.pipes import retention, service
 from activereach.pipes.models import Pipe, WebhookDelivery
 from activereach.pipes.providers import get_provider
+
+log = structlog.get_logger(__name__)
 
 # Headers kept with a delivery: signatures and event metadata (credentials are scrubbed).
 MAX_HEADER_VALUE = 2000
@@ -233,55 +236,59 @@ async def replay_all(session: AsyncSession, ws_id: str, pipe_id: str,
     return {"replayed": len(rows)}
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    pipe_id: str
+    raw: bytes
+    headers: dict[str, str]
+
+
 class GroupCommit:
-    """Deliveries arriving together are stored in one transaction (group commit).
+    """Deliveries arriving together are stored in one transaction (``kit.batching``).
 
     Each request still waits until its own delivery is committed before it is answered, so
     "persisted before the 2xx" holds; but 64 concurrent senders share a handful of commits
-    instead of queueing for 64 (SQLite has one writer; PostgreSQL saves the fsyncs).
+    instead of queueing for 64 (SQLite has one writer; PostgreSQL saves the fsyncs). A batch
+    the database refuses (after ``unit_of_work``'s retries) is stored delivery by delivery, so
+    one bad delivery or a passing outage never fails the senders that came with it.
     """
 
     MAX_BATCH = 128
 
-    def __init__(self, db: Any, on_commit: Any = None) -> None:
+    def __init__(self, db: Any, on_commit: Callable[[], None] | None = None) -> None:
         self.db = db
         self.on_commit = on_commit
-        self.pending: list[tuple[str, bytes, dict[str, str], asyncio.Future[Receipt]]] = []
-        self.task: asyncio.Task[None] | None = None
+        self._group: batching.GroupCommit[_Delivery, Receipt] = batching.GroupCommit(
+            together=self._together, alone=self._alone, max_batch=self.MAX_BATCH,
+            on_fallback=lambda exc: log.info("webhook batch fell back to single deliveries",
+                                             error=type(exc).__name__))
 
     async def submit(self, pipe_id: str, raw: bytes, headers: dict[str, str]) -> Receipt:
-        future: asyncio.Future[Receipt] = asyncio.get_running_loop().create_future()
-        self.pending.append((pipe_id, raw, headers, future))
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._flush())
-        return await future
+        return await self._group.submit(_Delivery(pipe_id, raw, headers))
 
-    async def _flush(self) -> None:
-        while self.pending:
-            batch, self.pending = self.pending[:self.MAX_BATCH], self.pending[self.MAX_BATCH:]
-            try:
-                results = await unit_of_work(self.db, lambda s: _receive_many(s, batch))
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting request
-                for *_, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            if self.on_commit is not None:
-                self.on_commit()
-            for (*_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    if isinstance(result, AppError):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
+    async def _together(self, batch: list[_Delivery]) -> list[Receipt | AppError]:
+        results = await unit_of_work(self.db, lambda s: _receive_many(s, batch))
+        self._committed()
+        return results
+
+    async def _alone(self, delivery: _Delivery) -> Receipt:
+        receipt = await unit_of_work(self.db, lambda s: receive(
+            s, delivery.pipe_id, delivery.raw, delivery.headers))
+        self._committed()
+        return receipt
+
+    def _committed(self) -> None:
+        if self.on_commit is not None:
+            self.on_commit()
 
 
-async def _receive_many(session: AsyncSession, batch: list[Any]) -> list[Receipt | AppError]:
+async def _receive_many(session: AsyncSession, batch: list[_Delivery]) -> list[Receipt | AppError]:
     results: list[Receipt | AppError] = []
     cache: dict[str, Any] = {}
-    for pipe_id, raw, headers, _ in batch:
+    for delivery in batch:
         try:
-            results.append(await receive(session, pipe_id, raw, headers, cache))
+            results.append(await receive(session, delivery.pipe_id, delivery.raw,
+                                         delivery.headers, cache))
         except AppError as exc:   # raised before anything is written (unknown pipe)
             results.append(exc)
     return results
