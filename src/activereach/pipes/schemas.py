@@ -13,7 +13,7 @@ from activereach.pipes.providers.spec import (
 Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
 
 
-def _create_examples() -> list[dict[str, Any]]:
+def _create_examples() -> list[Any]:
     """One create body per provider, with its required settings' examples."""
     return [{"kind": "webhook", "provider": p.name, "name": f"{p.label} pipe",
              "settings": example_settings(p)} for p in registered().values()]
