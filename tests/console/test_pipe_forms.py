@@ -40,7 +40,7 @@ async def test_the_new_pipe_form_draws_every_declared_setting(client, tenant, co
         if setting.secret:
             assert 'type="password"' in control and "placeholder" not in control
         elif control.startswith("<input"):
-            assert f'placeholder="{escape(str(setting.example))}"' in control
+            assert f'placeholder="e.g. {escape(str(setting.example))}"' in control
 
 
 async def test_a_setting_error_lands_at_its_input(client, tenant, console_user) -> None:

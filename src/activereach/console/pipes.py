@@ -33,7 +33,7 @@ class Field:
     secret: bool
     required: bool      # must be typed: required and not filled in when left blank
     hint: str
-    placeholder: str    # the setting's example; none for a secret
+    placeholder: str    # "e.g. " the setting's example (not a default); none for a secret
 
 
 def provider_fields(provider: str) -> list[Field]:
@@ -41,7 +41,7 @@ def provider_fields(provider: str) -> list[Field]:
     settings = [s for s in get_provider(provider).settings if s.type not in OWN_INPUTS]
     ordered = [s for s in settings if s.secret] + [s for s in settings if not s.secret]
     return [Field(s.name, s.label, s.secret, s.required and s.blank_default is None, s.help,
-                  "" if s.secret else str(s.example)) for s in ordered]
+                  "" if s.secret else f"e.g. {s.example}") for s in ordered]
 
 
 def location_settings(provider: str) -> dict[str, Setting]:

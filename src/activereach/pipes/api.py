@@ -32,8 +32,8 @@ async def _out(session, pipe, request: Request) -> dict[str, Any]:  # type: igno
 @router.get("/providers", response_model=list[ProviderOut])
 async def providers(principal: AdminAuth) -> list[dict[str, Any]]:
     """Every provider as it describes itself: label, settings (type, required, secret, help,
-    example), signing secret, API hosts, content type and sample kind; what the console draws
-    its "new pipe" form from."""
+    example), signing secret, API hosts, content type and sample kind, the declarations the
+    console's pipe forms are drawn from too."""
     return [describe(provider) for provider in registered().values()]
 
 

@@ -39,7 +39,6 @@ class PipePatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    # Merged key by key into the stored settings; a secret sent here is a rotation.
     settings: dict[str, Any] | None = Field(
         default=None, description="Merged key by key into the stored settings (the provider's, "
         "as on create); a secret sent here is a rotation.")
