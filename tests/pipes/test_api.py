@@ -34,6 +34,50 @@ async def test_create_validates_each_field(client, tenant):  # type: ignore[no-u
     assert response.json()["error"]["details"][0]["field"] == "settings.location_map.R1"
 
 
+async def test_settings_errors_name_the_missing_and_the_unknown(client, tenant):  # type: ignore[no-untyped-def]
+    response = await client.post("/v1/pipes", headers=tenant.admin, json={
+        "kind": "webhook", "provider": "clover", "name": "Clover",
+        "settings": {"auth_code": "c", "amounts": "major"}})
+    assert response.status_code == 422
+    details = {d["field"]: d["message"] for d in response.json()["error"]["details"]}
+    # amounts is a custom pipe's setting: Clover documents its amounts itself.
+    assert details["settings.amounts"].startswith("unknown setting for Clover; one of ")
+    assert "auth_code" in details["settings.amounts"]
+    assert details["settings.access_token"] == \
+        "required for Clover (API token used to fetch orders / reconcile)"
+    assert set(details) == {"settings.amounts", "settings.api_base_url", "settings.access_token"}
+    pipe = await make_pipe(client, tenant, "toast")
+    patched = await client.patch(f"/v1/pipes/{pipe['id']}", headers=tenant.admin,
+                                 json={"settings": {"reconcile_minutes": "soon"}})
+    assert patched.status_code == 422
+    assert patched.json()["error"]["message"] == \
+        "settings.reconcile_minutes: must be an integer of minutes (0–10080)"
+
+
+async def test_providers_describe_themselves_and_their_examples_create_pipes(
+        client, tenant):  # type: ignore[no-untyped-def]
+    listed = (await client.get("/v1/pipes/providers", headers=tenant.admin)).json()
+    square = next(p for p in listed if p["provider"] == "square")
+    assert square["label"] == "Square" and square["signing_secret"] == "signature_key"
+    assert square["secrets"] == ["signature_key", "access_token"]
+    assert square["required"] == ["signature_key", "notification_url", "api_base_url",
+                                  "access_token"]
+    assert "connect.squareup.com" in square["hosts"] and square["sample_kind"] == "order"
+    spec = {s["name"]: s for s in square["settings_spec"]}
+    assert spec["notification_url"]["blank_default"] == "webhook_url"
+    assert spec["reconcile_minutes"]["type"] == "minutes" and not spec["reconcile_minutes"]["secret"]
+    schema = (await client.get("/openapi.json")).json()["components"]["schemas"]["PipeIn"]
+    assert "`clover`: auth_code*, api_base_url*, access_token*" in \
+        schema["properties"]["settings"]["description"]
+    examples = schema["examples"]
+    secrets = {p["provider"]: set(p["secrets"]) for p in listed}
+    assert [e["provider"] for e in examples] == list(secrets)
+    for example in examples:   # the documented create bodies work as they stand
+        made = await client.post("/v1/pipes", headers=tenant.admin, json=example)
+        assert made.status_code == 201, made.text
+        assert set(made.json()["secrets"]) == set(example["settings"]) & secrets[example["provider"]]
+
+
 async def test_crud_and_secrets_never_returned(client, tenant, db):  # type: ignore[no-untyped-def]
     pipe = await make_pipe(client, tenant, "toast")
     assert pipe["webhook_url"].endswith(f"/v1/pipes/{pipe['id']}/webhook")

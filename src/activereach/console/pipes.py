@@ -11,64 +11,49 @@ from typing import Any
 from pydantic import ValidationError
 
 from activereach.console.forms import pydantic_errors
-from activereach.pipes import service
 from activereach.pipes.mapping import FIELDS
 from activereach.pipes.models import Pipe
 from activereach.pipes.providers import PROVIDERS, get_provider
+from activereach.pipes.providers.spec import Setting
 from activereach.pipes.schemas import PipeIn, PipePatch, TestIn
 
-LABELS = {"square": "Square", "toast": "Toast", "lightspeed_x": "Lightspeed X-Series",
-          "clover": "Clover", "shopify": "Shopify", "custom": "Custom POS"}
-INT_SETTINGS = ("rotation_overlap_minutes", "reconcile_minutes")
-TEXT_SETTINGS = ("notification_url", "api_base_url", "currency", "amounts", "default_location",
-                 *INT_SETTINGS)
+LABELS = {name: get_provider(name).label for name in PROVIDERS}
+# Drawn by the templates themselves (an outlet picker, a textarea of lines), not as text inputs.
+OWN_INPUTS = ("location_map", "outlet")
 DELIVERY_STATUSES = ("received", "retrying", "dead", "processed", "duplicate", "stale", "ignored",
                      "held", "waiting", "failed", "rejected")
-HINTS = {
-    "signature_key": "Square Developer Dashboard → Webhooks → Signature key",
-    "notification_url": "the URL Square posts to; blank = this pipe's own webhook URL",
-    "signing_secret": "Toast webhook subscription secret",
-    "client_secret": "the app's client secret (signs the webhooks)",
-    "auth_code": "the X-Clover-Auth code",
-    "secret": "blank = generate one (hex X-Signature or Standard Webhooks whsec_)",
-    "api_base_url": "where the order API lives, e.g. https://connect.squareup.com",
-    "access_token": "API token used to fetch orders / reconcile",
-    "currency": "for payloads without one; blank = the brand's",
-    "amounts": "custom pipes: minor (paise/cents) or major units",
-    "reconcile_minutes": "poll the provider for missed orders every N minutes (0 = never)",
-    "rotation_overlap_minutes": "how long the previous secret stays valid after a rotation",
-}
 
 
 @dataclass(frozen=True)
 class Field:
+    """One text input of the new/edit pipe form, from the provider's ``Setting``."""
+
     name: str
     label: str
     secret: bool
-    required: bool
+    required: bool      # must be typed: required and not filled in when left blank
     hint: str
+    placeholder: str    # "e.g. " the setting's example (not a default); none for a secret
 
 
 def provider_fields(provider: str) -> list[Field]:
-    """The settings a provider takes, secrets first, for the new/edit forms."""
-    secret_names = get_provider(provider).secret_names
-    allowed = service.COMMON | service.EXTRA[provider]
-    order = [*secret_names, *TEXT_SETTINGS]
-    names = [n for n in order if n in allowed and n not in {"location_map", "default_location"}]
-    if provider != "custom":
-        names = [n for n in names if n != "amounts"]
-    return [Field(n, _label(n), n in secret_names,
-                  n in service.REQUIRED[provider] and not _generated(provider, n),
-                  HINTS.get(n, "")) for n in names]
+    """The provider's settings drawn as text inputs, secrets first, for the new/edit forms."""
+    settings = [s for s in get_provider(provider).settings if s.type not in OWN_INPUTS]
+    ordered = [s for s in settings if s.secret] + [s for s in settings if not s.secret]
+    return [Field(s.name, s.label, s.secret, s.required and s.blank_default is None, s.help,
+                  "" if s.secret else f"e.g. {s.example}") for s in ordered]
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize().replace("Api ", "API ").replace("url", "URL")
+def location_settings(provider: str) -> dict[str, Setting]:
+    """The settings the templates draw themselves, by type (``location_map``, ``outlet``)."""
+    return {s.type: s for s in get_provider(provider).settings if s.type in OWN_INPUTS}
 
 
-def _generated(provider: str, name: str) -> bool:
-    return (provider == "custom" and name == "secret") or (
-        provider == "square" and name == "notification_url")
+def secret_settings(provider: str) -> set[str]:
+    """Names never echoed back into a form (a provider the console does not know: none)."""
+    if provider not in PROVIDERS:
+        return set()
+    return {s.name for s in get_provider(provider).settings if s.secret}
 
 
 def new_secret() -> str:
@@ -98,20 +83,20 @@ def format_pairs(pairs: dict[str, Any]) -> str:
 def _settings(provider: str, form: dict[str, str], errors: dict[str, str],
               only_changed: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for spec in provider_fields(provider):
-        value = form.get(spec.name, "").strip()
+    for setting in get_provider(provider).settings:
+        if setting.type == "location_map":
+            out[setting.name] = parse_pairs(form.get(setting.name, ""), setting.name, errors)
+            continue
+        value = form.get(setting.name, "").strip()
         if not value:
             continue
-        if spec.name in INT_SETTINGS:
+        if setting.type == "minutes":
             if not value.isdigit():
-                errors[spec.name] = f"settings.{spec.name}: a whole number of minutes"
+                errors[setting.name] = f"settings.{setting.name}: a whole number of minutes"
                 continue
-            out[spec.name] = int(value)
+            out[setting.name] = int(value)
         else:
-            out[spec.name] = value.upper() if spec.name == "currency" else value
-    if form.get("default_location", "").strip():
-        out["default_location"] = form["default_location"].strip()
-    out["location_map"] = parse_pairs(form.get("location_map", ""), "location_map", errors)
+            out[setting.name] = value.upper() if setting.type == "currency" else value
     if only_changed is not None:
         stored = {"location_map": {}, **only_changed}
         out = {k: v for k, v in out.items() if stored.get(k) != v}
@@ -130,12 +115,15 @@ def create_body(form: dict[str, str]) -> tuple[PipeIn | None, dict[str, str], di
         shown: dict[str, str] = {}
     elif provider in PROVIDERS:
         settings = _settings(provider, form, errors)
-        if provider == "custom" and "secret" not in settings:
-            settings["secret"] = new_secret()
+        adapter = get_provider(provider)
+        for setting in adapter.settings:
+            if setting.blank_default == "new_secret" and setting.name not in settings:
+                settings[setting.name] = new_secret()
         mapping = parse_pairs(form.get("mapping", ""), "mapping", errors)
         data = {"kind": "webhook", "provider": provider, "name": form.get("name", "").strip(),
                 "settings": settings, "mapping": mapping}
-        shown = {n: settings[n] for n in get_provider(provider).secret_names[:1] if n in settings}
+        signing = adapter.signing_secret
+        shown = {signing: settings[signing]} if signing in settings else {}
     else:
         return None, {"provider": f"provider: one of activepos, {', '.join(PROVIDERS)}"}, {}
     try:
@@ -191,16 +179,18 @@ def _colon_headers(text: str, errors: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def service_errors(details: Any, message: str) -> dict[str, str]:
-    """The pipes service's ``[{"field": "settings.x", "message"}]`` onto form inputs."""
+def service_errors(details: Any, message: str, provider: str | None) -> dict[str, str]:
+    """The pipes service's ``[{"field": "settings.x", "message"}]`` onto form inputs: a setting
+    the provider declares has an input of its name; any other lands at the form's top."""
+    declared = {s.name for s in get_provider(provider).settings} \
+        if provider in PROVIDERS else set()
     errors: dict[str, str] = {}
     for item in details if isinstance(details, list) else []:
         path = str(item.get("field", "form"))
         head, _, rest = path.partition(".")
         if head == "settings":
             key = rest.split(".")[0]
-            name = key if key in {*TEXT_SETTINGS, "location_map"} or "secret" in key \
-                or key in {"signature_key", "auth_code", "access_token"} else "settings"
+            name = key if key in declared else "settings"
         elif head == "mapping":
             name = "mapping"
         else:

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from activereach.kit.http import database, read, write
 from activereach.kit import crypto
 from activereach.pipes import health, inbox, service, testrun
-from activereach.pipes.providers import PROVIDERS, get_provider
-from activereach.pipes.schemas import PipeIn, PipePatch, ReplayAllIn, TestIn
+from activereach.pipes.providers import registered
+from activereach.pipes.providers.spec import describe
+from activereach.pipes.schemas import PipeIn, PipePatch, ProviderOut, ReplayAllIn, TestIn
 from activereach.tenancy.auth import AdminAuth
 
 
@@ -28,13 +29,12 @@ async def _out(session, pipe, request: Request) -> dict[str, Any]:  # type: igno
     return service.pipe_out(pipe, secrets, str(request.base_url))
 
 
-@router.get("/providers")
+@router.get("/providers", response_model=list[ProviderOut])
 async def providers(principal: AdminAuth) -> list[dict[str, Any]]:
-    """What the console needs to draw a "new pipe" form per provider."""
-    return [{"provider": name, "secrets": list(get_provider(name).secret_names),
-             "settings": sorted(service.COMMON | service.EXTRA[name]),
-             "required": list(service.REQUIRED[name]), "needs_fetch": get_provider(name).needs_fetch,
-             "content_type": get_provider(name).content_type} for name in PROVIDERS]
+    """Every provider as it describes itself: label, settings (type, required, secret, help,
+    example), signing secret, API hosts, content type and sample kind, the declarations the
+    console's pipe forms are drawn from too."""
+    return [describe(provider) for provider in registered().values()]
 
 
 @router.post("", status_code=201)

@@ -6,11 +6,22 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Provider = Literal["square", "toast", "lightspeed_x", "clover", "shopify", "custom"]
+from activereach.pipes.providers import PROVIDERS, registered
+from activereach.pipes.providers.spec import (
+    BlankDefault, SettingType, example_settings, settings_summary)
+
+Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
+
+
+def _create_examples() -> list[Any]:
+    """One create body per provider, with its required settings' examples."""
+    return [{"kind": "webhook", "provider": p.name, "name": f"{p.label} pipe",
+             "settings": example_settings(p)} for p in registered().values()]
 
 
 class PipeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True,
+                              json_schema_extra={"examples": _create_examples()})
 
     kind: Literal["activepos", "webhook"]
     provider: Provider | None = None
@@ -19,7 +30,8 @@ class PipeIn(BaseModel):
     terminal: str | None = Field(default=None, max_length=40)
     # activepos: also issue a pairing code for the terminal (shown once)
     pair: bool = False
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict,
+                                     description=settings_summary(list(registered().values())))
     mapping: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -27,8 +39,9 @@ class PipePatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    # Merged key by key into the stored settings; a secret sent here is a rotation.
-    settings: dict[str, Any] | None = None
+    settings: dict[str, Any] | None = Field(
+        default=None, description="Merged key by key into the stored settings (the provider's, "
+        "as on create); a secret sent here is a rotation.")
     mapping: dict[str, Any] | None = None
 
 
@@ -65,3 +78,39 @@ class DeliveryOut(BaseModel):
     external_order_id: str | None
     order_id: str | None
     latency_ms: int | None
+
+
+class SettingOut(BaseModel):
+    """One setting a provider declares (``providers.spec.Setting``)."""
+
+    name: str
+    type: SettingType
+    label: str
+    help: str
+    example: Any
+    required: bool = Field(description="must be given when the pipe is created")
+    secret: bool = Field(description="stored encrypted; never returned")
+    choices: list[str] = Field(description="the allowed values of a `choice` setting")
+    blank_default: BlankDefault | None = Field(
+        description="what the console fills in when it is left blank")
+
+
+class ProviderOut(BaseModel):
+    """A provider as it describes itself."""
+
+    provider: str
+    label: str
+    signing_secret: str = Field(description="the secret setting webhook signatures are "
+                                "checked with; rotating it keeps the old one valid for "
+                                "`rotation_overlap_minutes`")
+    secrets: list[str] = Field(description="the secret settings, the signing secret first")
+    settings: list[str] = Field(description="every setting name, sorted")
+    required: list[str] = Field(description="the settings required on create")
+    settings_spec: list[SettingOut]
+    example_settings: dict[str, Any] = Field(description="the smallest settings to create a "
+                                             "pipe with")
+    hosts: list[str] = Field(description="documented API hosts an `api_base_url` may name")
+    needs_fetch: bool = Field(description="webhooks carry only ids; every order is fetched")
+    content_type: str
+    sample_kind: Literal["webhook", "order"] = Field(
+        description="the built-in sample is a delivery body or the provider's order document")

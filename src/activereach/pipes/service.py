@@ -1,10 +1,10 @@
-"""Data pipes: create, edit, pause/resume, delete; settings validation; encrypted secrets."""
+"""Data pipes: create, edit, pause/resume, delete; encrypted secrets.  Settings are checked
+against the provider's declared settings (``pipe_settings``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlparse
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,25 +16,16 @@ from activereach.kit.cache import TenantCache
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
-from activereach.kit.money import MoneyError, currency_exponent
-from activereach.kit import crypto, outbound
+from activereach.kit import crypto
 from activereach.pipes.mapping import validate_mapping
 from activereach.pipes.models import Pipe, PipeSecret, WebhookDelivery
+from activereach.pipes.pipe_settings import settings_errors
 from activereach.pipes.providers import get_provider
 from activereach.pipes.schemas import PipeIn, PipePatch
 from activereach.tenancy.models import Location, Terminal, Workspace
 from activereach.tenancy.pairing import issue_pairing_code
 from activereach.tenancy.service import find_location
 
-COMMON = {"api_base_url", "access_token", "location_map", "default_location", "currency",
-          "rotation_overlap_minutes", "reconcile_minutes", "amounts"}
-EXTRA = {"square": {"signature_key", "notification_url"}, "toast": {"signing_secret"},
-         "lightspeed_x": {"client_secret"}, "shopify": {"client_secret"},
-         "clover": {"auth_code"}, "custom": {"secret"}}
-REQUIRED = {"square": ("signature_key", "notification_url", "api_base_url", "access_token"),
-            "toast": ("signing_secret",), "lightspeed_x": ("client_secret",),
-            "shopify": ("client_secret",), "clover": ("api_base_url", "access_token"),
-            "custom": ("secret",)}
 DEFAULT_OVERLAP_MINUTES = 60
 # The webhook path reads a pipe and its secrets once per this many seconds per process.
 # Keyed by pipe id (a webhook URL names no workspace), filed under the pipe's workspace.
@@ -58,48 +49,6 @@ def _invalid(errors: list[dict[str, str]]) -> Unprocessable:
     return Unprocessable(f"{errors[0]['field']}: {errors[0]['message']}", details=errors)
 
 
-def _url_ok(value: Any) -> bool:
-    parsed = urlparse(str(value))
-    return parsed.scheme in {"http", "https"} and bool(parsed.netloc)
-
-
-def settings_errors(provider: str, settings: dict[str, Any], *, creating: bool) -> list[dict[str, str]]:
-    errors = []
-    allowed = COMMON | EXTRA[provider]
-    for key, value in settings.items():
-        field = f"settings.{key}"
-        if key not in allowed:
-            errors.append({"field": field, "message": f"unknown setting for {provider}; "
-                                                      f"one of {sorted(allowed)}"})
-        elif key == "api_base_url" and (problem := outbound.url_problem(
-                value, get_provider(provider).hosts)):
-            # Called with the pipe's access token, its reply ingested (issue 18 #1).
-            errors.append({"field": field, "message": problem})
-        elif key == "notification_url" and not _url_ok(value):
-            # Only signed over, never called: any http(s) URL.
-            errors.append({"field": field, "message": "must be an http(s) URL"})
-        elif key == "location_map" and not (isinstance(value, dict) and all(
-                isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
-            errors.append({"field": field, "message": "must map provider location ids to outlet codes"})
-        elif key in {"rotation_overlap_minutes", "reconcile_minutes"} and not (
-                isinstance(value, int) and 0 <= value <= 10080):
-            errors.append({"field": field, "message": "must be an integer of minutes (0–10080)"})
-        elif key == "amounts" and value not in {"minor", "major"}:
-            errors.append({"field": field, "message": "must be 'minor' or 'major'"})
-        elif key == "currency":
-            try:
-                currency_exponent(str(value))
-            except MoneyError as exc:
-                errors.append({"field": field, "message": str(exc)})
-        elif key not in {"location_map", "rotation_overlap_minutes", "reconcile_minutes"} and (
-                not isinstance(value, str) or not value):
-            errors.append({"field": field, "message": "must be a non-empty string"})
-    if creating:
-        errors += [{"field": f"settings.{key}", "message": f"required for {provider}"}
-                   for key in REQUIRED[provider] if key not in settings]
-    return errors
-
-
 async def _check_outlets(session: AsyncSession, ws: Workspace, settings: dict[str, Any]) -> None:
     refs = [("settings.default_location", settings["default_location"])] \
         if settings.get("default_location") else []
@@ -111,6 +60,7 @@ async def _check_outlets(session: AsyncSession, ws: Workspace, settings: dict[st
 
 
 def _split(provider: str, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(plain settings, stored on the pipe; secret settings, stored encrypted)."""
     names = set(get_provider(provider).secret_names)
     return ({k: v for k, v in settings.items() if k not in names},
             {k: v for k, v in settings.items() if k in names})
@@ -118,16 +68,19 @@ def _split(provider: str, settings: dict[str, Any]) -> tuple[dict[str, Any], dic
 
 async def create_pipe(session: AsyncSession, ws: Workspace, body: PipeIn, *,
                       webhook_base: str | None = None) -> tuple[Pipe, dict[str, Any]]:
-    """``webhook_base`` (the console's): a Square pipe without a ``notification_url`` signs
-    over its own webhook URL, which only exists once the id is minted here."""
+    """``webhook_base`` (the console's): a setting left blank that defaults to the pipe's own
+    webhook URL (Square's ``notification_url``, which it signs over) is filled in here, where
+    the id is minted."""
     now = utcnow()
     if body.kind == "activepos":
         return await _create_activepos(session, ws, body)
     if body.provider is None:
         raise Unprocessable.field("provider", "required for a webhook pipe")
     pipe_id = new_id("pipe")
-    if body.provider == "square" and webhook_base and not body.settings.get("notification_url"):
-        body.settings["notification_url"] = webhook_url(webhook_base, pipe_id)
+    for setting in get_provider(body.provider).settings:
+        if setting.blank_default == "webhook_url" and webhook_base \
+                and not body.settings.get(setting.name):
+            body.settings[setting.name] = webhook_url(webhook_base, pipe_id)
     errors = settings_errors(body.provider, body.settings, creating=True)
     errors += validate_mapping(body.mapping)
     if errors:
@@ -246,7 +199,7 @@ async def rotate_secret(session: AsyncSession, pipe: Pipe, name: str, value: str
     current = (await session.execute(select(PipeSecret).where(
         PipeSecret.workspace_id == pipe.workspace_id, PipeSecret.pipe_id == pipe.id,
         PipeSecret.name == name, PipeSecret.expires_at.is_(None)))).scalars().all()
-    signing = name == get_provider(pipe.provider or "custom").secret_names[0]
+    signing = name == get_provider(pipe.provider or "custom").signing_secret
     overlap = dt.timedelta(minutes=int(pipe.settings.get("rotation_overlap_minutes",
                                                          DEFAULT_OVERLAP_MINUTES)))
     for row in current:

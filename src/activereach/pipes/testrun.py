@@ -54,7 +54,8 @@ async def _run(session: AsyncSession, ws: Workspace, pipe_id: str, body: TestIn)
     out: dict[str, Any] = {"sample": body.payload is None, "payload_kind": kind, "errors": [],
                            "verification": {"checked": False}, "would_ingest": False}
     if body.verify:
-        secrets = (await service.secret_values(session, pipe)).get(run.provider.secret_names[0], [])
+        held = await service.secret_values(session, pipe)
+        secrets = held.get(run.provider.signing_secret, [])
         headers = {k.lower(): v for k, v in body.headers.items()}
         verdict = run.provider.verify(raw, headers, secrets, pipe.settings)
         out["verification"] = {"checked": True, "ok": verdict.ok, "reason": verdict.reason}

@@ -16,7 +16,8 @@ from activereach.console.web import flash, page, redirect
 from activereach.kit.errors import AppError, Unprocessable
 from activereach.kit.http import database, read, write
 from activereach.pipes import inbox, service, testrun
-from activereach.pipes.samples import SAMPLES, sample
+from activereach.pipes.providers import get_provider
+from activereach.pipes.samples import sample
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
@@ -35,7 +36,8 @@ def _test_page(con: Console, pipe: Any, status_code: int = 200,
     text, kind = _sample_text(pipe.provider)
     return page(con, "console/pipe_test.html", "pipes", status_code=status_code, pipe=pipe,
                 values=values or {}, errors=errors or {}, result=result, sample_text=text,
-                sample_kind=kind, sample_file=SAMPLES.get(pipe.provider or "", ("",))[0],
+                sample_kind=kind,
+                sample_file=get_provider(pipe.provider).sample.file if pipe.provider else "",
                 labels=forms.LABELS)
 
 
@@ -65,7 +67,8 @@ async def run_test(pipe_id: str, con: Con) -> HTMLResponse:
     try:
         result = await testrun.run_test(database(con.request), con.workspace, pipe_id, body)
     except AppError as exc:
-        return _test_page(con, pipe, 422, form, forms.service_errors(exc.details, exc.message))
+        return _test_page(con, pipe, 422, form, forms.service_errors(exc.details, exc.message,
+                                                                   pipe.provider))
     return _test_page(con, pipe, 200, form, {}, result)
 
 

@@ -61,11 +61,14 @@ async def pipes(con: Con) -> HTMLResponse:
 def _new_page(con: Console, provider: str, status_code: int = 200,
               values: dict[str, str] | None = None,
               errors: dict[str, str] | None = None) -> HTMLResponse:
-    fields = forms.provider_fields(provider) if provider in PROVIDERS else []
+    known = provider in PROVIDERS
+    fields = forms.provider_fields(provider) if known else []
+    own_inputs = forms.location_settings(provider) if known else {}
     default = {"default_location": con.location.id if con.location else "",
                "location": con.location.id if con.location else ""}
     return page(con, "console/pipe_new.html", "pipes", status_code=status_code,
                 provider=provider, providers=PROVIDERS, labels=forms.LABELS, fields=fields,
+                own_inputs=own_inputs,
                 values=values or default, errors=errors or {},
                 form_id=secrets.token_urlsafe(12),
                 mapping_fields=forms.mapping_fields())
@@ -95,11 +98,11 @@ async def create_pipe(con: Con) -> HTMLResponse:
         try:
             made = await write(con.request, lambda s: _create(s, con, body))
         except (Unprocessable, Conflict) as exc:
-            errors = forms.service_errors(exc.details, exc.message)
+            errors = forms.service_errors(exc.details, exc.message, provider)
             if isinstance(exc, Conflict):
                 errors = {"terminal": f"terminal: {exc.message}"}
     if errors:
-        values = {k: v for k, v in form.items() if k not in _secret_names(provider)}
+        values = {k: v for k, v in form.items() if k not in forms.secret_settings(provider)}
         return _new_page(con, provider, 422, values, errors)
     _remember(con, form.get("form_id", ""), made["pipe"].id)
     return page(con, "console/pipe_created.html", "pipes", pipe=made["pipe"], out=made["out"],
@@ -115,11 +118,6 @@ def _remember(con: Console, form_id: str, pipe_id: str) -> None:
     if form_id:
         kept = list((con.request.session.get("pipe_forms") or {}).items())[-4:]
         con.request.session["pipe_forms"] = {**dict(kept), form_id[:40]: pipe_id}
-
-
-def _secret_names(provider: str) -> set[str]:
-    return {f.name for f in forms.provider_fields(provider) if f.secret} \
-        if provider in PROVIDERS else set()
 
 
 async def _create(session: AsyncSession, con: Console, body: PipeIn) -> dict[str, Any]:
@@ -156,8 +154,10 @@ def _pipe_page(con: Console, data: dict[str, Any], status_code: int = 200,
                errors: dict[str, str] | None = None) -> HTMLResponse:
     pipe = data["pipe"]
     fields = forms.provider_fields(pipe.provider) if pipe.provider else []
+    own_inputs = forms.location_settings(pipe.provider) if pipe.provider else {}
     return page(con, "console/pipe.html", "pipes", status_code=status_code, **data,
-                fields=fields, values=values or _edit_values(pipe), errors=errors or {},
+                fields=fields, own_inputs=own_inputs, values=values or _edit_values(pipe),
+                errors=errors or {},
                 labels=forms.LABELS, hours=HEALTH_HOURS, mapping_fields=forms.mapping_fields())
 
 
@@ -177,10 +177,11 @@ async def save_pipe(pipe_id: str, con: Con) -> HTMLResponse | RedirectResponse:
             await write(con.request, lambda s: service.update_pipe(
                 s, con.workspace, pipe_id, body))
         except Unprocessable as exc:
-            errors = forms.service_errors(exc.details, exc.message)
+            errors = forms.service_errors(exc.details, exc.message, pipe.provider)
     if errors:
         data = await read(con.request, lambda s: _detail(s, con, pipe_id))
-        values = {k: v for k, v in form.items() if k not in _secret_names(pipe.provider or "")}
+        values = {k: v for k, v in form.items()
+                  if k not in forms.secret_settings(pipe.provider or "")}
         return _pipe_page(con, data, 422, values, errors)
     flash(con.request, f"Pipe {body.name or pipe.name} saved.")
     return redirect(con.url(f"settings/pipes/{pipe_id}"))

@@ -1,8 +1,10 @@
 """The provider protocol and the values that flow through it.
 
-A provider turns one raw delivery into events (``events``), each with a dedupe key; fetches the
-full order where the webhook is only a doorbell (``fetch``); and maps a provider order document
-to a ``Canonical`` (an ``OrderIn``-shaped dict plus state, version and refunds).
+A provider declares its label, settings, signing secret, API hosts and sample order (the
+``spec`` types), which the pipes service, the console and the API read.  It turns one raw
+delivery into events (``events``), each with a dedupe key; fetches the full order where the
+webhook is only a doorbell (``fetch``); and maps a provider order document to a ``Canonical``
+(an ``OrderIn``-shaped dict plus state, version and refunds).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, TypeVar
 
 import httpx2
+
+from activereach.pipes.providers.spec import SampleOrder, Setting
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,23 @@ class FetchError(Exception):
 
 
 class Provider(Protocol):
+    """One POS provider: what it declares about itself (``spec``), then how it is spoken to."""
+
     name: str
+    label: str                        # how the console and the API name it
+    # Every key a pipe of this provider takes, with type, help and example (``spec.Setting``).
+    settings: tuple[Setting, ...]
+    # The secret setting the webhook signature is checked with (and that rotates with an overlap).
+    signing_secret: str
     # The provider's documented API hosts ("*.example.com" for per-shop hosts): the only ones an
     # ``api_base_url`` may name, besides the operator's ``outbound_allow_hosts`` (kit/outbound.py).
     hosts: tuple[str, ...]
+    sample: SampleOrder
     needs_fetch: bool
-    secret_names: tuple[str, ...]
-    required_settings: tuple[str, ...]
     content_type: str
+
+    @property
+    def secret_names(self) -> tuple[str, ...]: ...
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict: ...
@@ -120,11 +133,20 @@ class JsonProvider:
     """Defaults shared by the JSON-body providers."""
 
     name = "base"
+    label = ""
+    settings: tuple[Setting, ...] = ()
+    signing_secret = ""
     hosts: tuple[str, ...] = ()
+    sample = SampleOrder("")
     needs_fetch = False
-    secret_names: tuple[str, ...] = ()
-    required_settings: tuple[str, ...] = ()
     content_type = "application/json"
+
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        """The secret settings, the signing secret first (``pipes/inbox.py`` still reads the
+        signing secret as ``secret_names[0]``)."""
+        others = (s.name for s in self.settings if s.secret and s.name != self.signing_secret)
+        return (self.signing_secret, *others)
 
     def parse(self, raw: bytes) -> Any:
         return json.loads(raw)

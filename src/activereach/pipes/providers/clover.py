@@ -17,6 +17,7 @@ from activereach.pipes import rules
 from activereach.pipes.providers.base import (
     Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, segment,
     shape_checked)
+from activereach.pipes.providers.spec import PIPE_SETTINGS, SampleOrder, Setting, api_settings
 
 EXPAND = "lineItems,lineItems.discounts,discounts,payments,customers,refunds"
 PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
@@ -24,10 +25,22 @@ PAID = frozenset({"PAID", "PARTIALLY_REFUNDED", "REFUNDED"})
 
 class Clover(JsonProvider):
     name = "clover"
+    label = "Clover"
+    settings = (
+        Setting("auth_code", "text", "Auth code", required=True, secret=True,
+                help="the X-Clover-Auth code", example="clover-auth-code"),
+        # Notifications carry only ids: every order is fetched.
+        *api_settings("https://api.clover.com", required=True),
+        *PIPE_SETTINGS,
+    )
+    signing_secret = "auth_code"
     hosts = ("api.clover.com", "api.eu.clover.com", "api.la.clover.com",
              "apisandbox.dev.clover.com")
+    # A paid order as ``GET /v3/merchants/{mId}/orders/{orderId}`` returns it, and the
+    # documented notification about it.
+    sample = SampleOrder("clover_order_paid.json", kind="order",
+                         delivery="clover_webhook_notification.json")
     needs_fetch = True
-    secret_names = ("auth_code", "access_token")
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:

@@ -18,6 +18,7 @@ from typing import Any
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
     Canonical, Context, Event, JsonProvider, Verdict, freshness_window, header, shape_checked)
+from activereach.pipes.providers.spec import PIPE_SETTINGS, SampleOrder, Setting, api_settings
 
 TOLERANCE_SECONDS = 300
 
@@ -48,8 +49,22 @@ def standard_webhooks_valid(secret: str, msg_id: str, timestamp: str, body: byte
 
 class Custom(JsonProvider):
     name = "custom"
+    label = "Custom POS"
+    settings = (
+        Setting("secret", "text", "Secret", required=True, secret=True,
+                blank_default="new_secret",
+                help="blank = generate one (hex X-Signature or Standard Webhooks whsec_)",
+                example="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        *api_settings("https://pos.example.com/api"),
+        Setting("amounts", "choice", "Amounts", choices=("minor", "major"),
+                help="minor (paise/cents) or major units in the payload (default minor)",
+                example="minor"),
+        *PIPE_SETTINGS,
+    )
+    signing_secret = "secret"
     hosts: tuple[str, ...] = ()   # any POS: its API host must be in outbound_allow_hosts
-    secret_names = ("secret", "access_token")
+    # Our own schema's order, dated a few minutes ago each time.
+    sample = SampleOrder("custom_order.json", dating="now")
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:

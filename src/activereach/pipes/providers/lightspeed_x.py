@@ -20,6 +20,7 @@ from activereach.kit.middleware import json_depth_exceeds
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
     Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
+from activereach.pipes.providers.spec import PIPE_SETTINGS, SampleOrder, Setting, api_settings
 
 MAX_PAYLOAD_DEPTH = 64  # a sale nests ~4 levels; the JSON body guard's default is 32
 CLOSED = frozenset({"CLOSED", "ONACCOUNT_CLOSED", "LAYBY_CLOSED", "DISPATCHED_CLOSED",
@@ -28,8 +29,16 @@ CLOSED = frozenset({"CLOSED", "ONACCOUNT_CLOSED", "LAYBY_CLOSED", "DISPATCHED_CL
 
 class LightspeedX(JsonProvider):
     name = "lightspeed_x"
+    label = "Lightspeed X-Series"
+    settings = (
+        Setting("client_secret", "text", "Client secret", required=True, secret=True,
+                help="the app's client secret (signs the webhooks)", example="ls-client-secret"),
+        *api_settings("https://yourstore.retail.lightspeed.app"),
+        *PIPE_SETTINGS,
+    )
+    signing_secret = "client_secret"
     hosts = ("*.retail.lightspeed.app", "*.vendhq.com")
-    secret_names = ("client_secret", "access_token")
+    sample = SampleOrder("lightspeed_x_sale_update.form-urlencoded.txt")
     content_type = "application/x-www-form-urlencoded"
 
     def parse(self, raw: bytes) -> Any:

@@ -17,6 +17,7 @@ import httpx2
 from activereach.pipes import rules
 from activereach.pipes.providers.base import (
     Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, get_json, header, shape_checked)
+from activereach.pipes.providers.spec import PIPE_SETTINGS, SampleOrder, Setting, api_settings
 
 PAID = frozenset({"paid", "partially_refunded", "refunded"})
 API_VERSION = "2025-10"
@@ -24,8 +25,17 @@ API_VERSION = "2025-10"
 
 class Shopify(JsonProvider):
     name = "shopify"
+    label = "Shopify"
+    settings = (
+        Setting("client_secret", "text", "Client secret", required=True, secret=True,
+                help="the app's client secret (signs the webhooks)",
+                example="shpss_0123456789abcdef"),
+        *api_settings("https://yourshop.myshopify.com"),
+        *PIPE_SETTINGS,
+    )
+    signing_secret = "client_secret"
     hosts = ("*.myshopify.com",)
-    secret_names = ("client_secret", "access_token")
+    sample = SampleOrder("shopify_order_paid_pos.json")
 
     def parse(self, raw: bytes) -> Any:
         # Ids above 2^53 stay ints (Python ints are exact); decimals stay Decimal.

@@ -17,6 +17,7 @@ from activereach.pipes import rules
 from activereach.pipes.providers.base import (
     Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, freshness_window, get_json,
     header, post_json, segment, shape_checked)
+from activereach.pipes.providers.spec import PIPE_SETTINGS, SampleOrder, Setting, api_settings
 
 SQUARE_VERSION = "2025-10-16"
 # Square retries a failed delivery for up to 72 hours: the signed ``created_at`` may be that old.
@@ -25,10 +26,24 @@ RESEND_WINDOW = 72 * 3600
 
 class Square(JsonProvider):
     name = "square"
+    label = "Square"
+    settings = (
+        Setting("signature_key", "text", "Signature key", required=True, secret=True,
+                help="Square Developer Dashboard → Webhooks → Signature key",
+                example="Ibxx5Zr8fYpXr3dEjL6W1A"),
+        # Square signs over the URL it posts to, so the exact URL is part of the check.
+        Setting("notification_url", "url", "Notification URL", required=True,
+                blank_default="webhook_url",
+                help="the URL Square posts to (it signs over it); blank = this pipe's own "
+                     "webhook URL", example="https://pos.example.com/v1/pipes/pipe_…/webhook"),
+        *api_settings("https://connect.squareup.com", required=True),
+        *PIPE_SETTINGS,
+    )
+    signing_secret = "signature_key"
     hosts = ("connect.squareup.com", "connect.squareupsandbox.com")
+    # Square's documented completed order (the "pay order" response), and the webhook about it.
+    sample = SampleOrder("square_order.json", kind="order", delivery="square_order_updated.json")
     needs_fetch = True
-    secret_names = ("signature_key", "access_token")
-    required_settings = ("notification_url",)
 
     def verify(self, raw: bytes, headers: Mapping[str, str], secrets: list[str],
                settings: Mapping[str, Any]) -> Verdict:

@@ -19,6 +19,7 @@ from activereach.pipes import rules
 from activereach.pipes.providers.base import (
     Canonical, Context, Event, JsonProvider, RefundSpec, Verdict, freshness_window, get_json,
     header, segment, shape_checked)
+from activereach.pipes.providers.spec import PIPE_SETTINGS, SampleOrder, Setting, api_settings
 
 # Toast resends a delivery that failed: its signed timestamp may be this many seconds old.
 RESEND_WINDOW = 900
@@ -26,8 +27,17 @@ RESEND_WINDOW = 900
 
 class Toast(JsonProvider):
     name = "toast"
+    label = "Toast"
+    settings = (
+        Setting("signing_secret", "text", "Signing secret", required=True, secret=True,
+                help="Toast webhook subscription secret", example="toast-signing-secret"),
+        # Optional: only to fetch the order again for the guest's phone and email.
+        *api_settings("https://ws-api.toasttab.com"),
+        *PIPE_SETTINGS,
+    )
+    signing_secret = "signing_secret"
     hosts = ("ws-api.toasttab.com", "ws-sandbox-api.eng.toasttab.com")
-    secret_names = ("signing_secret", "access_token")
+    sample = SampleOrder("toast_order_updated_closed.json", sent_at="timestamp")
 
     def parse(self, raw: bytes) -> Any:
         # Toast sends floats in major units: keep them exact.

@@ -1,4 +1,15 @@
-"""Built-in sample payloads per provider (package data) for "test with a sample order"."""
+"""Built-in sample payloads per provider (package data) for "test with a sample order".
+
+Which file is a provider's sample, and how it is dated, is the provider's own declaration
+(``Provider.sample``, a ``providers.spec.SampleOrder``).  The providers' samples are their own
+documented payloads, dated 2017–2021; each is moved forward by whole days (``restamp``) so its
+newest time is today, every time keeping its format, time of day and order relative to the
+others: a verbatim 2020 order is refused by the ingest time bounds
+(``orders.rules.time_problem``).  Our own schema's sample is stamped with the current time: a
+"test with a sample order" should land in today's dashboard.  ``square_order_updated.json`` is
+Square's documented ``order.updated`` example pointed at the sample order (its id, location,
+state and version).
+"""
 
 from __future__ import annotations
 
@@ -7,23 +18,8 @@ import json
 import re
 from importlib import resources
 
-# provider → (file, payload kind, content type)
-SAMPLES = {
-    "square": ("square_order.json", "order", "application/json"),
-    "toast": ("toast_order_updated_closed.json", "webhook", "application/json"),
-    "lightspeed_x": ("lightspeed_x_sale_update.form-urlencoded.txt", "webhook",
-                     "application/x-www-form-urlencoded"),
-    "clover": ("clover_order_paid.json", "order", "application/json"),
-    "shopify": ("shopify_order_paid_pos.json", "webhook", "application/json"),
-    "custom": ("custom_order.json", "webhook", "application/json"),
-}
+from activereach.pipes.providers import get_provider
 
-# Our own schema's sample is stamped with the current time: a "test with a sample order" should
-# land in today's dashboard. The providers' samples are their own documented payloads, dated
-# 2017–2021; each is moved forward by whole days (``restamp``) so its newest time is today, every
-# time keeping its format, time of day and order relative to the others: a verbatim 2020 order
-# is refused by the ingest time bounds (``orders.rules.time_problem``).
-_RESTAMPED = {"custom"}
 # A date-time in ISO or "2017-12-06 04:30:39" form, plain or form-encoded ("+" and "%3A").
 _DATETIME = re.compile(rb"(\d{4})-(\d{2})-(\d{2})(T| |\+)(\d{2})(:|%3A)(\d{2})(:|%3A)(\d{2})")
 # Epoch milliseconds between 2001 and 2033 (Clover's createdTime and friends).
@@ -56,19 +52,19 @@ def _naive(match: re.Match[bytes]) -> dt.datetime:
     return dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second))
 
 
-# Toast's delivery time (the top-level ``timestamp``, which the signature covers).
-_TOAST_SENT = re.compile(rb'^(\{\s*"timestamp"\s*:\s*")[^"]*(")')
-
-
 def sample(provider: str) -> tuple[bytes, str, str]:
-    name, kind, content_type = SAMPLES[provider]
-    raw = resources.files(__package__).joinpath(name).read_bytes()
-    raw = _restamped(raw) if provider in _RESTAMPED else restamp(raw)
-    if provider == "toast":
-        # A sample is a delivery sent now: an hours-old signed timestamp is refused as stale.
-        sent = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000").encode()
-        raw = _TOAST_SENT.sub(lambda m: m.group(1) + sent + m.group(2), raw, count=1)
-    return (raw, kind, content_type)
+    """(raw body, payload kind, content type) of the provider's sample order, dated today."""
+    adapter = get_provider(provider)
+    declared = adapter.sample
+    raw = resources.files(__package__).joinpath(declared.file).read_bytes()
+    raw = _restamped(raw) if declared.dating == "now" else restamp(raw)
+    if declared.sent_at:
+        # A sample is a delivery sent now: an hours-old signed send time is refused as stale.
+        sent = dt.datetime.now(dt.UTC).strftime(declared.sent_at_format).encode()
+        leading = re.compile(rb'^(\{\s*"' + re.escape(declared.sent_at.encode())
+                             + rb'"\s*:\s*")[^"]*(")')
+        raw = leading.sub(lambda m: m.group(1) + sent + m.group(2), raw, count=1)
+    return (raw, declared.kind, adapter.content_type)
 
 
 def _restamped(raw: bytes) -> bytes:
