@@ -71,3 +71,76 @@ test("each endpoint sends the headers, cache mode and body it always sent", asyn
   ]);
   db.close();
 });
+
+test("a refusal is an ApiError with the server's status, code and message", async () => {
+  stub(() => Response.json({ error: { code: "pairing_invalid", message: "That code expired.", details: null } },
+                           { status: 422 }));
+  const err = await api.pair("x").catch((e) => e);
+  assert.ok(err instanceof api.ApiError);
+  assert.equal(err.status, 422);
+  assert.equal(err.code, "pairing_invalid");
+  assert.equal(err.serverMessage, "That code expired.");
+  assert.equal(err.message, "HTTP 422"); // what the catalog error text quotes
+  stub(() => new Response("<html>bad gateway</html>", { status: 502 }));
+  const bare = await api.changes("tok", "1").catch((e) => e);
+  assert.ok(bare instanceof api.ApiError);
+  assert.equal(bare.status, 502);
+  assert.equal(bare.code, undefined);
+  assert.equal(bare.serverMessage, undefined);
+});
+
+test("no reply at all is an OfflineError, never an ApiError", async () => {
+  stub(offline);
+  const err = await api.changes("tok", "1").catch((e) => e);
+  assert.ok(err instanceof api.OfflineError);
+  assert.ok(!(err instanceof api.ApiError));
+  assert.equal(err.message, "fetch failed"); // the cause's words, as the till showed them before
+  // the outbox's sender throws on a network failure (the entry stays) and reports any status
+  await assert.rejects(api.orderSender("tok")({ id: "o", body: {} }), api.OfflineError);
+  stub(() => Response.json({ error: { code: "bad" } }, { status: 422 }));
+  assert.deepEqual(await api.orderSender("tok")({ id: "o", body: {} }),
+                   { status: 422, body: { error: { code: "bad" } } });
+  stub(() => new Response(null, { status: 403 }));
+  assert.equal(await api.me("tok"), 403);
+});
+
+test("the PIN check shows the server's refusal, or falls back offline", async () => {
+  const db = await fresh();
+  const asha = { id: "s1", name: "Asha", role: "cashier" };
+  stub(() => Response.json({ error: { code: "locked", message: "Locked for 5 minutes." } }, { status: 423 }));
+  assert.deepEqual(await checkPin(db, "tok", asha, "1234"), { ok: false, message: "Locked for 5 minutes." });
+  stub(() => new Response("", { status: 500 }));
+  assert.deepEqual(await checkPin(db, "tok", asha, "1234"), { ok: false, message: "Refused (500)." });
+  stub(offline);
+  assert.deepEqual(await checkPin(db, "tok", asha, "1234"),
+                   { ok: false, message: "Offline: this person has not signed in on this till before." });
+  db.close();
+});
+
+test("offline, the stored config, staff, receipt preference and member are served", async () => {
+  const db = await fresh();
+  stub(() => Response.json({ discount_limit_bp: 500 }));
+  const online = await loadConfig(db, "tok");
+  assert.equal(online.discount_limit_bp, 500);
+  await setMeta(db, "staff", [{ id: "s1", name: "Asha", role: "cashier" }]); // stored by an older till
+  await setMeta(db, "receipt:m1", { channel: "sms" });
+  stub(() => Response.json({ member_id: "m1", member_code: "ABC", spendable: 40, rewards: [] }));
+  const member = await lookup(db, "tok", "ABC");
+  assert.equal(member.stale, undefined);
+  stub(offline);
+  assert.deepEqual(await loadConfig(db, "tok"), online);
+  assert.deepEqual(await listStaff(db, "tok"), [{ id: "s1", name: "Asha", role: "cashier" }]);
+  assert.deepEqual(await receiptPreference(db, "tok", "m1"), { channel: "sms" });
+  const stale = await lookup(db, "tok", "ABC");
+  assert.equal(stale.stale, true);
+  assert.equal(stale.spendable, 40);
+  assert.equal(stale.fetched_at, member.fetched_at);
+  await assert.rejects(lookup(db, "tok", "NOPE"), api.OfflineError); // offline and not cached
+  stub(() => new Response(null, { status: 404 }));
+  assert.equal(await lookup(db, "tok", "NOPE"), null);
+  stub(() => new Response(null, { status: 500 }));
+  await assert.rejects(lookup(db, "tok", "ABC"), api.ApiError); // a refusal is not "offline"
+  assert.deepEqual(await listStaff(db, "tok"), [{ id: "s1", name: "Asha", role: "cashier" }]); // as before: any failure
+  assert.equal((await getMeta(db, "member:ABC")).spendable, 40);
+  db.close();
+});

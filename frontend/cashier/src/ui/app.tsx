@@ -100,7 +100,7 @@ export function App({ db }: { db: Till }) {
       setStaff(await listStaff(db, d.device_token));
       setScreen("loading");
     } catch (e) {
-      setError(e instanceof api.HttpError ? "That code is not valid or has expired." : "Cannot reach the server.");
+      setError(e instanceof api.ApiError ? "That code is not valid or has expired." : "Cannot reach the server.");
     }
   };
   const complete = async (c: Checkout) => {
