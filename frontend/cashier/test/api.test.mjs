@@ -32,8 +32,9 @@ const offline = () => { throw new TypeError("fetch failed"); };
 
 test("each endpoint sends the headers, cache mode and body it always sent", async () => {
   const db = await fresh();
+  const key = { id: "k", secret: "c2VjcmV0", expires_at: "2099-01-01T00:00:00Z" };
   const seen = stub((url) => Response.json(url.endsWith("/bill-codes") ? { codes: [] } :
-    url.endsWith("/staff") ? { data: [] } : url.endsWith("/verify") ? { staff_key: { id: "k", secret: "c2VjcmV0", expires_at: "2099-01-01T00:00:00Z" } } : {}));
+    url.endsWith("/staff") ? { data: [] } : url.endsWith("/verify") ? { staff_key: key } : {}));
   await api.pair("  CODE1 ");
   await api.me("tok");
   await api.snapshot("tok", () => {});
