@@ -2,7 +2,7 @@
  * Pre-issued bill codes: the till holds a pool of (code, URL, invoice number) reserved by the
  * server for this terminal, and spends one per sale, offline too; the server honours it on sync.
  */
-import { HttpError } from "./api.ts";
+import { call } from "./api.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
 
 export interface BillCode { code: string; url: string; invoice_number: string }
@@ -10,11 +10,7 @@ export const POOL_SIZE = 50;
 
 /** Ask the server to top the pool up; drop codes this till already spent but has not synced. */
 export async function topUp(db: Till, token: string, count = POOL_SIZE): Promise<number> {
-  const res = await fetch("/v1/pos/bill-codes", { method: "POST", cache: "no-store",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ count }) });
-  if (!res.ok) throw new HttpError(res.status, null);
-  const body = (await res.json()) as { codes: BillCode[] };
+  const body = await call<{ codes: BillCode[] }>("/v1/pos/bill-codes", { method: "POST", token, body: { count } });
   const tx = db.transaction("meta", "readwrite");
   const spent = new Set(((await tx.store.get("bill_spent")) as string[] | undefined) ?? []);
   const pool = body.codes.filter((c) => !spent.has(c.code))

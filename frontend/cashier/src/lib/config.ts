@@ -1,16 +1,12 @@
 /** The till's settings from GET /v1/pos/config, kept in IndexedDB so they hold offline. */
-import { getMeta, setMeta, type Till } from "./db.ts";
+import { call } from "./api.ts";
+import { cached } from "./cached.ts";
+import type { Till } from "./db.ts";
 import { DEFAULT_CONFIG, type TillConfig } from "./policy.ts";
 
+/** The server's settings; on any failure the last copy, else the defaults. */
 export async function loadConfig(db: Till, token: string): Promise<TillConfig> {
-  try {
-    const res = await fetch("/v1/pos/config", { cache: "no-store",
-      headers: { Authorization: `Bearer ${token}` } });
-    if (res.ok) {
-      const config = { ...DEFAULT_CONFIG, ...((await res.json()) as Partial<TillConfig>) };
-      await setMeta(db, "config", config);
-      return config;
-    }
-  } catch { /* offline: the last copy */ }
-  return (await getMeta<TillConfig>(db, "config")) ?? DEFAULT_CONFIG;
+  const got = await cached<TillConfig>(db, { key: "config", fetch: async () => ({ ...DEFAULT_CONFIG,
+    ...(await call<Partial<TillConfig>>("/v1/pos/config", { token, contentType: false })) }) });
+  return got.value ?? DEFAULT_CONFIG;
 }

@@ -1,5 +1,6 @@
 /** The loyalty register API (/v1/loyalty/...): member lookup, enrolment and point holds. */
-import { HttpError } from "./api.ts";
+import { ApiError, call } from "./api.ts";
+import { cached, remember } from "./cached.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
 import { utcDay, type OfflineUse } from "./policy.ts";
 
@@ -15,15 +16,6 @@ export interface Member {
 export interface Hold { hold_id: string; points: number; value: number; reward_id?: string | null;
   status: string }
 
-async function call<T>(token: string, path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { ...init, cache: "no-store", headers: {
-    "Content-Type": "application/json", Authorization: `Bearer ${token}` } });
-  let body: unknown = null;
-  try { body = await res.json(); } catch { /* empty */ }
-  if (!res.ok) throw new HttpError(res.status, body);
-  return body as T;
-}
-
 /** "loyalty:CODE" from a member QR, a bare member code, or a phone number. */
 export function parseMemberRef(text: string): { phone?: string; code?: string } {
   const t = text.trim();
@@ -31,44 +23,42 @@ export function parseMemberRef(text: string): { phone?: string; code?: string } 
   return /^[+\d][\d\s-]{5,}$/.test(t) ? { phone: t } : { code: t };
 }
 
-/** Look a member up online; offline, fall back to the last known copy marked stale. */
+/** Look a member up online; with no reply, fall back to the last known copy marked stale. */
 export async function lookup(db: Till, token: string, text: string): Promise<Member | null> {
   const ref = parseMemberRef(text);
-  const key = `member:${ref.phone ?? ref.code}`;
   const query = ref.phone ? `phone=${encodeURIComponent(ref.phone)}` : `code=${encodeURIComponent(ref.code!)}`;
   try {
-    const member = await call<Member>(token, `/v1/loyalty/members?${query}`);
-    // the day's offline use is the till's own count: a fresh balance does not reset it
-    const prior = await getMeta<Member>(db, key);
-    const fresh = { ...member, phone: ref.phone, fetched_at: new Date().toISOString(),
-                    offline_used: prior?.offline_used };
-    await setMeta(db, key, fresh);
-    return fresh;
+    const got = await cached<Member>(db, {
+      key: `member:${ref.phone ?? ref.code}`,
+      fetch: () => call<Member>(`/v1/loyalty/members?${query}`, { token }),
+      // the day's offline use is the till's own count: a fresh balance does not reset it
+      merge: (member, prior) => ({ ...member, phone: ref.phone, fetched_at: new Date().toISOString(),
+                                   offline_used: prior?.offline_used }),
+      fallback: (err) => !(err instanceof ApiError), // a refusal is the server's answer, not "offline"
+    });
+    if (got.value === undefined) throw got.error; // offline and not cached
+    return got.stale ? { ...got.value, stale: true } : got.value;
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) return null;
-    if (err instanceof HttpError) throw err;
-    const cached = await getMeta<Member>(db, key);
-    if (!cached) throw err;
-    return { ...cached, stale: true };
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
   }
 }
 
 export async function enroll(db: Till, token: string, phone: string): Promise<Member> {
-  const member = await call<Member>(token, "/v1/loyalty/members", { method: "POST",
-                                                                   body: JSON.stringify({ phone }) });
+  const member = await call<Member>("/v1/loyalty/members", { method: "POST", token, body: { phone } });
   const fresh = { ...member, phone, fetched_at: new Date().toISOString() };
-  await setMeta(db, `member:${phone}`, fresh);
+  await remember(db, `member:${phone}`, fresh);
   return fresh;
 }
 
 /** Reserve points (or a reward) for this cart; the order commits the hold when it syncs. */
 export async function hold(token: string, req: { member_id: string; points?: number; reward_id?: string;
                            bill_total: number; idempotency_key: string }): Promise<Hold> {
-  return call<Hold>(token, "/v1/loyalty/holds", { method: "POST", body: JSON.stringify(req) });
+  return call<Hold>("/v1/loyalty/holds", { method: "POST", token, body: req });
 }
 
 export async function release(token: string, holdId: string): Promise<void> {
-  await call(token, `/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST" });
+  await call(`/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST", token });
 }
 
 /** After an offline redemption, lower the cached balance and count the day's allowance spent,

@@ -4,7 +4,8 @@
  * wrapped (AES-GCM) under a key derived from the PIN (PBKDF2, 100k iterations): the same person
  * can sign in offline later, and a copy of the device's storage alone signs nothing.
  */
-import { HttpError } from "./api.ts";
+import { ApiError, call, OfflineError } from "./api.ts";
+import { cached } from "./cached.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
 import { b64url, fromB64url, type StaffKey } from "./proof.ts";
 
@@ -42,42 +43,35 @@ export async function unseal(pin: string, s: Sealed): Promise<StaffKey | null> {
   }
 }
 
-function auth(token: string): Record<string, string> {
-  return { "Content-Type": "application/json", Authorization: `Bearer ${token}` };
-}
-
-/** The outlet's staff; offline, the last list this till saw. */
+/** The outlet's staff; on any failure, the last list this till saw. */
 export async function listStaff(db: Till, token: string): Promise<Staff[]> {
-  try {
-    const res = await fetch("/v1/pos/staff", { headers: auth(token), cache: "no-store" });
-    if (!res.ok) throw new HttpError(res.status, null);
-    const staff = ((await res.json()) as { data: Staff[] }).data;
-    await setMeta(db, "staff", staff);
-    return staff;
-  } catch {
-    return (await getMeta<Staff[]>(db, "staff")) ?? [];
-  }
+  const got = await cached<Staff[]>(db, { key: "staff",
+    fetch: async () => (await call<{ data: Staff[] }>("/v1/pos/staff", { token })).data });
+  return got.value ?? [];
 }
 
 export type PinResult = { ok: true; offline: boolean; key: StaffKey } | { ok: false; message: string };
 
+/** Online the server checks the PIN (and issues the key, kept sealed); with no reply, the
+ *  sealed key this person left on this till opens with the right PIN. */
 export async function checkPin(db: Till, token: string, staff: Staff, pin: string): Promise<PinResult> {
-  let res: Response;
+  let key: StaffKey;
   try {
-    res = await fetch(`/v1/pos/staff/${encodeURIComponent(staff.id)}/verify`, {
-      method: "POST", headers: auth(token), body: JSON.stringify({ pin }) });
-  } catch {
-    const sealed = await getMeta<Sealed>(db, `pin:${staff.id}`);
-    if (!sealed) return { ok: false, message: "Offline: this person has not signed in on this till before." };
-    if (!sealed.sealed) return { ok: false, message: "Offline: sign in online once more first (new staff keys)." };
-    const key = await unseal(pin, sealed);
-    return key ? { ok: true, offline: true, key } : { ok: false, message: "Wrong PIN." };
+    key = (await call<{ staff_key: StaffKey }>(`/v1/pos/staff/${encodeURIComponent(staff.id)}/verify`,
+                                               { method: "POST", token, body: { pin }, cache: "default" })).staff_key;
+  } catch (err) {
+    if (err instanceof OfflineError) return checkOffline(db, staff, pin);
+    if (err instanceof ApiError) return { ok: false, message: err.serverMessage ?? `Refused (${err.status}).` };
+    throw err;
   }
-  if (res.ok) {
-    const key = ((await res.json()) as { staff_key: StaffKey }).staff_key;
-    await setMeta(db, `pin:${staff.id}`, await seal(pin, key));
-    return { ok: true, offline: false, key };
-  }
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return { ok: false, message: body?.error?.message ?? `Refused (${res.status}).` };
+  await setMeta(db, `pin:${staff.id}`, await seal(pin, key));
+  return { ok: true, offline: false, key };
+}
+
+async function checkOffline(db: Till, staff: Staff, pin: string): Promise<PinResult> {
+  const sealed = await getMeta<Sealed>(db, `pin:${staff.id}`);
+  if (!sealed) return { ok: false, message: "Offline: this person has not signed in on this till before." };
+  if (!sealed.sealed) return { ok: false, message: "Offline: sign in online once more first (new staff keys)." };
+  const key = await unseal(pin, sealed);
+  return key ? { ok: true, offline: true, key } : { ok: false, message: "Wrong PIN." };
 }

@@ -49,7 +49,7 @@ export async function deltaSync(db: Till, device: api.Device, progress: Progress
     try {
       page = await api.changes(device.device_token, at);
     } catch (err) {
-      if (err instanceof api.HttpError && err.status === 410) { await fullSync(db, device, progress); return -1; }
+      if (err instanceof api.ApiError && err.status === 410) { await fullSync(db, device, progress); return -1; }
       throw err;
     }
     await applyChanges(db, page.changes, page.cursor);

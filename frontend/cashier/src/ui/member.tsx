@@ -1,6 +1,6 @@
 /** Member at the register: scan or type a phone / member code, see points and rewards. */
 import { useState } from "preact/hooks";
-import { HttpError } from "../lib/api.ts";
+import { ApiError } from "../lib/api.ts";
 import type { Till } from "../lib/db.ts";
 import { enroll, lookup, type Member } from "../lib/loyalty.ts";
 
@@ -17,12 +17,12 @@ export function MemberBar({ db, token, member, onMember }: {
       if (found) onMember(found);
       else { setNote("No member with that phone or code."); setCanEnroll(/^[+\d]/.test(text.trim())); }
     } catch (err) {
-      setNote(err instanceof HttpError ? `Lookup refused (${err.status}).` : "Offline and this member is not cached.");
+      setNote(err instanceof ApiError ? `Lookup refused (${err.status}).` : "Offline and this member is not cached.");
     }
   };
   const join = async () => {
     try { onMember(await enroll(db, token, text.trim())); setCanEnroll(false); setNote(""); }
-    catch (err) { setNote(err instanceof HttpError ? `Enrolment refused (${err.status}).` : "Enrolment needs the server."); }
+    catch (err) { setNote(err instanceof ApiError ? `Enrolment refused (${err.status}).` : "Enrolment needs the server."); }
   };
   if (member) {
     return (

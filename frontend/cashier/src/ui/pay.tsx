@@ -1,6 +1,6 @@
 /** Payment: cash with change, card and UPI with a reference, split tenders, pay with points. */
 import { useState } from "preact/hooks";
-import { HttpError } from "../lib/api.ts";
+import { ApiError } from "../lib/api.ts";
 import type { Till } from "../lib/db.ts";
 import { changeDue, type Payment } from "../lib/cart.ts";
 import { hold as holdPoints, release, type Member } from "../lib/loyalty.ts";
@@ -58,9 +58,8 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
       setHoldId(h.hold_id);
       tender({ method: "points", amount: Math.min(h.value, remaining), reference: h.hold_id });
     } catch (err) {
-      if (!(err instanceof HttpError) && req.points) { redeemOffline(req.points); return; }
-      const body = (err as { body?: { error?: { message?: string } } }).body;
-      setError(body?.error?.message ?? "Rewards need the server (offline).");
+      if (!(err instanceof ApiError) && req.points) { redeemOffline(req.points); return; }
+      setError((err instanceof ApiError ? err.serverMessage : undefined) ?? "Rewards need the server (offline).");
     }
   };
   const close = () => { if (holdId) void release(token, holdId).catch(() => {}); onClose(); };

@@ -1,6 +1,7 @@
 /** The sale screen: search/scan/browse on the left, the cart on the right. */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { addVariant, setQty, totalsOf, type CartLine, type Payment } from "../lib/cart.ts";
+import type { Cart, Checkout } from "../lib/app_state.ts";
+import { addVariant, setQty, totalsOf, type CartLine } from "../lib/cart.ts";
 import { byCode, categories, productOf, search, variantsOf } from "../lib/catalog.ts";
 import type { TaxRec, Till, VariantRec } from "../lib/db.ts";
 import { formatMoney, lineAmounts, parseMoney } from "../lib/tax.ts";
@@ -9,7 +10,7 @@ import { discountNeedsApproval, type TillConfig } from "../lib/policy.ts";
 import type { StaffKey } from "../lib/proof.ts";
 import type { Staff } from "../lib/staff.ts";
 import { MemberBar } from "./member.tsx";
-import { Pay, type Paid } from "./pay.tsx";
+import { Pay } from "./pay.tsx";
 import { SignIn } from "./signin.tsx";
 import { Picker } from "./picker.tsx";
 import { VList } from "./vlist.tsx";
@@ -27,22 +28,22 @@ function group(found: VariantRec[], exactId?: string): Row[] {
   return [...rows.values()];
 }
 
-export interface Checkout extends Paid { lines: CartLine[]; member: Member | null }
-
-export function Sale({ db, token, currency, readOnly, config, staff, onComplete }: {
+export function Sale({ db, token, currency, readOnly, config, staff, cart, onCart, onComplete }: {
   db: Till; token: string; currency: string; readOnly: boolean; config: TillConfig; staff: Staff[];
+  cart: Cart; onCart: (change: (cart: Cart) => Partial<Cart>) => void;
   onComplete: (checkout: Checkout) => Promise<void>;
 }) {
   const [query, setQuery] = useState("");
   const [category, setCategory] = useState("");
   const [cats, setCats] = useState<string[]>([]);
   const [rows, setRows] = useState<Row[]>([]);
-  const [lines, setLines] = useState<CartLine[]>([]);
+  const { lines, member } = cart; // the cart lives in the app's store (lib/app_state.ts)
+  const setLines = (change: (ls: CartLine[]) => CartLine[]) => onCart((c) => ({ lines: change(c.lines) }));
+  const setMember = (m: Member | null) => onCart(() => ({ member: m }));
   const [taxes, setTaxes] = useState(new Map<string, TaxRec>());
   const [picking, setPicking] = useState<{ variants: VariantRec[]; names: string[] } | null>(null);
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState("");
-  const [member, setMember] = useState<Member | null>(null);
   const [approving, setApproving] = useState<{ key: string; minor: number } | null>(null);
   const managers = staff.filter((s) => s.role === "manager");
   const wedge = useRef({ buffer: "", last: 0 });
@@ -171,9 +172,8 @@ export function Sale({ db, token, currency, readOnly, config, staff, onComplete 
       {paying && <Pay db={db} total={totals.total} currency={currency} member={member} token={token}
                       config={config} onClose={() => setPaying(false)}
                       onDone={(paid) => {
-                        void onComplete({ ...paid, lines, member }).then(() => {
-                          setLines([]); setMember(null); setPaying(false);
-                        });
+                        // the receipt screen that follows empties the cart (lib/app_state.ts keepCart)
+                        void onComplete({ ...paid, lines, member }).then(() => setPaying(false));
                       }} />}
     </div>
   );
