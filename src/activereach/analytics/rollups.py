@@ -49,11 +49,12 @@ async def add_to(session: AsyncSession, model: type[Base], row: dict[str, Any],
         await session.execute(stmt, [row])
 
 
-async def keep_min(session: AsyncSession, model: type, row: dict[str, Any], name: str) -> None:
+async def keep_min(session: AsyncSession, model: type[Base], row: dict[str, Any],
+                   name: str) -> None:
     """Insert ``row``, or keep the smaller ``name`` of it and the existing row."""
     stmt = upsert(session, model, lambda table, excluded: {name: case(
         (excluded[name] < table.c[name], excluded[name]), else_=table.c[name])}, "min:" + name)
-    key = tuple(row[column.name] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    key = tuple(row[column.name] for column in table_of(model).primary_key.columns)
     if not deferred.add(session, stmt, key, row, mins=(name,)):
         await session.execute(stmt, [row])
 
