@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: first on SQLite, then on a PostgreSQL server started here.
+# The whole suite: the frontend's tests and mypy on src/, then the Python suites on SQLite and on
+# a PostgreSQL server started here.  A type error stops the run before the suites.
 # Usage: scripts/test.sh [sqlite|postgres|all]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +8,8 @@ which=${1:-all}
 status=0
 bash scripts/ensure-chromium.sh
 npm test --prefix frontend
+echo "=== mypy (src/, [tool.mypy] in pyproject.toml) ==="
+.venv/bin/mypy
 
 if [ "$which" != postgres ]; then
   echo "=== test suite on SQLite ==="

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor
 
 # Anything that looks like one of our credentials is masked wherever it appears in a log line.
 _SECRET_RE = re.compile(r"\b(sk|wk|dt)_[A-Za-z0-9]{8,}")
@@ -77,7 +78,7 @@ def _redact_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _redact(_: object, __: str, event_dict: dict) -> dict:
+def _redact(_: object, __: str, event_dict: EventDict) -> EventDict:
     for key, value in list(event_dict.items()):
         if key.startswith("_"):
             continue  # structlog's own plumbing (_record, _from_structlog)
@@ -87,7 +88,7 @@ def _redact(_: object, __: str, event_dict: dict) -> dict:
 
 def _scrubbed(renderer: Callable[..., Any]) -> Callable[..., Any]:
     """The renderer, with its finished line passed through ``redact_text``."""
-    def render(logger: object, method: str, event_dict: dict) -> Any:
+    def render(logger: object, method: str, event_dict: EventDict) -> Any:
         line = renderer(logger, method, event_dict)
         if isinstance(line, bytes):
             return redact_text(line.decode("utf-8", "replace")).encode()
@@ -103,9 +104,10 @@ def configure_logging(level: str = "info", *, json_logs: bool = False) -> None:
             colors=False, exception_formatter=structlog.dev.plain_traceback)
     # format_exc_info turns exc_info into a plain-text "exception" field (no locals) here, ahead
     # of _redact: a traceback rendered after the redactor would escape it.
-    shared = [structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
-              structlog.processors.TimeStamper(fmt="iso", utc=True),
-              structlog.processors.format_exc_info, _redact]
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info, _redact]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

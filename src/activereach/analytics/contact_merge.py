@@ -17,7 +17,7 @@ _SUMS = ("orders", "gross", "refunds")
 
 
 class AnalyticsMerge:
-    tables = (DailyContactSales.__tablename__, ContactFirstDay.__tablename__)
+    tables: tuple[str, ...] = (DailyContactSales.__tablename__, ContactFirstDay.__tablename__)
 
     async def merge(self, session: AsyncSession, workspace_id: str, *, source: str,
                     target: str) -> None:

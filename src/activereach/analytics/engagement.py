@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.models import DailyLoyalty, DailyReceipts
@@ -66,11 +66,12 @@ class ReceiptRow:
         return self.rate(self.delivered)
 
 
-def _range(model: type, scope: Scope) -> list[object]:
-    clauses = [model.workspace_id == scope.workspace_id, model.day >= scope.start,  # type: ignore[attr-defined]
-               model.day <= scope.end]  # type: ignore[attr-defined]
+def _range(model: type[DailyLoyalty] | type[DailyReceipts],
+           scope: Scope) -> list[ColumnElement[bool]]:
+    clauses = [model.workspace_id == scope.workspace_id, model.day >= scope.start,
+               model.day <= scope.end]
     if scope.location_id is not None:
-        clauses.append(model.location_id == scope.location_id)  # type: ignore[attr-defined]
+        clauses.append(model.location_id == scope.location_id)
     return clauses
 
 
@@ -85,8 +86,9 @@ async def loyalty_figures(session: AsyncSession, scope: Scope) -> LoyaltyFigures
         func.sum(LoyaltyAccount.available), func.sum(LoyaltyAccount.pending))
         .where(LoyaltyAccount.workspace_id == scope.workspace_id,
                LoyaltyAccount.status == "active"))).one()
+    earned, redeemed, reversed_, recredited = (int(value or 0) for value in moved)
     return LoyaltyFigures(
-        *(int(value or 0) for value in moved), available=int(balances[0] or 0),
+        earned, redeemed, reversed_, recredited, available=int(balances[0] or 0),
         pending=int(balances[1] or 0), point_value=program[0] if program else None,
         points_name=program[1] if program else "points")
 

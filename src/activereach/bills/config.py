@@ -6,9 +6,9 @@ default below.  Clearing a field at the outlet tier makes it fall back again.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.models import BRAND_SERIES, BillConfig
@@ -111,8 +111,9 @@ async def put_tier(session: AsyncSession, workspace_id: str, location_id: str | 
 
 
 async def delete_tier(session: AsyncSession, workspace_id: str, location_id: str) -> bool:
-    result = await session.execute(delete(BillConfig).where(
-        BillConfig.workspace_id == workspace_id, BillConfig.scope_key == location_id))
+    # DML through the session gives a CursorResult (with rowcount); the stub says Result
+    result = cast(CursorResult[Any], await session.execute(delete(BillConfig).where(
+        BillConfig.workspace_id == workspace_id, BillConfig.scope_key == location_id)))
     forget(workspace_id)
     return bool(result.rowcount)
 

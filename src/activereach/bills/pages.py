@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.codes import looks_like_code
 from activereach.bills.config import cached_resolved_config, resolve
@@ -85,7 +86,7 @@ async def _lookup(request: Request, code: str) -> tuple[BillView | None, dict[st
     slug = host_slug(request)
     valid = looks_like_code(code)
 
-    async def body(session):  # type: ignore[no-untyped-def]
+    async def body(session: AsyncSession) -> tuple[BillView | None, dict[str, Any]]:
         view = await find_bill_view(session, code if valid else "0000000000")
         ws_id = view.bill.workspace_id if view else ""
         loc_id = view.bill.location_id if view else None

@@ -26,7 +26,8 @@ def _modules(url: str) -> tuple[int, bytes]:
     """(modules per side, row-major b"0"/b"1" per module, 1 = dark)."""
     barcode = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = barcode.to_image(scale=1, add_quiet_zones=False)
-    return image.shape[0], bytes(image).translate(_AS_DIGITS)
+    # why: zxingcpp's stub leaves out Image's buffer protocol (bytes() reads it at run time)
+    return image.shape[0], bytes(image).translate(_AS_DIGITS)  # type: ignore[call-overload]
 
 
 def encode(url: str) -> dict[str, Any]:

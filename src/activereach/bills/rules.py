@@ -76,7 +76,7 @@ def round_off(total: int, exponent: int) -> int:
     """CGST Act s.170: round to the nearest whole unit (≥ half up). Returns the adjustment."""
     if exponent <= 0:
         return 0
-    unit = 10 ** exponent
+    unit: int = 10 ** exponent
     rounded = (total + unit // 2) // unit * unit
     return rounded - total
 

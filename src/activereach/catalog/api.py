@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog import inventory, service, views
 from activereach.catalog.schemas import (
@@ -90,7 +91,7 @@ async def create_product(body: ProductIn, principal: AdminAuth, request: Request
 
 @router.get("/products/{product_id}")
 async def show_product(product_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         product = await service.get_product(session, principal.workspace.id, product_id)
         return views.product_doc(product, await service.live_variants(
             session, principal.workspace.id, product.id))
@@ -100,7 +101,7 @@ async def show_product(product_id: str, principal: AdminAuth, request: Request) 
 @router.patch("/products/{product_id}")
 async def update_product(product_id: str, body: ProductPatch, principal: AdminAuth,
                          request: Request) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         product = await service.update_product(session, principal.workspace.id, product_id, body)
         return views.product_doc(product, await service.live_variants(
             session, principal.workspace.id, product.id))
@@ -164,7 +165,7 @@ async def list_price_overrides(principal: AdminAuth, request: Request,
                                location: str | None = Query(default=None, max_length=40),
                                variant_id: str | None = Query(default=None, max_length=40),
                                cursor: str | None = Cursor, limit: int = Limit) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         loc = await inventory.resolve_location(session, principal.workspace.id, location) \
             if location else None
         return await views.list_overrides(session, principal.workspace.id,
@@ -198,7 +199,7 @@ async def list_stock(principal: AdminAuth, request: Request,
                      negative: bool | None = Query(default=None,
                                                    description="only levels below zero"),
                      cursor: str | None = Cursor, limit: int = Limit) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         loc = await inventory.resolve_location(session, principal.workspace.id, location) \
             if location else None
         return await views.list_stock(session, principal.workspace.id,

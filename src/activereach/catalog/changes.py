@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog.models import CatalogChange, CatalogSequence
 from activereach.jobs.service import enqueue
 from activereach.kit.db import insert_ignore, utcnow
+from activereach.kit.tables import table_of
 
 RETENTION = dt.timedelta(days=30)
 
@@ -40,7 +42,7 @@ async def record(session: AsyncSession, workspace_id: str, changes: Iterable[Cha
              "location_id": loc, "changed_at": now}
             for i, (entity, eid, loc) in enumerate(unique)]
     for start in range(0, len(rows), 5000):
-        await session.execute(CatalogChange.__table__.insert(), rows[start:start + 5000])
+        await session.execute(table_of(CatalogChange).insert(), rows[start:start + 5000])
     # At most one pruning pass per workspace per day, scheduled by the writes themselves.
     await enqueue(session, kind="catalog.prune_changes", workspace_id=workspace_id, payload={},
                   dedupe_key=f"catalog.prune:{workspace_id}:{now.date().isoformat()}",
@@ -70,8 +72,9 @@ async def prune(session: AsyncSession, workspace_id: str, *,
         CatalogChange.workspace_id == workspace_id, CatalogChange.changed_at < cutoff))
     if last is None:
         return 0
-    result = await session.execute(delete(CatalogChange).where(
-        CatalogChange.workspace_id == workspace_id, CatalogChange.seq <= last))
+    # DML through the session gives a CursorResult (with rowcount); the stub says Result
+    result = cast(CursorResult[Any], await session.execute(delete(CatalogChange).where(
+        CatalogChange.workspace_id == workspace_id, CatalogChange.seq <= last)))
     await session.execute(update(CatalogSequence).where(
         CatalogSequence.workspace_id == workspace_id,
         CatalogSequence.pruned_through < last).values(pruned_through=last))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,11 @@ from rich.table import Table
 from activereach.config import get_settings
 from activereach.kit import csv_safe
 from activereach.kit.db import Database, unit_of_work
+
+if TYPE_CHECKING:  # imported where used, to keep the CLI's start-up light
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from activereach.tenancy.models import Workspace
 
 catalog_app = typer.Typer(help="Catalog CSV import and export", no_args_is_help=True)
 err = Console(stderr=True)
@@ -34,7 +39,7 @@ async def run_import(db: Database, slug: str, path: Path, *, progress: Any = Non
 
     size = path.stat().st_size
     with path.open("rb") as stream:
-        async def start(session):  # type: ignore[no-untyped-def]
+        async def start(session: AsyncSession) -> tuple[Workspace, str]:
             workspace = await workspace_by_slug(session, slug)
             if workspace is None:
                 raise typer.BadParameter(f"no workspace {slug!r}", param_hint="--workspace")
@@ -48,7 +53,7 @@ async def run_import(db: Database, slug: str, path: Path, *, progress: Any = Non
         workspace, import_id = await unit_of_work(db, start)
         header, _, _ = read_header(stream)
         while True:
-            async def step(session):  # type: ignore[no-untyped-def]
+            async def step(session: AsyncSession) -> dict[str, Any]:
                 from activereach.catalog.imports import get_import
                 row = await get_import(session, workspace.id, import_id)
                 chunk = await run_chunk(session, workspace, stream, header, offset=row.offset,

@@ -11,15 +11,16 @@ import os
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog import changes, rules
 from activereach.catalog.csv_parse import Problem, ProductSpec, VariantSpec
 from activereach.catalog.models import Product, StockLevel, StockMovement, Variant
 from activereach.kit.db import utcnow
+from activereach.kit.tables import table_of
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # kit.ids' Crockford base32
 _PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
@@ -40,6 +41,13 @@ _VARIANT_COLUMNS = (Variant.id, Variant.product_id, Variant.sku, Variant.barcode
                     Variant.option_values, Variant.name, Variant.price, Variant.compare_at,
                     Variant.tax_class_id, Variant.active, Variant.position,
                     Variant.deleted_at.is_not(None).label("deleted"))
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    # Plain rows of the columns above, read by attribute (``row.deleted``), not ORM objects.
+    ProductRow: TypeAlias = Row[*tuple[Any, ...]]
+    VariantRow: TypeAlias = Row[*tuple[Any, ...]]
+
 PRODUCT_FIELDS = ("title", "category", "hsn", "image_url", "tax_class_id", "option_names")
 VARIANT_FIELDS = ("sku", "barcode", "option_values", "name", "price", "compare_at",
                   "tax_class_id", "active", "position")
@@ -102,10 +110,10 @@ async def apply_batch(session: AsyncSession, ws: str, specs: list[ProductSpec],
 class Owners:
     """The variants a batch can touch, indexed by id, SKU, barcode and product."""
 
-    def __init__(self, variants: dict[str, Variant]) -> None:
+    def __init__(self, variants: dict[str, VariantRow]) -> None:
         self.by_id = variants
-        self.by_code: dict[tuple[str, str], Variant] = {}
-        self.by_product: dict[str, list[Variant]] = {}
+        self.by_code: dict[tuple[str, str], VariantRow] = {}
+        self.by_product: dict[str, list[VariantRow]] = {}
         for v in variants.values():
             if v.sku:
                 self.by_code[("sku", v.sku)] = v
@@ -120,7 +128,7 @@ async def _owners(session: AsyncSession, ws: str, codes: set[str],
     """Variants by id for the batch's products, plus whoever holds one of its SKUs/barcodes.
 
     One indexed IN query per column (an OR of them would scan the table on SQLite)."""
-    found: dict[str, Variant] = {}
+    found: dict[str, VariantRow] = {}
     codes_list = list(codes)
     for column, values in ((Variant.product_id, product_ids), (Variant.sku, codes_list),
                            (Variant.barcode, codes_list)):
@@ -143,7 +151,7 @@ async def _stock(session: AsyncSession, ws: str, variant_ids: list[str],
     return found
 
 
-def _check(spec: ProductSpec, product: Product | None, owners: Owners,
+def _check(spec: ProductSpec, product: ProductRow | None, owners: Owners,
            claimed: dict[str, str]) -> list[Problem]:
     problems: list[Problem] = []
     if not spec.title and (product is None or product.deleted):
@@ -169,7 +177,8 @@ def _check(spec: ProductSpec, product: Product | None, owners: Owners,
     return problems
 
 
-def _match(variant: VariantSpec, product: Product | None, owners: Owners) -> Variant | None:
+def _match(variant: VariantSpec, product: ProductRow | None,
+           owners: Owners) -> VariantRow | None:
     """The existing variant a row updates: same SKU, else same options on the same product."""
     if product is None:
         return None
@@ -183,7 +192,7 @@ def _match(variant: VariantSpec, product: Product | None, owners: Owners) -> Var
                  and (v.sku is None or variant.sku is None)), None)
 
 
-def _plan_product(ws: str, spec: ProductSpec, product: Product | None,
+def _plan_product(ws: str, spec: ProductSpec, product: ProductRow | None,
                   owners: Owners, stock: dict[tuple[str, str], Decimal],
                   locations: dict[str, str], plan: _Plan, result: BatchResult, now: Any) -> None:
     values = {"title": spec.title or (product.title if product else ""), "category": spec.category,
@@ -215,7 +224,7 @@ def _plan_product(ws: str, spec: ProductSpec, product: Product | None,
 
 
 def _plan_variant(ws: str, product_id: str, position: int, spec: VariantSpec,
-                  existing: Variant | None, plan: _Plan, result: BatchResult,
+                  existing: VariantRow | None, plan: _Plan, result: BatchResult,
                   now: Any) -> tuple[str, bool]:
     """(variant id, whether the variant row itself changed)."""
     values = {"sku": spec.sku, "barcode": spec.barcode, "option_values": spec.options,
@@ -268,19 +277,19 @@ def _plan_stock(ws: str, variant_id: str, spec: VariantSpec,
 
 async def _write(session: AsyncSession, ws: str, plan: _Plan) -> None:
     # Core statements (not ORM-bulk) so updates are plain executemany by primary key.
-    table = Product.__table__
+    table = table_of(Product)
     if plan.product_inserts:
-        await session.execute(Product.__table__.insert(), plan.product_inserts)
+        await session.execute(table_of(Product).insert(), plan.product_inserts)
     if plan.product_updates:
         await _update_many(session, table, plan.product_updates)
     if plan.variant_inserts:
-        await session.execute(Variant.__table__.insert(), plan.variant_inserts)
+        await session.execute(table_of(Variant).insert(), plan.variant_inserts)
     if plan.variant_updates:
-        await _update_many(session, Variant.__table__, plan.variant_updates)
+        await _update_many(session, table_of(Variant), plan.variant_updates)
     if plan.stock_inserts:
-        await session.execute(StockLevel.__table__.insert(), plan.stock_inserts)
+        await session.execute(table_of(StockLevel).insert(), plan.stock_inserts)
     if plan.stock_updates:
-        stock = StockLevel.__table__
+        stock = table_of(StockLevel)
         await session.execute(stock.update().where(
             stock.c.workspace_id == bindparam("_ws"), stock.c.variant_id == bindparam("_v"),
             stock.c.location_id == bindparam("_l")).values(
@@ -288,7 +297,7 @@ async def _write(session: AsyncSession, ws: str, plan: _Plan) -> None:
             [{"_ws": r["workspace_id"], "_v": r["variant_id"], "_l": r["location_id"],
               "quantity": r["quantity"], "updated_at": r["updated_at"]} for r in plan.stock_updates])
     if plan.movements:
-        await session.execute(StockMovement.__table__.insert(), plan.movements)
+        await session.execute(table_of(StockMovement).insert(), plan.movements)
     await changes.record(session, ws, plan.changed)
 
 

@@ -11,7 +11,7 @@ import io
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog.models import Product, StockLevel, TaxClass, Variant
@@ -68,7 +68,8 @@ async def export_rows(session: AsyncSession, workspace: Workspace) -> AsyncItera
 
 
 def _row(product: Product, variant: Variant, first: bool, taxes: dict[str, TaxClass],
-         exponent: int, outlets: list, stock: dict) -> list[str]:  # type: ignore[type-arg]
+         exponent: int, outlets: list[Row[str, str]],
+         stock: dict[tuple[str, str], Decimal]) -> list[str]:
     names = list(product.option_names) + [""] * (3 - len(product.option_names))
     values = list(variant.option_values) + [""] * (3 - len(variant.option_values))
     tax = taxes.get(variant.tax_class_id or product.tax_class_id or "")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.catalog import changes
@@ -23,6 +24,7 @@ from activereach.catalog.service import get_variant
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
+from activereach.kit.tables import table_of
 from activereach.tenancy.models import Location
 from activereach.tenancy.service import find_location
 
@@ -60,9 +62,10 @@ async def delete_price_override(session: AsyncSession, ws: str, variant_id: str,
                                 location_ref: str) -> bool:
     variant = await get_variant(session, ws, variant_id)
     location = await resolve_location(session, ws, location_ref)
-    result = await session.execute(delete(PriceOverride).where(
+    # DML through the session gives a CursorResult (with rowcount); the stub says Result
+    result = cast(CursorResult[Any], await session.execute(delete(PriceOverride).where(
         PriceOverride.workspace_id == ws, PriceOverride.variant_id == variant.id,
-        PriceOverride.location_id == location.id))
+        PriceOverride.location_id == location.id)))
     if result.rowcount:
         await changes.record(session, ws, [("variant", variant.id, location.id)])
     return bool(result.rowcount)
@@ -96,7 +99,7 @@ async def apply_movements(session: AsyncSession, ws: str, movements: list[Moveme
         after = await _bump(session, ws, move, track_missing)
         if after is None:
             continue
-        await session.execute(insert(StockMovement.__table__), [dict(
+        await session.execute(insert(table_of(StockMovement)), [dict(
             workspace_id=ws, id=new_id("stm"), variant_id=move.variant_id,
             location_id=move.location_id, kind=move.kind, delta=move.delta, quantity_after=after,
             reason=move.reason, ref=move.ref, created_at=utcnow())])
@@ -144,13 +147,17 @@ async def adjust_stock(session: AsyncSession, ws: str, body: StockAdjustmentIn) 
         return _adjust_result(done, replayed=True)
     current = await session.get(StockLevel, (ws, variant.id, location.id))
     base = current.quantity if current is not None else Decimal(0)
-    delta = body.delta if body.delta is not None else body.set_to - base  # type: ignore[operator]
-    kind = "adjust" if body.delta is not None else "set"
+    if body.delta is not None:
+        delta, kind = body.delta, "adjust"
+    else:
+        assert body.set_to is not None  # exactly one of the two, checked above
+        delta, kind = body.set_to - base, "set"
     await apply_movements(session, ws, [Movement(variant.id, location.id, delta, kind, ref,
                                                  body.reason)], track_missing=True)
     row = await session.scalar(select(StockMovement).where(StockMovement.workspace_id == ws,
                                                            StockMovement.ref == ref))
-    return _adjust_result(row, replayed=False)  # type: ignore[arg-type]
+    assert row is not None  # apply_movements has just written it (track_missing: always)
+    return _adjust_result(row, replayed=False)
 
 
 def _adjust_result(row: StockMovement, *, replayed: bool) -> dict[str, object]:
@@ -163,9 +170,10 @@ def _adjust_result(row: StockMovement, *, replayed: bool) -> dict[str, object]:
 async def untrack_stock(session: AsyncSession, ws: str, variant_id: str, location_ref: str) -> None:
     variant = await get_variant(session, ws, variant_id)
     location = await resolve_location(session, ws, location_ref)
-    result = await session.execute(delete(StockLevel).where(
+    # DML through the session gives a CursorResult (with rowcount); the stub says Result
+    result = cast(CursorResult[Any], await session.execute(delete(StockLevel).where(
         StockLevel.workspace_id == ws, StockLevel.variant_id == variant.id,
-        StockLevel.location_id == location.id))
+        StockLevel.location_id == location.id)))
     if result.rowcount:
         await changes.record(session, ws, [("variant", variant.id, location.id)])
 

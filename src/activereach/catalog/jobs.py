@@ -27,13 +27,14 @@ async def import_chunk(session: AsyncSession, job_row: Job) -> None:
             or row.offset != job_row.payload["offset"]:
         return
     workspace = await session.get(Workspace, ws)
+    assert workspace is not None  # the workspace the import was made in; a miss fails as before
     stream = io.BytesIO(row.content)
     try:
         header, _, _ = read_header(stream)
     except CsvFileError as exc:
         record_chunk(row, Chunk(offset=row.offset, line=row.line, done=True, file_error=exc))
         return
-    chunk = await run_chunk(session, workspace, stream, header, offset=row.offset,  # type: ignore[arg-type]
+    chunk = await run_chunk(session, workspace, stream, header, offset=row.offset,
                             line=row.line, max_rows=ROWS_PER_JOB)
     record_chunk(row, chunk)
     if row.status == "done" or row.status == "failed":

@@ -104,14 +104,15 @@ class CatalogParticipant(BaseParticipant):
                 prepared.lines[index] = line.model_copy(update=missing)
 
     async def completed(self, session: AsyncSession, completed: CompletedOrder) -> None:
-        matched = [line for line in completed.lines if line.variant_id]
+        matched = [(line, line.variant_id) for line in completed.lines if line.variant_id]
         if not matched:
             return
         negative: list[dict[str, object]] = []
         location_id = completed.order.location_id
         if location_id:
-            moves = [Movement(line.variant_id, location_id, -Decimal(line.quantity), "sale",  # type: ignore[arg-type]
-                              f"sale:{completed.order.id}:{line.line_no}") for line in matched]
+            moves = [Movement(variant_id, location_id, -Decimal(line.quantity), "sale",
+                              f"sale:{completed.order.id}:{line.line_no}")
+                     for line, variant_id in matched]
             negative = await apply_movements(session, completed.workspace.id, moves)
         completed.result["catalog"] = {"matched_lines": len(matched), "negative_stock": negative}
 

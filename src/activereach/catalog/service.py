@@ -193,7 +193,7 @@ async def create_product(session: AsyncSession, ws: str, body: ProductIn,
     product.hsn, product.tax_class_id, product.option_names = hsn, body.tax_class_id, body.option_names
     product.active, product.updated_at, product.deleted_at = body.active, now, None
     session.add(product)
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}  # (sku or barcode, value) -> first variant index
     variants = []
     for index, item in enumerate(body.variants):
         for key in ("sku", "barcode"):

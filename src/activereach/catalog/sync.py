@@ -248,10 +248,10 @@ async def _current_docs(session: AsyncSession, ws: str, location_id: str,
         ids[entity].append(eid)
     docs: dict[tuple[str, str], Any] = {}
     if ids["tax_class"]:
-        for row in (await session.execute(select(TaxClass).where(
+        for tax in (await session.execute(select(TaxClass).where(
                 TaxClass.workspace_id == ws, TaxClass.id.in_(ids["tax_class"]),
                 TaxClass.deleted_at.is_(None)))).scalars():
-            docs[("tax_class", row.id)] = tax_doc(row)
+            docs[("tax_class", tax.id)] = tax_doc(tax)
     if ids["product"]:
         for row in (await session.execute(_product_query(ws).where(
                 Product.id.in_(ids["product"]), _live_product()))).all():

@@ -35,11 +35,12 @@ def variant_doc(row: Variant) -> dict[str, Any]:
 
 
 def product_doc(row: Product, variants: list[Variant] | None = None) -> dict[str, Any]:
-    doc = {"id": row.id, "handle": row.handle, "title": row.title, "category": row.category,
-           "image_url": row.image_url, "hsn": row.hsn, "tax_class_id": row.tax_class_id,
-           "option_names": list(row.option_names), "active": row.active,
-           "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
-           "deleted": row.deleted_at is not None}
+    doc: dict[str, Any] = {
+        "id": row.id, "handle": row.handle, "title": row.title, "category": row.category,
+        "image_url": row.image_url, "hsn": row.hsn, "tax_class_id": row.tax_class_id,
+        "option_names": list(row.option_names), "active": row.active,
+        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "deleted": row.deleted_at is not None}
     if variants is not None:
         doc["variants"] = [variant_doc(v) for v in variants]
     return doc

@@ -13,9 +13,10 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from activereach.config import Settings
@@ -38,7 +39,7 @@ class LoginRequired(AppError):
     code = "login_required"
 
 
-def add_session_middleware(app, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def add_session_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(SessionMiddleware, secret_key=settings.resolved_secret_key(),
                        session_cookie=COOKIE, max_age=settings.session_absolute_hours * 3600,
                        same_site="lax", https_only=settings.public_scheme == "https", path="/")
@@ -139,7 +140,8 @@ async def console(request: Request, workspace: str) -> Console:
         target = quote(str(request.url.path) + query)
         raise LoginRequired("sign in first", headers={"Location": f"/login?next={target}"})
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(
+            session: AsyncSession) -> tuple[ConsoleUser, Workspace, list[Location], bool] | None:
         ws = await workspace_by_slug(session, workspace)
         # Another workspace's pages do not exist for this user: 404, not 403, hides the slug.
         if ws is None or ws.id != workspace_id:

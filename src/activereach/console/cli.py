@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import typer
 from rich.console import Console as RichConsole
@@ -70,7 +71,7 @@ def update(workspace: str = typer.Option(..., help="Workspace slug, e.g. brewblo
     _run(main)
 
 
-def _run(main: Callable[[], Awaitable[dict[str, str]]]) -> None:
+def _run(main: Callable[[], Coroutine[Any, Any, dict[str, str]]]) -> None:
     try:
         result = asyncio.run(main())
     except AppError as exc:

@@ -175,7 +175,7 @@ def client(*, hosts: Sequence[str] | None, limits: httpx2.Limits | None = None,
     transport = httpx2.AsyncHTTPTransport(trust_env=False, limits=limits or httpx2.Limits())
     # httpx2 takes no network backend argument; its pool hands this one to every connection.
     pool = transport._pool  # noqa: SLF001
-    pool._network_backend = _CheckedBackend(hosts)  # type: ignore[union-attr]  # noqa: SLF001
+    pool._network_backend = _CheckedBackend(hosts)  # noqa: SLF001
     return httpx2.AsyncClient(transport=transport, trust_env=False, follow_redirects=False,
                               **kwargs)
 

@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 import aiosqlite
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
@@ -49,10 +50,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     __slots__ = ("_description", "_rowcount", "_lastrowid", "_arraysize")
 
-    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
+    def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
         # No driver cursor up front (the stock adapter awaits one here).
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
+        # why: the base types _cursor as always set; this cursor never opens a driver cursor
         self._cursor = None  # type: ignore[assignment]
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
@@ -71,6 +73,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def lastrowid(self) -> int:
+        # why: the base declares int, but sqlite3 (like DB-API) gives None before any INSERT
         return self._lastrowid  # type: ignore[return-value]
 
     @property

@@ -79,7 +79,8 @@ async def _sweep_job(session: AsyncSession, kind: str, workspace_id: str,
     bucket = max(when, utcnow()).replace(minute=0, second=0, microsecond=0) \
         + dt.timedelta(hours=1)
     key = f"{kind}:{workspace_id}:{bucket:%Y%m%d%H}"
-    seen = f"{session.bind.url if session.bind else ''}|{key}"  # per database
+    # per database (an engine's or a connection's ``.engine`` has the URL: the same object)
+    seen = f"{session.bind.engine.url if session.bind else ''}|{key}"
     if seen in _COMMITTED_JOBS:  # a committed job row with this dedupe key exists already
         return
     await enqueue(session, kind=kind, workspace_id=workspace_id,

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.kit import crypto
@@ -30,7 +30,8 @@ async def _bind_settings(request: Request) -> None:
 
 
 router = APIRouter(prefix="/v1", tags=["messaging"], dependencies=[Depends(_bind_settings)])
-TEMPLATE_SCHEMAS = {"whatsapp": WhatsAppTemplateIn, "sms": SmsTemplateIn, "email": EmailTemplateIn}
+TEMPLATE_SCHEMAS: dict[str, type[BaseModel]] = {
+    "whatsapp": WhatsAppTemplateIn, "sms": SmsTemplateIn, "email": EmailTemplateIn}
 STATUSES = ("queued", "sent", "delivered", "read", "failed")
 
 

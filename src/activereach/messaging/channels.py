@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.kit import crypto, outbound
@@ -133,7 +133,8 @@ async def delete_channel(session: AsyncSession, workspace_id: str, channel: str,
     if location_id is not None:
         query = query.where(ChannelSetting.scope_key == location_id)
     _resolved.forget(workspace_id)  # a Core delete fires no ORM event
-    if (await session.execute(query)).rowcount == 0:
+    # DML through the session gives a CursorResult (with rowcount); the stub says Result
+    if cast(CursorResult[Any], await session.execute(query)).rowcount == 0:
         raise NotFound(f"{channel} is not configured"
                        + (" for this outlet" if location_id else ""))
 

@@ -25,7 +25,7 @@ def _survivor(old: Consent, new: Consent) -> Consent:
 
 
 class MessagingMerge:
-    tables = (Message.__tablename__, Consent.__tablename__)
+    tables: tuple[str, ...] = (Message.__tablename__, Consent.__tablename__)
 
     async def merge(self, session: AsyncSession, workspace_id: str, *, source: str,
                     target: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import httpx2
@@ -233,7 +234,7 @@ async def _record_dispatch_for(session: AsyncSession, msg: Message, outcome: str
                                alone: bool = False) -> None:
     """The dispatch row once ``msg`` went out: what was tried before it on this order."""
     assert msg.order_id is not None
-    earlier = [] if alone else await session.scalars(select(Message).where(
+    earlier: Iterable[Message] = [] if alone else await session.scalars(select(Message).where(
         Message.workspace_id == msg.workspace_id, Message.order_id == msg.order_id,
         Message.purpose == "receipt", Message.id != msg.id, Message.status == "failed"))
     tried = [{"channel": m.channel, "status": m.status, "error_code": m.error_code}

@@ -90,7 +90,8 @@ async def load_contexts(session: AsyncSession, workspace_id: str,
     for msg in await session.scalars(select(Message).where(
             Message.workspace_id == workspace_id, Message.order_id.in_(list(previous)),
             Message.purpose == "receipt")):
-        previous[msg.order_id].append(msg)  # type: ignore[index]
+        if msg.order_id is not None:  # always (order_id IN above): tells the type checker
+            previous[msg.order_id].append(msg)
     contacts: dict[str, Contact | None] = {}   # the order's contact id → the live profile
     for _, _, _, contact in rows:
         if contact is not None:
@@ -100,11 +101,11 @@ async def load_contexts(session: AsyncSession, workspace_id: str,
                                 list({c.id for c in contacts.values() if c is not None}))
     contexts = {}
     for order, workspace, bill, contact in rows:
-        contact = contacts.get(contact.id) if contact is not None else None
+        live = contacts.get(contact.id) if contact is not None else None
         channels = await cached_channels(session, workspace_id, order.location_id)
-        found, out = reach.get(contact.id, ({}, frozenset())) if contact else ({}, frozenset())
+        found, out = reach.get(live.id, ({}, frozenset())) if live else ({}, frozenset())
         earlier = previous[order.id]
-        contexts[order.id] = OrderContext(workspace, order, contact, bill, channels, rules.Reach(
+        contexts[order.id] = OrderContext(workspace, order, live, bill, channels, rules.Reach(
             phone=found.get("phone"), email=found.get("email"), opted_out=out,
             configured=frozenset(channels),
             invalid=frozenset(m.channel for m in earlier if m.status == "failed")), earlier)

@@ -84,7 +84,7 @@ class Plan:
 
 def plan(order: list[str], reach: Reach) -> Plan:
     """The first reachable channel along ``order``, with the reasons the others were skipped."""
-    skipped = []
+    skipped: list[dict[str, str]] = []
     for channel in order:
         reason = unreachable_reason(channel, reach)
         if reason is None:

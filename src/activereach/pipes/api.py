@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.kit.http import database, read, write
 from activereach.kit import crypto
@@ -13,6 +14,7 @@ from activereach.pipes import health, inbox, service, testrun
 from activereach.pipes.providers import registered
 from activereach.pipes.providers.spec import describe
 from activereach.pipes.schemas import PipeIn, PipePatch, ProviderOut, ReplayAllIn, TestIn
+from activereach.pipes.models import Pipe
 from activereach.tenancy.auth import AdminAuth
 
 
@@ -24,7 +26,7 @@ async def _bind_settings(request: Request) -> None:
 router = APIRouter(prefix="/v1/pipes", tags=["pipes"], dependencies=[Depends(_bind_settings)])
 
 
-async def _out(session, pipe, request: Request) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+async def _out(session: AsyncSession, pipe: Pipe, request: Request) -> dict[str, Any]:
     secrets = await service.secrets_of(session, pipe)
     return service.pipe_out(pipe, secrets, str(request.base_url))
 
@@ -39,7 +41,7 @@ async def providers(principal: AdminAuth) -> list[dict[str, Any]]:
 
 @router.post("", status_code=201)
 async def create_pipe(body: PipeIn, principal: AdminAuth, request: Request) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         pipe, extra = await service.create_pipe(session, principal.workspace, body)
         return {**await _out(session, pipe, request), **extra}
     return await write(request, run)
@@ -47,7 +49,7 @@ async def create_pipe(body: PipeIn, principal: AdminAuth, request: Request) -> d
 
 @router.get("")
 async def list_pipes(principal: AdminAuth, request: Request) -> list[dict[str, Any]]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> list[dict[str, Any]]:
         return [await _out(session, p, request)
                 for p in await service.list_pipes(session, principal.workspace.id)]
     return await read(request, run)
@@ -55,7 +57,7 @@ async def list_pipes(principal: AdminAuth, request: Request) -> list[dict[str, A
 
 @router.get("/{pipe_id}")
 async def show_pipe(pipe_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         return await _out(session, await service.get_pipe(session, principal.workspace.id, pipe_id),
                           request)
     return await read(request, run)
@@ -64,7 +66,7 @@ async def show_pipe(pipe_id: str, principal: AdminAuth, request: Request) -> dic
 @router.patch("/{pipe_id}")
 async def update_pipe(pipe_id: str, body: PipePatch, principal: AdminAuth,
                       request: Request) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         pipe = await service.update_pipe(session, principal.workspace, pipe_id, body)
         await session.flush()
         return await _out(session, pipe, request)
@@ -72,7 +74,7 @@ async def update_pipe(pipe_id: str, body: PipePatch, principal: AdminAuth,
 
 
 async def _set_status(request: Request, principal: Any, pipe_id: str, status: str) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         pipe = await service.set_status(session, principal.workspace.id, pipe_id, status)
         return await _out(session, pipe, request)
     return await write(request, run)
@@ -167,7 +169,7 @@ async def replay_all(pipe_id: str, principal: AdminAuth, request: Request,
 
 @router.post("/{pipe_id}/reconcile", status_code=202)
 async def reconcile_now(pipe_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> dict[str, Any]:
         pipe = await service.get_pipe(session, principal.workspace.id, pipe_id)
         return {"queued": await service.schedule_reconcile(session, pipe, now=True)}
     return await write(request, run)

@@ -80,6 +80,8 @@ async def provider_client(run: Run) -> AsyncIterator[httpx2.AsyncClient]:
     (kit/outbound.py): a URL saved before that check existed is refused at call time."""
     base = run.settings.get("api_base_url")
     if not base:
+        # why: no api_base_url, no client; the Provider protocol (providers/base.py) types
+        # fetch/poll's client as AsyncClient, so this and it become `AsyncClient | None` together
         yield None  # type: ignore[misc]
         return
     async with outbound.client(hosts=run.provider.hosts, base_url=base, timeout=10.0) as client:
@@ -258,7 +260,7 @@ async def ingest(run: Run, canonical: Canonical, location_id: str | None) -> dic
 
 
 async def _apply_state(run: Run, canonical: Canonical, location_id: str | None) -> Outcome:
-    base = {"external_id": canonical.external_id, "canonical": summary(canonical)}
+    base: dict[str, Any] = {"external_id": canonical.external_id, "canonical": summary(canonical)}
     order = await find_order(run.session, run.ws.id, source=run.pipe.id,
                              external_id=canonical.external_id)
     if canonical.state == "cancelled":

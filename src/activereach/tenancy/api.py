@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unauthorized, Unprocessable
@@ -77,7 +79,7 @@ async def create_location(body: LocationIn, principal: AdminAuth, request: Reque
     if body.gstin and body.state_code and body.gstin[:2] != body.state_code:
         raise Unprocessable.field("state_code", "does not match the GSTIN's state code")
 
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> Location:
         if await service.find_location(session, principal.workspace.id, body.code):
             raise Conflict(f"an outlet with code {body.code!r} already exists")
         loc = Location(workspace_id=principal.workspace.id, id=new_id("loc"),
@@ -89,7 +91,7 @@ async def create_location(body: LocationIn, principal: AdminAuth, request: Reque
     return _location_out(await write(request, run))
 
 
-async def _location_or_404(session, workspace_id: str, location_id: str) -> Location:  # type: ignore[no-untyped-def]
+async def _location_or_404(session: AsyncSession, workspace_id: str, location_id: str) -> Location:
     loc = await session.get(Location, (workspace_id, location_id))
     if loc is None:
         raise NotFound(f"no outlet {location_id!r}")
@@ -107,7 +109,7 @@ async def update_location(location_id: str, body: LocationPatch, principal: Admi
                           request: Request) -> LocationOut:
     _check_timezone(body.timezone)
 
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> Location:
         loc = await _location_or_404(session, principal.workspace.id, location_id)
         for key, value in body.model_dump(exclude_unset=True).items():
             setattr(loc, key, value)
@@ -118,7 +120,7 @@ async def update_location(location_id: str, body: LocationPatch, principal: Admi
 
 @router.get("/locations/{location_id}/terminals", response_model=list[TerminalOut])
 async def list_terminals(location_id: str, principal: AdminAuth, request: Request) -> list[TerminalOut]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> list[Terminal]:
         await _location_or_404(session, principal.workspace.id, location_id)
         return await service.list_terminals(session, principal.workspace.id, location_id)
     return [_terminal_out(t) for t in await read(request, run)]
@@ -127,7 +129,7 @@ async def list_terminals(location_id: str, principal: AdminAuth, request: Reques
 @router.post("/locations/{location_id}/terminals", response_model=TerminalOut, status_code=201)
 async def create_terminal(location_id: str, body: TerminalIn, principal: AdminAuth,
                           request: Request) -> TerminalOut:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> Terminal:
         await _location_or_404(session, principal.workspace.id, location_id)
         taken = await session.scalar(select(Terminal.id).where(
             Terminal.workspace_id == principal.workspace.id, Terminal.location_id == location_id,
@@ -143,7 +145,7 @@ async def create_terminal(location_id: str, body: TerminalIn, principal: AdminAu
     return _terminal_out(await write(request, run))
 
 
-async def _terminal_or_404(session, workspace_id: str, location_id: str,  # type: ignore[no-untyped-def]
+async def _terminal_or_404(session: AsyncSession, workspace_id: str, location_id: str,
                            terminal_pk: str) -> Terminal:
     term = await session.get(Terminal, (workspace_id, terminal_pk))
     if term is None or term.location_id != location_id:
@@ -156,7 +158,7 @@ async def _terminal_or_404(session, workspace_id: str, location_id: str,  # type
 async def new_pairing_code(location_id: str, terminal_pk: str, principal: AdminAuth,
                            request: Request) -> PairingCodeOut:
     """A single-use code, valid 30 minutes, that pairs one till to this terminal."""
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> tuple[str, dt.datetime]:
         term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
         return await issue_pairing_code(session, term)
     code, expires = await write(request, run)
@@ -166,7 +168,7 @@ async def new_pairing_code(location_id: str, terminal_pk: str, principal: AdminA
 @router.post("/locations/{location_id}/terminals/{terminal_pk}/revoke", response_model=TerminalOut)
 async def revoke(location_id: str, terminal_pk: str, principal: AdminAuth,
                  request: Request) -> TerminalOut:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> Terminal:
         term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
         revoke_terminal(term)
         return term
@@ -178,7 +180,7 @@ async def revoke(location_id: str, terminal_pk: str, principal: AdminAuth,
 @router.post("/locations/{location_id}/terminals/{terminal_pk}/activate", response_model=TerminalOut)
 async def activate(location_id: str, terminal_pk: str, principal: AdminAuth,
                    request: Request) -> TerminalOut:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> Terminal:
         term = await _terminal_or_404(session, principal.workspace.id, location_id, terminal_pk)
         term.status = "active"
         return term
@@ -204,17 +206,19 @@ async def pair(body: PairIn, request: Request) -> PairedDeviceOut:
 @router.get("/pos/me", response_model=PairedDeviceOut, tags=["pos"])
 async def me(principal: DeviceAuth, request: Request) -> PairedDeviceOut:
     """What this device is pinned to; a revoked terminal gets 403 here at its next contact."""
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> tuple[Terminal | None, Location | None]:
         return (await session.get(Terminal, (principal.workspace.id, principal.terminal_pk)),
                 await session.get(Location, (principal.workspace.id, principal.location_id)))
     term, loc = await read(request, run)
+    # DeviceAuth found both rows (at most auth_cache_seconds ago); a miss stays a 500, as before.
+    assert term is not None and loc is not None
     return PairedDeviceOut(device_token=None, terminal=_terminal_out(term),
                            location=_location_out(loc), workspace=_workspace_out(principal.workspace))
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut])
 async def list_keys(principal: AdminAuth, request: Request) -> list[ApiKeyOut]:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> list[ApiKey]:
         rows = await session.execute(select(ApiKey).where(
             ApiKey.workspace_id == principal.workspace.id).order_by(ApiKey.created_at))
         return list(rows.scalars())
@@ -230,7 +234,7 @@ async def create_key(body: ApiKeyIn, principal: AdminAuth, request: Request) -> 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyOut)
 async def revoke_key(key_id: str, principal: AdminAuth, request: Request) -> ApiKeyOut:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> ApiKey:
         key = await session.get(ApiKey, (principal.workspace.id, key_id))
         if key is None:
             raise NotFound(f"no API key {key_id!r}")

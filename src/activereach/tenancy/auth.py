@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -56,7 +57,8 @@ def _cache_ttl(request: Request) -> float:
     return settings.auth_cache_seconds if settings is not None else 2.0
 
 
-async def _cached(request: Request, secret: str, load) -> Principal:  # type: ignore[no-untyped-def]
+async def _cached(request: Request, secret: str,
+                  load: Callable[[Request, str], Awaitable[Principal]]) -> Principal:
     key = (hashlib.sha256(secret.encode()).hexdigest(),)
     principal = _CREDENTIALS.peek(key)
     if principal is None:
@@ -65,7 +67,8 @@ async def _cached(request: Request, secret: str, load) -> Principal:  # type: ig
     return principal
 
 
-async def _load_once(key: tuple[str], ttl: float, load) -> Principal:  # type: ignore[no-untyped-def]
+async def _load_once(key: tuple[str], ttl: float,
+                     load: Callable[[], Awaitable[Principal]]) -> Principal:
     generation, loading = _generation, _LOADING.get(key)
     if loading is None or loading.get_loop() is not asyncio.get_running_loop():
         loading = asyncio.ensure_future(load())

@@ -79,7 +79,7 @@ async def save_active_bill(con: Con) -> HTMLResponse | RedirectResponse:
     form = await form_with_csrf(con.request)
     _require_edit(con)
     ws, location_id = con.workspace.id, _location_id(con)
-    if location_id and form.get("action") == "reset":
+    if location_id and con.location and form.get("action") == "reset":
         await write(con.request, lambda s: tiers.delete_tier(s, ws, location_id))
         tiers.forget(ws)
         flash(con.request, f"Overrides for {con.location.name} cleared: the brand values apply.")

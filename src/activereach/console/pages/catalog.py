@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from activereach.catalog import imports, views
 from activereach.catalog import service as catalog
+from activereach.catalog.models import CatalogImport, Product, Variant
 from activereach.console import catalog as forms
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
@@ -29,7 +31,8 @@ async def _listing(con: Con, q: str, cursor: str | None, status_code: int = 200,
                    **extra: Any) -> HTMLResponse:
     ws = con.workspace.id
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(session: AsyncSession) -> tuple[
+            dict[str, Any], dict[str, dict[str, Any]], list[CatalogImport]]:
         found = await views.list_products(session, ws, category=None, active=None,
                                           updated_since=None, q=q or None, cursor=cursor,
                                           limit=PAGE_SIZE)
@@ -55,7 +58,8 @@ async def catalog_list(con: Con, q: str = Query(default="", max_length=200),
 async def _product(con: Console, product_id: str) -> tuple[Any, list[Any], dict[str, Any] | None]:
     ws = con.workspace.id
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(session: AsyncSession) -> tuple[
+            Product, list[Variant], dict[str, dict[str, Any]] | None]:
         product = await catalog.get_product(session, ws, product_id)
         variants = await catalog.live_variants(session, ws, product.id)
         outlet = (await views.outlet_figures(session, ws, con.location.id,
@@ -118,7 +122,7 @@ async def upload(con: Con) -> HTMLResponse | RedirectResponse:
     total = forms.count_rows(content)
     workspace = con.workspace
 
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> str:
         row = await imports.create_import(session, workspace, filename=filename,
                                           content=content, size=len(content), source="console")
         if total is not None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import contacts as svc
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.messaging import LABELS
 from activereach.console.web import flash, page, redirect
+from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.service import get_contact, identities_of
+from activereach.events.models import Event
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
 from activereach.messaging.service import get_consent, set_consent
@@ -45,7 +48,9 @@ async def profile(contact_id: str, con: Con,
                   cursor: str | None = Query(default=None, max_length=200)) -> HTMLResponse:
     location_id = con.location.id if con.location else None
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(session: AsyncSession) -> tuple[
+            Contact, list[ContactIdentity], list[svc.ChannelStats],
+            tuple[list[Event], str | None], dict[str, Any]]:
         contact = await get_contact(session, con.workspace.id, contact_id)
         if contact is None:
             raise NotFound(f"contact: no contact {contact_id!r}")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
@@ -59,13 +60,15 @@ async def save_general(con: Con) -> HTMLResponse | RedirectResponse:
         await write(con.request, lambda s: _save_brand(s, con.workspace.id, data))
         flash(con.request, "Brand settings saved.")
     else:
-        await write(con.request, lambda s: _save_outlet(s, con.workspace.id, con.location.id, data))
+        location_id = con.location.id
+        await write(con.request, lambda s: _save_outlet(s, con.workspace.id, location_id, data))
         flash(con.request, f"Saved for {data['name']}.")
     return redirect(con.url("settings/general"))
 
 
-async def _save_brand(session, workspace_id: str, data: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+async def _save_brand(session: AsyncSession, workspace_id: str, data: dict[str, str]) -> None:
     ws = await session.get(Workspace, workspace_id, with_for_update=True)
+    assert ws is not None  # the console dependency loaded it for this request
     ws.name, ws.country = data["name"], data["country"].upper()
     ws.currency, ws.timezone = data["currency"].upper(), data["timezone"]
     # A new dict: JSON columns only notice reassignment, not in-place mutation.
@@ -73,9 +76,10 @@ async def _save_brand(session, workspace_id: str, data: dict[str, str]) -> None:
                    "primary_color": data["primary_color"], "accent_color": data["accent_color"]}
 
 
-async def _save_outlet(session, workspace_id: str, location_id: str,  # type: ignore[no-untyped-def]
+async def _save_outlet(session: AsyncSession, workspace_id: str, location_id: str,
                        data: dict[str, str]) -> None:
     loc = await session.get(Location, (workspace_id, location_id), with_for_update=True)
+    assert loc is not None  # one of the console's outlets, loaded for this request
     loc.name, loc.address, loc.phone = data["name"], data["address"], data["phone"]
     loc.timezone = data["timezone"] or None
     loc.updated_at = utcnow()

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import locations as svc
 from activereach.console.auth import Console, console
@@ -109,7 +111,7 @@ async def pairing_code(location_id: str, terminal_pk: str, con: Con) -> HTMLResp
     await form_with_csrf(con.request)
     con.require_write()
 
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> tuple[str, str, dt.datetime]:
         term = await svc.terminal(session, con.workspace.id, location_id, terminal_pk)
         code, expires = await issue_pairing_code(session, term)
         return term.terminal_id, code, expires
@@ -126,7 +128,7 @@ async def terminal_status(location_id: str, terminal_pk: str, action: str,
     if action not in {"revoke", "activate"}:
         raise NotFound(f"action: unknown terminal action {action!r}")
 
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> str:
         term = await svc.terminal(session, con.workspace.id, location_id, terminal_pk)
         if action == "revoke":
             revoke_terminal(term)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import loyalty as forms
 from activereach.console.catalog import major
@@ -18,6 +19,7 @@ from activereach.console.web import flash, page, redirect
 from activereach.kit.errors import AppError, NotFound
 from activereach.kit.http import read, write
 from activereach.loyalty import ledger, members, service
+from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
 
 router = APIRouter(include_in_schema=False)
 Con = Annotated[Console, Depends(console)]
@@ -51,7 +53,9 @@ async def _page(con: Console, status_code: int = 200, before: str | None = None,
     ws = con.workspace.id
     location_id = con.location.id if con.location else None
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(session: AsyncSession) -> tuple[
+            LoyaltyProgram | None, list[dict[str, Any]], list[dict[str, Any]],
+            list[dict[str, Any]], list[tuple[LoyaltyAccount, str | None]]]:
         program = await ledger.program_of(session, ws)
         return (program, await service.list_rules(session, ws),
                 await service.list_tiers(session, ws),
@@ -88,7 +92,7 @@ async def loyalty(con: Con, q: str = Query(default="", max_length=100),
                   ) -> HTMLResponse | RedirectResponse:
     q = q.strip()
     if q:
-        async def find(session):  # type: ignore[no-untyped-def]
+        async def find(session: AsyncSession) -> LoyaltyAccount:
             """A member code (or its QR text) first, then the phone number."""
             if CODE_RE.fullmatch(q):
                 try:
@@ -120,7 +124,8 @@ async def _save(con: Console, name: str, parsed: tuple[Any, dict[str, str]], run
             errors = {detail.get("field", "form"): detail.get("message", exc.message)}
     if errors:
         values = await _posted(con)
-        extra = {"program_values": values} if name == "program" else {"values": values}
+        extra: dict[str, Any] = ({"program_values": values} if name == "program"
+                                 else {"values": values})
         return await _page(con, 422, errors=errors, form=name, **extra)
     flash(con.request, done)
     return redirect(con.url("loyalty"))
@@ -183,7 +188,7 @@ async def save_reward(con: Con) -> HTMLResponse | RedirectResponse:
 async def member(member_id: str, con: Con) -> HTMLResponse:
     ws = con.workspace.id
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(session: AsyncSession) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         program = await service.require_program(session, ws)
         account = await members.find_member(session, con.workspace, member_id=member_id)
         summary = await members.member_summary(session, program, account)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import messaging as helpers
 from activereach.console.auth import Console, console
@@ -17,6 +18,7 @@ from activereach.console.web import flash, page, redirect
 from activereach.kit.errors import Conflict, Unprocessable
 from activereach.kit.http import read, write
 from activereach.messaging import service
+from activereach.messaging.models import Message
 
 router = APIRouter(include_in_schema=False)
 Con = Annotated[Console, Depends(console)]
@@ -28,7 +30,7 @@ PAGE_SIZE = 50
 async def outbox(con: Con, before: str | None = Query(default=None, max_length=40)
                  ) -> HTMLResponse:
     found = helpers.outbox_filter(con.params, con.workspace.timezone)
-    rows: list = []
+    rows: list[Message] = []
     if not found.errors:
         ws, location_id = con.workspace.id, con.location.id if con.location else None
         rows = await read(con.request, lambda s: service.list_messages(
@@ -47,7 +49,8 @@ async def _detail(con: Console, message_id: str, status_code: int = 200,
                   problem: str | None = None) -> HTMLResponse:
     ws = con.workspace.id
 
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(
+            session: AsyncSession) -> tuple[Message, list[Message], dict[str, Any] | None]:
         msg = await service.get_message(session, ws, message_id)
         resends = [m for m in await service.list_messages(session, ws, order_id=msg.order_id,
                                                           limit=200)

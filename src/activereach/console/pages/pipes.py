@@ -44,7 +44,7 @@ def base_url(con: Console) -> str:
 
 @router.get(BASE, response_class=HTMLResponse)
 async def pipes(con: Con) -> HTMLResponse:
-    async def load(session):  # type: ignore[no-untyped-def]
+    async def load(session: AsyncSession) -> list[dict[str, Any]]:
         rows = []
         for pipe in await service.list_pipes(session, con.workspace.id, con.location):
             figures = None
@@ -83,7 +83,7 @@ async def new_pipe(con: Con, provider: str = "") -> HTMLResponse:
 
 
 @router.post(BASE, response_model=None)
-async def create_pipe(con: Con) -> HTMLResponse:
+async def create_pipe(con: Con) -> HTMLResponse | RedirectResponse:
     """The created page shows the webhook URL and the signing secret once: never stored in the
     session, never shown again (the pipe page only says a secret is set)."""
     form = await form_with_csrf(con.request)
@@ -183,6 +183,7 @@ async def save_pipe(pipe_id: str, con: Con) -> HTMLResponse | RedirectResponse:
         values = {k: v for k, v in form.items()
                   if k not in forms.secret_settings(pipe.provider or "")}
         return _pipe_page(con, data, 422, values, errors)
+    assert body is not None  # patch_body gives no body only together with errors
     flash(con.request, f"Pipe {body.name or pipe.name} saved.")
     return redirect(con.url(f"settings/pipes/{pipe_id}"))
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,8 @@ from activereach.messaging.schemas import EmailTemplateIn, SmsTemplateIn, WhatsA
 router = APIRouter(include_in_schema=False)
 Con = Annotated[Console, Depends(console)]
 BASE = "/dashboard/{workspace}/settings/receipt-templates"
-SCHEMAS = {"whatsapp": WhatsAppTemplateIn, "sms": SmsTemplateIn, "email": EmailTemplateIn}
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "whatsapp": WhatsAppTemplateIn, "sms": SmsTemplateIn, "email": EmailTemplateIn}
 # Form fields holding one value per line (lists in the template).
 LIST_FIELDS = {"body_params", "variables"}
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import sessions
 from activereach.console.auth import Console, console, sign_in, sign_out
@@ -64,7 +65,7 @@ async def login(request: Request) -> HTMLResponse | RedirectResponse:
     await guard.succeeded("console", account, address)
     user, ws = found
 
-    async def start(s):  # type: ignore[no-untyped-def]
+    async def start(s: AsyncSession) -> str:
         return await sessions.start(s, await record_sign_in(s, user, password))
     sign_in(request, user, ws, await write(request, start))
     target = _safe_next(form.get("next"))

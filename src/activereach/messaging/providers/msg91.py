@@ -17,11 +17,11 @@ from activereach.messaging.providers.base import (TIMEOUT, Outbound, ProviderErr
 
 class Msg91Provider:
     name = "msg91"
-    hosts = ("api.msg91.com", "control.msg91.com")
-    required = ("template_id", "sender", "dlt_entity_id", "dlt_template_id")
-    optional = {"base_url": "https://api.msg91.com", "route": "4"}
-    secret_keys = ("authkey",)
-    outlet_keys = ("sender",)
+    hosts: tuple[str, ...] = ("api.msg91.com", "control.msg91.com")
+    required: tuple[str, ...] = ("template_id", "sender", "dlt_entity_id", "dlt_template_id")
+    optional: dict[str, Any] = {"base_url": "https://api.msg91.com", "route": "4"}
+    secret_keys: tuple[str, ...] = ("authkey",)
+    outlet_keys: tuple[str, ...] = ("sender",)
 
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:

@@ -18,11 +18,12 @@ SECURITY = ("starttls", "tls", "none")
 class SmtpProvider:
     name = "smtp"
     hosts: tuple[str, ...] = ()   # any relay: checked by address instead (kit/outbound.py)
-    required = ("host", "from_address")
-    optional = {"port": 587, "security": "starttls", "username": None, "from_name": None,
-                "reply_to": None, "verify_tls": True, "timeout": 15}
-    secret_keys = ("password",)
-    outlet_keys = ("from_address", "from_name", "reply_to")
+    required: tuple[str, ...] = ("host", "from_address")
+    optional: dict[str, Any] = {"port": 587, "security": "starttls", "username": None,
+                                "from_name": None, "reply_to": None, "verify_tls": True,
+                                "timeout": 15}
+    secret_keys: tuple[str, ...] = ("password",)
+    outlet_keys: tuple[str, ...] = ("from_address", "from_name", "reply_to")
 
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:

@@ -24,12 +24,12 @@ TRANSIENT_CODES = frozenset({"20429", "20500", "20503"})
 
 class TwilioProvider:
     name = "twilio"
-    hosts = ("api.twilio.com",)
-    required = ("account_sid",)
-    optional = {"base_url": "https://api.twilio.com", "from": None, "messaging_service_sid": None,
-                "status_callback_url": None}
-    secret_keys = ("auth_token",)
-    outlet_keys = ("from", "messaging_service_sid")
+    hosts: tuple[str, ...] = ("api.twilio.com",)
+    required: tuple[str, ...] = ("account_sid",)
+    optional: dict[str, Any] = {"base_url": "https://api.twilio.com", "from": None,
+                                "messaging_service_sid": None, "status_callback_url": None}
+    secret_keys: tuple[str, ...] = ("auth_token",)
+    outlet_keys: tuple[str, ...] = ("from", "messaging_service_sid")
 
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:

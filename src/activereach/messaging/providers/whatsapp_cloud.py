@@ -22,11 +22,11 @@ TRANSIENT_CODES = frozenset({"4", "80007", "130429", "131048", "131000", "133004
 
 class WhatsAppCloudProvider:
     name = "whatsapp_cloud"
-    hosts = ("graph.facebook.com",)
-    required = ("phone_number_id",)
-    optional = {"base_url": "https://graph.facebook.com", "api_version": "v21.0"}
-    secret_keys = ("access_token", "app_secret", "verify_token")
-    outlet_keys = ("phone_number_id", "access_token")
+    hosts: tuple[str, ...] = ("graph.facebook.com",)
+    required: tuple[str, ...] = ("phone_number_id",)
+    optional: dict[str, Any] = {"base_url": "https://graph.facebook.com", "api_version": "v21.0"}
+    secret_keys: tuple[str, ...] = ("access_token", "app_secret", "verify_token")
+    outlet_keys: tuple[str, ...] = ("phone_number_id", "access_token")
 
     async def send(self, message: Outbound, config: dict[str, Any], secrets: dict[str, str],
                    client: httpx2.AsyncClient) -> SendResult:
