@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.throttle = SignInThrottle(settings.login_max_failures, settings.login_lockout_seconds,
                                         LoopStorage(settings.rate_limit_storage),
                                         settings.login_failure_delay_seconds)
+    # why: Starlette types a handler as taking any Exception; each of these takes its own kind
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

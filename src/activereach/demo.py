@@ -113,7 +113,8 @@ async def _terminal(session: AsyncSession, ws: Workspace, loc: Location, label: 
                         name=f"{loc.name} till {label[1:]}", status="active", created_at=utcnow())
         session.add(term)
     now = utcnow()
-    if term.pairing_expires_at is None or term.pairing_expires_at <= now:
+    if (term.pairing_expires_at is None or term.pairing_expires_at <= now
+            or term.pairing_issued_at is None):
         term.pairing_issued_at = now
         term.pairing_expires_at = now + PAIRING_TTL
     code = _derive(secret, f"pair:{term.id}:{term.pairing_issued_at.isoformat()}")

@@ -18,7 +18,6 @@ from activereach.jobs.models import Job
 from activereach.jobs.registry import job
 from activereach.kit import deferred
 from activereach.kit.db import preload, statement
-from activereach.kit.tables import table_of
 from activereach.orders.models import Order, OrderRefund
 
 
@@ -53,7 +52,7 @@ async def _first_day(session: AsyncSession, order: Order, day: str) -> None:
 def _summary_update(dialect: Any) -> Any:
     """The contact's order count, spend and first/last order times, moved by one order (a Core
     statement: executed with many rows it is a plain ``executemany``, not an ORM bulk update)."""
-    table = table_of(Contact)
+    table = Contact.__table__
     at = bindparam("at", type_=table.c.first_order_at.type)
     c = table.c
     return (update(table)

@@ -17,7 +17,6 @@ from activereach.analytics.rules import local_day
 from activereach.kit import deferred
 from activereach.kit.cache import TenantCache
 from activereach.kit.db import Base, statement
-from activereach.kit.tables import table_of
 from activereach.tenancy.models import Location, Workspace
 
 _zones: TenantCache[str] = TenantCache("analytics_timezones")
@@ -29,7 +28,7 @@ def upsert(session: AsyncSession, model: type[Base], set_: Any, key: str) -> Any
     """``INSERT … ON CONFLICT (primary key) DO UPDATE``, built once per model and ``key``: two
     jobs creating the same roll-up row at once both succeed instead of one failing on the key.
     ``set_(table, excluded)`` gives the update; execute with the row as parameters."""
-    table = table_of(model)
+    table = model.__table__
 
     def build(dialect: Any) -> Any:
         stmt = dialect.insert(table)
@@ -44,7 +43,7 @@ async def add_to(session: AsyncSession, model: type[Base], row: dict[str, Any],
     transaction when a worker batch defers it, see ``kit.deferred``)."""
     stmt = upsert(session, model, lambda table, excluded: {
         name: table.c[name] + excluded[name] for name in names}, "add:" + ",".join(names))
-    key = tuple(row[column.name] for column in table_of(model).primary_key.columns)
+    key = tuple(row[column.name] for column in model.__table__.primary_key.columns)
     await deferred.write(session, stmt, row, key=key, duplicate=deferred.Merge(sums=names))
 
 
@@ -53,7 +52,7 @@ async def keep_min(session: AsyncSession, model: type[Base], row: dict[str, Any]
     """Insert ``row``, or keep the smaller ``name`` of it and the existing row."""
     stmt = upsert(session, model, lambda table, excluded: {name: case(
         (excluded[name] < table.c[name], excluded[name]), else_=table.c[name])}, "min:" + name)
-    key = tuple(row[column.name] for column in table_of(model).primary_key.columns)
+    key = tuple(row[column.name] for column in model.__table__.primary_key.columns)
     await deferred.write(session, stmt, row, key=key, duplicate=deferred.Merge(mins=(name,)))
 
 

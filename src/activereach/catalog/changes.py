@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.catalog.models import CatalogChange, CatalogSequence
 from activereach.jobs.service import enqueue
 from activereach.kit.db import insert_ignore, utcnow
-from activereach.kit.tables import table_of
 
 RETENTION = dt.timedelta(days=30)
 
@@ -42,7 +41,7 @@ async def record(session: AsyncSession, workspace_id: str, changes: Iterable[Cha
              "location_id": loc, "changed_at": now}
             for i, (entity, eid, loc) in enumerate(unique)]
     for start in range(0, len(rows), 5000):
-        await session.execute(table_of(CatalogChange).insert(), rows[start:start + 5000])
+        await session.execute(CatalogChange.__table__.insert(), rows[start:start + 5000])
     # At most one pruning pass per workspace per day, scheduled by the writes themselves.
     await enqueue(session, kind="catalog.prune_changes", workspace_id=workspace_id, payload={},
                   dedupe_key=f"catalog.prune:{workspace_id}:{now.date().isoformat()}",

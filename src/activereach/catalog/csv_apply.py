@@ -20,7 +20,6 @@ from activereach.catalog import changes, rules
 from activereach.catalog.csv_parse import Problem, ProductSpec, VariantSpec
 from activereach.catalog.models import Product, StockLevel, StockMovement, Variant
 from activereach.kit.db import utcnow
-from activereach.kit.tables import table_of
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # kit.ids' Crockford base32
 _PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
@@ -277,19 +276,19 @@ def _plan_stock(ws: str, variant_id: str, spec: VariantSpec,
 
 async def _write(session: AsyncSession, ws: str, plan: _Plan) -> None:
     # Core statements (not ORM-bulk) so updates are plain executemany by primary key.
-    table = table_of(Product)
+    table = Product.__table__
     if plan.product_inserts:
-        await session.execute(table_of(Product).insert(), plan.product_inserts)
+        await session.execute(Product.__table__.insert(), plan.product_inserts)
     if plan.product_updates:
         await _update_many(session, table, plan.product_updates)
     if plan.variant_inserts:
-        await session.execute(table_of(Variant).insert(), plan.variant_inserts)
+        await session.execute(Variant.__table__.insert(), plan.variant_inserts)
     if plan.variant_updates:
-        await _update_many(session, table_of(Variant), plan.variant_updates)
+        await _update_many(session, Variant.__table__, plan.variant_updates)
     if plan.stock_inserts:
-        await session.execute(table_of(StockLevel).insert(), plan.stock_inserts)
+        await session.execute(StockLevel.__table__.insert(), plan.stock_inserts)
     if plan.stock_updates:
-        stock = table_of(StockLevel)
+        stock = StockLevel.__table__
         await session.execute(stock.update().where(
             stock.c.workspace_id == bindparam("_ws"), stock.c.variant_id == bindparam("_v"),
             stock.c.location_id == bindparam("_l")).values(
@@ -297,7 +296,7 @@ async def _write(session: AsyncSession, ws: str, plan: _Plan) -> None:
             [{"_ws": r["workspace_id"], "_v": r["variant_id"], "_l": r["location_id"],
               "quantity": r["quantity"], "updated_at": r["updated_at"]} for r in plan.stock_updates])
     if plan.movements:
-        await session.execute(table_of(StockMovement).insert(), plan.movements)
+        await session.execute(StockMovement.__table__.insert(), plan.movements)
     await changes.record(session, ws, plan.changed)
 
 

@@ -49,8 +49,8 @@ def _handle(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _products(menu: list[tuple], taxes: dict[str, str]) -> list[ProductIn]:  # type: ignore[type-arg]
-    grouped: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
+def _products(menu: list[tuple], taxes: dict[str, str]) -> list[ProductIn]:
+    grouped: dict[str, list[tuple]] = {}
     for item in menu:
         grouped.setdefault(item[1], []).append(item)
     products = []

@@ -24,7 +24,6 @@ from activereach.catalog.service import get_variant
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
-from activereach.kit.tables import table_of
 from activereach.tenancy.models import Location
 from activereach.tenancy.service import find_location
 
@@ -99,7 +98,7 @@ async def apply_movements(session: AsyncSession, ws: str, movements: list[Moveme
         after = await _bump(session, ws, move, track_missing)
         if after is None:
             continue
-        await session.execute(insert(table_of(StockMovement)), [dict(
+        await session.execute(insert(StockMovement.__table__), [dict(
             workspace_id=ws, id=new_id("stm"), variant_id=move.variant_id,
             location_id=move.location_id, kind=move.kind, delta=move.delta, quantity_after=after,
             reason=move.reason, ref=move.ref, created_at=utcnow())])

@@ -63,7 +63,8 @@ async def _process_one(session: AsyncSession, workspace: Workspace,
     customer = _customer(message)
     if message.type == "track" and message.event is None:
         raise Unprocessable.field("event", "required for track messages")
-    name = canonical_event_name(message.event) if message.type == "track" else "identify"
+    name = (canonical_event_name(message.event) if message.type == "track" and message.event
+            else "identify")
     stored = await find_event(session, workspace.id, message.message_id)
     if stored is not None:
         return await _seen_before(session, workspace, message, name, stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, normalize_email, normalize_phone
@@ -17,7 +18,7 @@ from activereach.tenancy.auth import AdminAuth
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
 
-async def _contact_out(session, contact: Contact) -> ContactOut:  # type: ignore[no-untyped-def]
+async def _contact_out(session: AsyncSession, contact: Contact) -> ContactOut:
     identities = await identities_of(session, contact.workspace_id, contact.id)
     merged = (await session.execute(select(Contact.id).where(
         Contact.workspace_id == contact.workspace_id,
@@ -48,7 +49,7 @@ async def lookup_contact(principal: AdminAuth, request: Request,
     if value is None:
         raise NotFound("placeholder identities belong to no contact")
 
-    async def body(session):  # type: ignore[no-untyped-def]
+    async def body(session: AsyncSession) -> ContactOut:
         contact = await find_by_identity(session, principal.workspace.id, kind, value)
         if contact is None:
             raise NotFound(f"no contact with that {kind}")
@@ -58,7 +59,7 @@ async def lookup_contact(principal: AdminAuth, request: Request,
 
 @router.get("/{contact_id}", response_model=ContactOut)
 async def show_contact(contact_id: str, principal: AdminAuth, request: Request) -> ContactOut:
-    async def body(session):  # type: ignore[no-untyped-def]
+    async def body(session: AsyncSession) -> ContactOut:
         contact = await get_contact(session, principal.workspace.id, contact_id)
         if contact is None:
             raise NotFound(f"no contact {contact_id!r}")

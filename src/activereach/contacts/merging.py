@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 class ContactMergeHook(Protocol):
     """A domain's part of a merge, run inside the merge's transaction."""
 
-    # the names of the tables (with a ``contact_id``) whose rows this hook takes care of
-    tables: tuple[str, ...]
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The names of the tables (with a ``contact_id``) whose rows this hook takes care of."""
 
     async def merge(self, session: AsyncSession, workspace_id: str, *, source: str,
                     target: str) -> None: ...

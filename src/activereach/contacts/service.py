@@ -55,7 +55,7 @@ async def resolve_contact(session: AsyncSession, workspace_id: str, *, identitie
             await _merge(session, workspace_id, source=other, target=primary)
             forget(session, workspace_id)
             owners = {kind: (primary if cid == other else cid) for kind, cid in owners.items()}
-    new_rows = [
+    new_rows: list[dict[str, Any]] = [
         {"workspace_id": workspace_id, "kind": kind, "value": value, "contact_id": primary,
          "source": source, "created_at": now}
         for kind, value in identities.items() if kind not in owners

@@ -15,10 +15,11 @@ import os
 import socket
 import traceback
 from dataclasses import dataclass
+from typing import Any, cast
 
 import structlog
 from prometheus_client import Counter
-from sqlalchemy import and_, select, update
+from sqlalchemy import CursorResult, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.jobs.models import Job
@@ -242,21 +243,22 @@ class Worker:
             await deferred.flush(session)
         return [None for _ in finished]
 
-    async def _set_leases(self, session, ids: list[int], *, done: bool) -> None:  # type: ignore[no-untyped-def]
+    async def _set_leases(self, session: AsyncSession, ids: list[int], *, done: bool) -> None:
         """Renew the lease of, or mark done, every job in ``ids`` still leased to this worker;
         ``LeaseLost`` if any is not (the caller's transaction then rolls back)."""
         values = (dict(status="done", finished_at=utcnow(), locked_until=None, last_error=None)
                   if done else dict(locked_until=utcnow() + self.lease))
-        result = await session.execute(
+        # DML through the session gives a CursorResult (with rowcount); the stub says Result
+        result = cast(CursorResult[Any], await session.execute(
             update(Job)
             .where(and_(Job.id.in_(ids), Job.status == "running", Job.locked_by == self.name))
             .values(**values),
             execution_options={"synchronize_session": False},
-        )
+        ))
         if result.rowcount != len(ids):
             raise LeaseLost(ids[0])
 
-    async def _handle(self, session, job: Job) -> Effect | None:  # type: ignore[no-untyped-def]
+    async def _handle(self, session: AsyncSession, job: Job) -> Effect | None:
         spec = get_spec(job.kind)
         if spec is None:
             raise LookupError(f"no handler registered for job kind {job.kind!r}")

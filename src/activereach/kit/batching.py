@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+A = TypeVar("A")
 # Items with fewer waiting than this linger a millisecond so the next callers can join.
 FEW, LINGER_SECONDS = 4, 0.001
 
@@ -34,10 +35,11 @@ class Refused(Exception):
         self.index = index
 
 
-async def together_or_alone(items: list[T], together: Callable[[list[T]], Awaitable[list[R]]],
-                            alone: Callable[[T], Awaitable[R]], *, concurrently: bool = False,
+async def together_or_alone(items: list[T],
+                            together: Callable[[list[T]], Awaitable[Sequence[R | Exception]]],
+                            alone: Callable[[T], Awaitable[A]], *, concurrently: bool = False,
                             on_fallback: Callable[[BaseException], None] | None = None,
-                            ) -> list[R | Exception]:
+                            ) -> list[R | A | Exception]:
     """Each item's outcome (a result, or the exception its own run raised): from one run of
     ``together``, or — when that raised — from ``alone`` per item. ``Refused`` is not caught:
     a queue decides what to do with the culprit and the rest."""
@@ -48,9 +50,14 @@ async def together_or_alone(items: list[T], together: Callable[[list[T]], Awaita
     except Exception as exc:  # noqa: BLE001 - every item gets its own run and answer
         if on_fallback is not None:
             on_fallback(exc)
+    outcomes: list[R | A | Exception] = []
     if concurrently:
-        return list(await asyncio.gather(*(alone(item) for item in items), return_exceptions=True))
-    outcomes: list[R | Exception] = []
+        for outcome in await asyncio.gather(*(alone(item) for item in items),
+                                            return_exceptions=True):
+            if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                raise outcome  # a cancellation is not an outcome: it stops the caller too
+            outcomes.append(outcome)
+        return outcomes
     for item in items:
         try:
             outcomes.append(await alone(item))
@@ -79,7 +86,7 @@ class GroupCommit(Generic[T, R]):
     each item's outcome (an ``Exception`` is raised to that item's caller); ``alone`` runs one
     item in its own. ``after_batch`` sees each batch's size once it is answered."""
 
-    def __init__(self, *, together: Callable[[list[T]], Awaitable[list[R]]],
+    def __init__(self, *, together: Callable[[list[T]], Awaitable[Sequence[R | Exception]]],
                  alone: Callable[[T], Awaitable[R]], max_batch: int,
                  keys: Callable[[T], set[Hashable]] | None = None,
                  on_fallback: Callable[[BaseException], None] | None = None,

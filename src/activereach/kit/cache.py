@@ -26,8 +26,10 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import event
 
+from activereach.kit.db import Base
+
 V = TypeVar("V")
-R = TypeVar("R")
+R = TypeVar("R", bound=Base)
 Key = tuple[Hashable, ...]
 _MISSING: Any = object()
 
@@ -65,7 +67,7 @@ class TenantCache(Generic[V]):
         if value is _MISSING:
             value = await load()
             self.put(key, value)
-        return value  # type: ignore[no-any-return]
+        return value
 
     def peek(self, key: Key, default: Any = None) -> Any:
         """The live entry for ``key``, or ``default`` (entries may themselves be ``None``)."""
@@ -131,5 +133,5 @@ def row_copy(row: R | None) -> R | None:
     """
     if row is None:
         return None
-    columns = row.__table__.columns  # type: ignore[attr-defined]
+    columns = type(row).__table__.columns
     return type(row)(**{column.key: getattr(row, column.key) for column in columns})

@@ -12,14 +12,15 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import orjson
 
-from sqlalchemy import JSON, DateTime, MetaData, event, insert, select, tuple_
+from sqlalchemy import JSON, DateTime, MetaData, Table, event, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -37,6 +38,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:  # every model maps one table (SQLAlchemy types it as any FromClause)
+        __table__: ClassVar[Table]
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -94,9 +97,9 @@ def transient(model: type[T], values: dict[str, Any]) -> tuple[T, dict[str, Any]
     constructor leaves it."""
     blank = _BLANK_ROWS.get(model)
     if blank is None:
-        blank = _BLANK_ROWS[model] = {c.key: None for c in model.__table__.columns}  # type: ignore[attr-defined]
+        blank = _BLANK_ROWS[model] = {c.key: None for c in sa_inspect(model).columns}
     row = {**blank, **values}
-    instance = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    instance = sa_inspect(model).class_manager.new_instance()
     instance.__dict__.update(row)
     return instance, row
 

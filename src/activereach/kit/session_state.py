@@ -21,7 +21,7 @@ def state(session: AsyncSession | Session, kind: type[S]) -> S:
     found = session.info.get(kind)
     if found is None:
         found = session.info[kind] = kind()
-    return found  # type: ignore[no-any-return]  # info is dict[Any, Any]; the key is the class
+    return found
 
 
 def peek(session: AsyncSession | Session, kind: type[S]) -> S | None:

@@ -22,7 +22,6 @@ from activereach.kit import session_state
 from activereach.kit.db import utcnow
 from activereach.kit.errors import NotFound
 from activereach.kit.ids import new_id
-from activereach.kit.tables import table_of
 from activereach.loyalty import rules
 from activereach.loyalty.models import (
     LoyaltyAccount,
@@ -131,7 +130,7 @@ async def post(session: AsyncSession, account: LoyaltyAccount, *, kind: str, poi
     entry_id = new_id("le")
     now = now or utcnow()
     account.updated_at = now
-    await session.execute(insert(table_of(LoyaltyEntry)), [dict(
+    await session.execute(insert(LoyaltyEntry.__table__), [dict(
         workspace_id=account.workspace_id, id=entry_id, account_id=account.id, kind=kind,
         points=points, balance_after=account.available, pending_after=account.pending,
         idempotency_key=key, lot_id=lot_id, meta=meta or {}, created_at=now,

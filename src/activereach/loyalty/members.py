@@ -86,7 +86,7 @@ async def member_summary(session: AsyncSession, program: LoyaltyProgram,
         LoyaltyLot.remaining > 0).order_by(LoyaltyLot.expires_at).limit(5))
     return {**member_out(account, program),
             "expiring": [{"points": points, "expires_at": when.isoformat()}
-                         for when, points in expiring.all()],
+                         for when, points in expiring.all() if when is not None],
             "rewards": await eligibility(session, account.workspace_id, account)}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -42,7 +43,7 @@ def ingest_group(request: Request) -> IngestGroup:
 async def lookup_order(principal: AdminAuth, request: Request,
                        external_id: str = Query(max_length=200),
                        source: str = Query(default="api", max_length=64)) -> dict[str, Any]:
-    async def body(session):  # type: ignore[no-untyped-def]
+    async def body(session: AsyncSession) -> dict[str, Any]:
         order = await find_order(session, principal.workspace.id, source=source,
                                  external_id=external_id)
         if order is None:
@@ -53,7 +54,7 @@ async def lookup_order(principal: AdminAuth, request: Request,
 
 @router.get("/{order_id}")
 async def show_order(order_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
-    async def body(session):  # type: ignore[no-untyped-def]
+    async def body(session: AsyncSession) -> dict[str, Any]:
         order = await get_order(session, principal.workspace.id, order_id)
         if order is None:
             raise NotFound(f"no order {order_id!r}")
@@ -64,7 +65,7 @@ async def show_order(order_id: str, principal: AdminAuth, request: Request) -> d
 @router.post("/{order_id}/refunds", status_code=201, responses=REPLAYED)
 async def create_refund(order_id: str, body: RefundIn, principal: AdminAuth,
                         request: Request) -> Any:
-    async def run(session):  # type: ignore[no-untyped-def]
+    async def run(session: AsyncSession) -> Any:
         order = await get_order(session, principal.workspace.id, order_id)
         if order is None:
             raise NotFound(f"no order {order_id!r}")

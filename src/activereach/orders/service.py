@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, column, or_, select, text, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from activereach.contacts.merging import MoveRows
 from activereach.contacts.rules import IdentityError, build_identities
@@ -146,7 +147,7 @@ async def _find_existing(session: AsyncSession, src: IngestSource, external_id: 
 def _existing_query(by_client_id: bool, by_key: bool) -> Any:
     """Built once per shape: the same order by source + external id, the till's client order
     id or the request's idempotency key."""
-    clauses = [(Order.source == bindparam("source")) & (Order.external_id == bindparam("external_id"))]
+    clauses: list[ColumnElement[bool]] = [(Order.source == bindparam("source")) & (Order.external_id == bindparam("external_id"))]
     if by_client_id:
         clauses.append(Order.client_order_id == bindparam("client_order_id"))
     if by_key:
@@ -159,7 +160,7 @@ def _existing_query(by_client_id: bool, by_key: bool) -> Any:
 def replay_keys(src: IngestSource, external_id: str) -> set[tuple[str, ...]]:
     """Every key under which this order may already exist (what ``_find_existing`` matches)."""
     ws = src.workspace.id
-    keys = {(ws, "external", src.source, external_id)}
+    keys: set[tuple[str, ...]] = {(ws, "external", src.source, external_id)}
     if src.client_order_id:
         keys.add((ws, "client", src.client_order_id))
     if src.idempotency_key:

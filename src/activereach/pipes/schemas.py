@@ -10,6 +10,7 @@ from activereach.pipes.providers import PROVIDERS, registered
 from activereach.pipes.providers.spec import (
     BlankDefault, SettingType, example_settings, settings_summary)
 
+# why: the literal's values are the registered providers' names, known only at import time
 Provider = Literal[PROVIDERS]  # type: ignore[valid-type]
 
 

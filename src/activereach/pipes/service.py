@@ -34,7 +34,7 @@ _pipes: TenantCache[tuple[Pipe, list[str]]] = TenantCache("pipes", ttl=PIPE_CACH
 
 
 def cached_pipe(pipe_id: str) -> tuple[Pipe, list[str]] | None:
-    return _pipes.peek((pipe_id,))  # type: ignore[no-any-return]
+    return _pipes.peek((pipe_id,))
 
 
 def cache_pipe(pipe_id: str, value: tuple[Pipe, list[str]]) -> None:

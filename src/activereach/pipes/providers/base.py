@@ -87,6 +87,7 @@ def shape_checked(method: M) -> M:
 
             raise MappingError([{"field": "payload", "message": f"unexpected shape: "
                                  f"{type(exc).__name__}: {exc}"}]) from exc
+    # why: functools.wraps keeps the method's name, not its type; M is the method's own type
     return checked  # type: ignore[return-value]
 
 
@@ -99,16 +100,20 @@ class Provider(Protocol):
 
     name: str
     label: str                        # how the console and the API name it
-    # Every key a pipe of this provider takes, with type, help and example (``spec.Setting``).
-    settings: tuple[Setting, ...]
     # The secret setting the webhook signature is checked with (and that rotates with an overlap).
     signing_secret: str
-    # The provider's documented API hosts ("*.example.com" for per-shop hosts): the only ones an
-    # ``api_base_url`` may name, besides the operator's ``outbound_allow_hosts`` (kit/outbound.py).
-    hosts: tuple[str, ...]
     sample: SampleOrder
     needs_fetch: bool
     content_type: str
+
+    @property
+    def settings(self) -> tuple[Setting, ...]:
+        """Every key a pipe of this provider takes, with type, help and example."""
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The provider's documented API hosts ("*.example.com" for per-shop hosts): the only
+        ones an ``api_base_url`` may name, besides the operator's ``outbound_allow_hosts``."""
 
     @property
     def secret_names(self) -> tuple[str, ...]: ...

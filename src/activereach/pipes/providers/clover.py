@@ -112,10 +112,12 @@ class Clover(JsonProvider):
     @shape_checked
     def to_canonical(self, document: dict[str, Any], ctx: Context) -> Canonical:
         cur = document.get("currency") or ctx.currency
+        created = rules.parse_time(document.get("clientCreatedTime") or document.get("createdTime"))
+        if created is None:
+            raise ValueError("the order has no clientCreatedTime or createdTime")
         body = {
             "external_id": document["id"], "currency": cur, "channel": "offline",
-            "occurred_at": rules.parse_time(document.get("clientCreatedTime")
-                                            or document.get("createdTime")).isoformat(),
+            "occurred_at": created.isoformat(),
             "lines": [_line(li) for li in _elements(document.get("lineItems"))],
             "payments": [{"method": rules.method((p.get("tender") or {}).get("label")),
                           "amount": int(p.get("amount", 0)), "reference": p.get("id")}

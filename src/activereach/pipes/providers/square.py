@@ -59,7 +59,7 @@ class Square(JsonProvider):
     def events(self, payload: Any, headers: Mapping[str, str]) -> list[Event]:
         data = payload.get("data") or {}
         obj = data.get("object") or {}
-        inner = next(iter(obj.values()), {}) if isinstance(obj, dict) and obj else {}
+        inner: Any = next(iter(obj.values()), {}) if isinstance(obj, dict) and obj else {}
         kind = str(payload.get("type", "")).split(".")[0] or "unknown"
         ref = inner.get("order_id") if isinstance(inner, dict) else None
         if kind == "order":
