@@ -48,7 +48,6 @@ def test_signing_secret_is_a_declared_secret_setting(adapter: Provider) -> None:
     secrets = [s.name for s in adapter.settings if s.secret]
     assert adapter.signing_secret in secrets, \
         f"{adapter.name}: signing secret {adapter.signing_secret!r} is not one of {secrets}"
-    # pipes/inbox.py still reads the signing secret as secret_names[0].
     assert adapter.secret_names[0] == adapter.signing_secret
     assert sorted(adapter.secret_names) == sorted(secrets)
 

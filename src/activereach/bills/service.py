@@ -137,11 +137,6 @@ async def find_bill_view(session: AsyncSession, code: str) -> BillView | None:
                     rating=rating, comment=comment)
 
 
-async def get_bill(session: AsyncSession, workspace_id: str, code: str) -> BillReceipt | None:
-    return await session.scalar(select(BillReceipt).where(
-        BillReceipt.workspace_id == workspace_id, BillReceipt.code == code))
-
-
 async def record_rating(session: AsyncSession, bill: BillReceipt, rating: int,
                         comment: str | None) -> BillRating:
     """One rating row per order: the first post creates it, later posts update it."""

@@ -74,7 +74,7 @@ async def _pipe_and_secrets(session: AsyncSession, pipe_id: str,
         pipe = await session.scalar(select(Pipe).where(Pipe.id == pipe_id))
         if pipe is None or pipe.status == "deleted" or pipe.kind != "webhook" or not pipe.provider:
             raise NotFound(f"no webhook pipe {pipe_id!r}")
-        name = get_provider(pipe.provider).secret_names[0]
+        name = get_provider(pipe.provider).signing_secret
         found = (pipe, (await service.secret_values(session, pipe)).get(name, []))
         service.cache_pipe(pipe_id, found)
     cache[pipe_id] = found

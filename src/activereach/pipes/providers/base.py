@@ -148,8 +148,7 @@ class JsonProvider:
 
     @property
     def secret_names(self) -> tuple[str, ...]:
-        """The secret settings, the signing secret first (``pipes/inbox.py`` still reads the
-        signing secret as ``secret_names[0]``)."""
+        """The secret settings, the signing secret first."""
         others = (s.name for s in self.settings if s.secret and s.name != self.signing_secret)
         return (self.signing_secret, *others)
 
