@@ -83,8 +83,11 @@ def setup(url: str) -> tuple[str, str]:
 
 
 def deliveries(pipe_id: str, count: int) -> list[bytes]:
-    template = json.loads((ROOT / "src/activereach/pipes/samples/shopify_order_paid_pos.json")
-                          .read_text())
+    from activereach.pipes.samples import restamp
+
+    # Dated today: the server refuses orders outside its accepted window (orders.rules).
+    template = json.loads(restamp((ROOT / "src/activereach/pipes/samples/"
+                                           "shopify_order_paid_pos.json").read_bytes()))
     out = []
     for n in range(count):
         template["id"] = 7_000_000_000_000 + n

@@ -97,7 +97,7 @@ class IngestGroup:
         self._group: GroupCommit[_Order, dict[str, Any]] = GroupCommit(
             together=self._together, alone=self._alone, keys=_Order.keys,
             max_batch=max_batch or MAX_BATCH["sqlite" if db.is_sqlite else "postgresql"],
-            on_fallback=_fell_back, after_batch=BATCH_SIZES.observe)
+            on_fallback=_fell_back, after_batch=BATCH_SIZES.observe, linger=True)
 
     async def ingest(self, src: IngestSource, order_in: OrderIn) -> dict[str, Any]:
         return await self._group.submit(_Order(src, order_in))
