@@ -15,17 +15,30 @@ import { SignIn } from "./signin.tsx";
 import { Picker } from "./picker.tsx";
 import { VList } from "./vlist.tsx";
 
-interface Row { v: VariantRec; count: number; exact: boolean }
+interface Row { v: VariantRec; count: number; exact: boolean; low: number; high: number }
 
-/** One row per product for name searches; an exact code hit stays its own variant. */
+/** One row per product for name searches; an exact code hit stays its own variant. A product's
+ * row shows the range of its variants' prices, so it reads the same whichever variant the
+ * list or a search happened to find first. */
 function group(found: VariantRec[], exactId?: string): Row[] {
   const rows = new Map<string, Row>();
   for (const v of found) {
     const key = v.id === exactId ? `=${v.id}` : v.product_id;
     const row = rows.get(key);
-    if (row) row.count += 1; else rows.set(key, { v, count: 1, exact: v.id === exactId });
+    if (row) {
+      row.count += 1;
+      row.low = Math.min(row.low, v.price);
+      row.high = Math.max(row.high, v.price);
+    } else {
+      rows.set(key, { v, count: 1, exact: v.id === exactId, low: v.price, high: v.price });
+    }
   }
   return [...rows.values()];
+}
+
+function priceOf(row: Row, currency: string): string {
+  return row.low === row.high ? formatMoney(row.low, currency)
+    : `${formatMoney(row.low, currency)} – ${formatMoney(row.high, currency)}`;
 }
 
 export function Sale({ db, token, currency, readOnly, config, staff, cart, onCart, onComplete }: {
@@ -131,7 +144,7 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
           <button class="item" data-testid="item" onClick={() => void choose(row)}>
             <span class="title">{row.v.title}{row.count === 1 && row.v.name ? ` · ${row.v.name}` : ""}</span>
             <span class="meta">{row.count > 1 ? `${row.count} variants` : row.v.sku ?? ""}</span>
-            <span class="price">{formatMoney(row.v.price, currency)}</span>
+            <span class="price" data-testid="item-price">{priceOf(row, currency)}</span>
           </button>
         )} />
         <p class="small">{rows.length} shown</p>
