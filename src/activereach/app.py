@@ -99,7 +99,21 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or get_settings()
     wiring.install()
     passwords.configure(settings.hash_concurrency)   # argon2 threads, process-wide
+    app = FastAPI(title="Active Reach POS integration", version=__version__,
+                  lifespan=_lifespan(settings, database), docs_url=None, redoc_url=None,
+                  responses=ERROR_RESPONSES)
+    # Sign-in lockouts (console passwords, staff PINs, pairing codes), sized by the operator.
+    app.state.throttle = SignInThrottle(settings.login_max_failures, settings.login_lockout_seconds,
+                                        LoopStorage(settings.rate_limit_storage),
+                                        settings.login_failure_delay_seconds)
+    _add_error_handlers(app)
+    _add_routes(app)
+    _add_middleware(app, settings)
+    return app
 
+
+def _lifespan(settings: Settings, database: Database | None) -> Any:
+    """The process's database, WAL checkpoints and in-process worker, for the app's life."""
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = database or Database(settings.resolved_database_url(), pgbouncer=settings.pgbouncer)
@@ -132,35 +146,33 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 checkpoints.stop()
             if database is None:
                 await db.dispose()
+    return lifespan
 
-    app = FastAPI(title="Active Reach POS integration", version=__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None, responses=ERROR_RESPONSES)
-    # Sign-in lockouts (console passwords, staff PINs, pairing codes), sized by the operator.
-    app.state.throttle = SignInThrottle(settings.login_max_failures, settings.login_lockout_seconds,
-                                        LoopStorage(settings.rate_limit_storage),
-                                        settings.login_failure_delay_seconds)
+
+def _add_error_handlers(app: FastAPI) -> None:
     # why: Starlette types a handler as taking any Exception; each of these takes its own kind
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(DataError, _unstorable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
+
+
+def _add_routes(app: FastAPI) -> None:
     app.include_router(docs_router)
     mount_static(app)
     # Webhook deliveries are the hottest POST path: their routes are matched first.
     app.include_router(pipes_router)
     for router in (ops_router, orders_router, pos_orders_router, contacts_router, events_router,
-                   collect_router, tenancy_router,
-                   bills_router, bill_pages_router, loyalty_router):
+                   collect_router, tenancy_router, bills_router, bill_pages_router,
+                   loyalty_router, catalog_router, catalog_sync_router, cashier_router,
+                   cashier_staff_router, messaging_router, messaging_webhooks_router,
+                   console.router):
         app.include_router(router)
-    for router in (catalog_router, catalog_sync_router):
-        app.include_router(router)
-    app.include_router(cashier_router)
-    app.include_router(cashier_staff_router)
-    app.include_router(messaging_router)
-    app.include_router(messaging_webhooks_router)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
-    app.include_router(console.router)
     console.add_session_middleware(app, settings)
     if settings.rate_limit_enabled:
         # Outside the body guard and the routers: a limited request is refused before any work.
@@ -171,4 +183,3 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(RequestMetrics)
     # Outermost: every HTML reply (console, cashier, docs, errors) gets the security headers.
     app.add_middleware(SecurityHeaders)
-    return app

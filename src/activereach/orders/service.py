@@ -55,24 +55,56 @@ def request_hash(source: str, order_in: OrderIn) -> str:
 
 
 async def ingest_order(session: AsyncSession, src: IngestSource, order_in: OrderIn) -> dict[str, Any]:
-    ws = src.workspace
+    """The one ingest path (docs/architecture.md): replay, price, resolve the customer, let the
+    participants take part, write the order and its event, enqueue the roll-ups."""
     digest = request_hash(src.source, order_in)
-    existing = await _find_existing(session, src, order_in.external_id)
-    if existing is not None:
-        if existing.request_hash != digest:
-            raise Conflict(
-                f"order {order_in.external_id!r} from {src.source!r} was already ingested with "
-                "different content", code="idempotency_conflict",
-                details={"order_id": existing.id})
-        return {**existing.result, "replayed": True}
+    replay = await _replay(session, src, order_in, digest)
+    if replay is not None:
+        return replay
+    priced = await _price(session, src, order_in)
+    contact_id = await _resolve_customer(session, src.workspace, src.source, order_in)
+    completed, rows = _completed(src, order_in, priced, digest, contact_id)
+    for participant in participants():
+        await participant.completed(session, completed)
+    await _write(session, src, completed, rows)
+    return dict(completed.order.result)
 
+
+async def _replay(session: AsyncSession, src: IngestSource, order_in: OrderIn,
+                  digest: str) -> dict[str, Any] | None:
+    """The stored reply of the same order sent before; a different body under its keys is 409."""
+    existing = await _find_existing(session, src, order_in.external_id)
+    if existing is None:
+        return None
+    if existing.request_hash != digest:
+        raise Conflict(
+            f"order {order_in.external_id!r} from {src.source!r} was already ingested with "
+            "different content", code="idempotency_conflict", details={"order_id": existing.id})
+    return {**existing.result, "replayed": True}
+
+
+@dataclass
+class _Priced:
+    """An order's outlet, channel and money, after the participants filled its lines."""
+
+    currency: str
+    location_id: str | None
+    channel: str
+    prepared: PreparedOrder
+    line_rows: list[dict[str, Any]]
+    totals: rules.OrderTotals
+    paid: int
+    change: int
+
+
+async def _price(session: AsyncSession, src: IngestSource, order_in: OrderIn) -> _Priced:
+    ws = src.workspace
     currency = order_in.currency or ws.currency
     try:
         currency_exponent(currency)
     except MoneyError as exc:
         raise Unprocessable.field("currency", str(exc)) from exc
     location_id = src.location_id or await _location_id(session, ws.id, order_in.location)
-    channel = order_in.channel or ("offline" if location_id else "online")
     prepared = PreparedOrder(workspace=ws, location_id=location_id, order_in=order_in,
                              lines=list(order_in.lines))
     for participant in participants():
@@ -86,51 +118,63 @@ async def ingest_order(session: AsyncSession, src: IngestSource, order_in: Order
                                 order_tax=order_in.order_tax, shipping=order_in.shipping)
     _check_client_totals(order_in, totals)
     paid, change = _check_payments(order_in, totals.total)
-    contact_id = await _resolve_customer(session, ws, src.source, order_in)
+    return _Priced(currency=currency, location_id=location_id,
+                   channel=order_in.channel or ("offline" if location_id else "online"),
+                   prepared=prepared, line_rows=line_rows, totals=totals, paid=paid,
+                   change=change)
 
-    order_id, event_id = new_id("ord"), new_id("ev")
+
+def _completed(src: IngestSource, order_in: OrderIn, priced: _Priced, digest: str,
+               contact_id: str | None) -> tuple[CompletedOrder, list[list[dict[str, Any]]]]:
+    """The order the participants see, and its rows: order, lines, payments."""
+    ws, totals = src.workspace, priced.totals
+    order_id = new_id("ord")
     # Plain rows for plain inserts, seen by the participants as model objects (``transient``).
     order, order_row = transient(Order, dict(
         workspace_id=ws.id, id=order_id, source=src.source, external_id=order_in.external_id,
         client_order_id=src.client_order_id, idempotency_key=src.idempotency_key,
-        request_hash=digest, location_id=location_id,
-        terminal_id=src.terminal_id or order_in.terminal, contact_id=contact_id, channel=channel,
-        currency=currency, status="completed", occurred_at=order_in.occurred_at,
-        created_at=utcnow(), subtotal=totals.subtotal, tax_total=totals.tax,
-        discount_total=totals.discount, shipping=totals.shipping, total=totals.total,
-        paid_total=paid, change_due=change, refunded_total=0, coupon=order_in.coupon,
-        customer=_customer_snapshot(order_in), extra=_extra(order_in), event_id=event_id,
+        request_hash=digest, location_id=priced.location_id,
+        terminal_id=src.terminal_id or order_in.terminal, contact_id=contact_id,
+        channel=priced.channel, currency=priced.currency, status="completed",
+        occurred_at=order_in.occurred_at, created_at=utcnow(), subtotal=totals.subtotal,
+        tax_total=totals.tax, discount_total=totals.discount, shipping=totals.shipping,
+        total=totals.total, paid_total=priced.paid, change_due=priced.change, refunded_total=0,
+        coupon=order_in.coupon, customer=_customer_snapshot(order_in), extra=_extra(order_in),
+        event_id=new_id("ev"),
     ))
     lines, line_rows = _transients(OrderLine, [
-        {"workspace_id": ws.id, "order_id": order_id, **row} for row in line_rows])
+        {"workspace_id": ws.id, "order_id": order_id, **row} for row in priced.line_rows])
     payments, payment_rows = _transients(OrderPayment, [
         {"workspace_id": ws.id, "order_id": order_id, "seq": index, "method": p.method.lower(),
          "amount": p.amount, "reference": p.reference}
         for index, p in enumerate(order_in.payments, start=1)])
     completed = CompletedOrder(workspace=ws, order=order, lines=lines, payments=payments,
                                order_in=order_in, result=_result(order, totals))
-    for participant in participants():
-        await participant.completed(session, completed)
+    return completed, [[order_row], line_rows, payment_rows]
+
+
+async def _write(session: AsyncSession, src: IngestSource, completed: CompletedOrder,
+                 rows: list[list[dict[str, Any]]]) -> None:
+    order, (order_rows, line_rows, payment_rows) = completed.order, rows
     # The order rows go in after the participants (their tables hold no foreign key to orders),
     # so the stored reply is final on insert and needs no second UPDATE.
-    order.result = order_row["result"] = completed.result
+    order.result = order_rows[0]["result"] = completed.result
     # Core inserts with parameter lists: one cached statement per table, no ORM bookkeeping;
     # in a group commit they wait for the batch's end (``kit.deferred``).
-    await deferred.write(session, plain_insert(session, Order), order_row)
+    await deferred.write(session, plain_insert(session, Order), order_rows)
     await deferred.write(session, plain_insert(session, OrderLine), line_rows)
     await deferred.write(session, plain_insert(session, OrderPayment), payment_rows)
     # The id the order row and its reply already carry (issue 18, finding 12: it named no event).
     await append_event(
-        session, workspace_id=ws.id, event_id=event_id,
-        message_id=src.message_id or f"order_completed:{order_id}",
-        name="order_completed", timestamp=order_in.occurred_at, source=src.event_source,
-        properties={**order_completed_properties(order, lines, payments),
+        session, workspace_id=order.workspace_id, event_id=order.event_id,
+        message_id=src.message_id or f"order_completed:{order.id}",
+        name="order_completed", timestamp=order.occurred_at, source=src.event_source,
+        properties={**order_completed_properties(order, completed.lines, completed.payments),
                     **completed.event_properties},
-        contact_id=contact_id, location_id=location_id,
+        contact_id=order.contact_id, location_id=order.location_id,
     )
-    await enqueue(session, kind="analytics.apply_order", workspace_id=ws.id,
-                  payload={"order_id": order_id})
-    return dict(order.result)
+    await enqueue(session, kind="analytics.apply_order", workspace_id=order.workspace_id,
+                  payload={"order_id": order.id})
 
 
 async def _find_existing(session: AsyncSession, src: IngestSource, external_id: str) -> Any:
