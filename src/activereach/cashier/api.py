@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from activereach.cashier import flags, receipts, service, settings, staff_keys
+from activereach.cashier import flags, receipt_step, receipts, service, settings, staff_keys
 from activereach.cashier.models import CashierStaff
-from activereach.cashier.schemas import PinIn, SettingsIn, StaffIn
+from activereach.cashier.schemas import PinIn, ReceiptSendIn, SettingsIn, StaffIn
 from activereach.catalog.inventory import resolve_location
 from activereach.kit.error_docs import CREATED
 from activereach.kit.http import read, write
@@ -106,6 +106,20 @@ async def receipt_channel(member_id: str, principal: DeviceAuth, request: Reques
     """The receipt channel the till preselects for this member (their preference if reachable)."""
     return await read(request, lambda s: receipts.receipt_channel(
         s, principal.workspace, principal.location_id, member_id))
+
+
+@router.get("/pos/orders/{client_order_id}/receipt")
+async def receipt_status(client_order_id: str, principal: DeviceAuth, request: Request) -> Any:
+    """How this till's sale's receipt went: channel, status, masked address (the receipt step)."""
+    return await read(request, lambda s: receipt_step.receipt_status(s, principal, client_order_id))
+
+
+@router.post("/pos/orders/{client_order_id}/receipt", status_code=202)
+async def send_receipt(client_order_id: str, body: ReceiptSendIn, principal: DeviceAuth,
+                       request: Request) -> Any:
+    """Send the receipt again, or on another channel (a phone or email typed at the till)."""
+    return await write(request, lambda s: receipt_step.send_again(
+        s, principal, client_order_id, channel=body.channel, to=body.to, key=body.request_id))
 
 
 @router.get("/cashier/receipt-gaps")

@@ -53,3 +53,12 @@ class ProofIn(BaseModel):
     signature: str = Field(min_length=1, max_length=100)
     offline: bool = False
     approvals: list[ApprovalIn] = Field(default_factory=list, max_length=500)
+
+
+class ReceiptSendIn(BaseModel):
+    """Send a sale's receipt again from the till: the channel, an address typed at the till
+    (else the one on file), and the till's own id for this request (a retry sends once)."""
+
+    channel: Literal["whatsapp", "sms", "email"]
+    to: str | None = Field(default=None, max_length=320)
+    request_id: str = Field(min_length=8, max_length=64)

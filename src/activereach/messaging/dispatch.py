@@ -67,7 +67,7 @@ async def _next_channel(session: AsyncSession, ctx: OrderContext) -> Send | None
         if plan.channel is None or plan.recipient is None:
             await _record_dispatch(session, ctx, "not_sent", plan.reason, None)
             return None
-        msg = await _create(session, ctx, plan.channel, plan.recipient)
+        msg = await create_receipt_message(session, ctx, plan.channel, plan.recipient)
         if msg is None:
             return None  # a concurrent run created it; that run owns the send
         send = None if msg.status == "failed" else await _attempt(
@@ -78,8 +78,8 @@ async def _next_channel(session: AsyncSession, ctx: OrderContext) -> Send | None
         ctx.reach = dataclasses.replace(ctx.reach, invalid=ctx.reach.invalid | {msg.channel})
 
 
-async def _create(session: AsyncSession, ctx: OrderContext, channel: str,
-                  recipient: str) -> Message | None:
+async def create_receipt_message(session: AsyncSession, ctx: OrderContext, channel: str,
+                                 recipient: str) -> Message | None:
     """Insert the outbox row (idempotent on ``receipt:{order}:{channel}``); render into it."""
     resolved = ctx.channels[channel]
     now = utcnow()
