@@ -25,8 +25,11 @@ from tests.support import wait_until
 LINES = "document.querySelectorAll('[data-testid=cart-line]').length"
 # how many lines the stored till session holds (-1: none stored), read from its IndexedDB
 STORED = """new Promise((ok) => { const r = indexedDB.open('activepos');
-  r.onsuccess = () => { const g = r.result.transaction('session').objectStore('session').get('current');
-                        g.onsuccess = () => ok(g.result ? g.result.cart.lines.length : -1); }; })"""
+  r.onsuccess = () => {
+    const g = r.result.transaction('session').objectStore('session').get('current');
+    g.onsuccess = () => ok(g.result ? g.result.cart.lines.length : -1);
+  };
+})"""
 # a stand-in for the Shape Detection API and a camera: every frame "shows" the latte M barcode
 CAMERA_STUB = """
 window.BarcodeDetector = class {
@@ -109,7 +112,8 @@ async def _cart_is_back(page) -> None:  # type: ignore[no-untyped-def]
     assert await page.get_by_test_id("member-points").count() == 1
 
 
-async def test_a_sale_survives_reloads_online_and_offline(live_server, browser, artifacts, tenant, db) -> None:
+async def test_a_sale_survives_reloads_online_and_offline(
+        live_server, browser, artifacts, tenant, db) -> None:
     shop = await _weighed_shop(live_server, tenant)
     network = NetSwitch(live_server.port)
     await network.start()
@@ -160,7 +164,8 @@ async def test_a_sale_survives_reloads_online_and_offline(live_server, browser, 
     await network.close()
 
 
-async def _lines(db, tenant, order_id: str) -> dict[tuple[str | None, str], OrderLine]:  # type: ignore[no-untyped-def]
+async def _lines(  # type: ignore[no-untyped-def]
+        db, tenant, order_id: str) -> dict[tuple[str | None, str], OrderLine]:
     """The order's lines by (SKU, quantity)."""
     async with db.read_session() as session:
         rows = (await session.execute(select(OrderLine).where(
