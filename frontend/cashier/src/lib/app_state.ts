@@ -14,7 +14,7 @@ import { spendOffline, type Member } from "./loyalty.ts";
 import { enqueue, flaggedReports, redemptionReports, unsyncedCount } from "./outbox.ts";
 import { DEFAULT_CONFIG, type TillConfig } from "./policy.ts";
 import { expired, signOrder, type StaffKey } from "./proof.ts";
-import { loadSession, reviveCart, SessionWriter, watchIdle, type StoredSession } from "./session.ts";
+import { loadSession, reviveCart, sessionRecord, SessionWriter, watchIdle, type StoredSession } from "./session.ts";
 import { listStaff, type Staff } from "./staff.ts";
 import { createStore, type Store } from "./store.ts";
 import * as till from "./till.ts";
@@ -281,7 +281,10 @@ export class TillApp {
     // server would no longer accept online (the server then flags instead of refusing)
     const offline = !navigator.onLine || !!c.offlinePoints || expired(cashier.key);
     const body = await signOrder({ ...plain, client_order_id: id }, cashier.key, offline, approvalsOf(c.lines));
-    const entry = await enqueue(this.db, id, body); // durable before anything else happens
+    await this.session.idle(); // an older cart written after the sale would bring it back
+    // durable before anything else happens, with the stored cart emptied in the same transaction
+    const entry = await enqueue(this.db, id, body, new Date(), sessionRecord(cashier.staff, EMPTY_CART));
+    this.stored = { holder: cashier.staff.id, cart: EMPTY_CART };
     if (c.offlinePoints && c.member) await spendOffline(this.db, c.member, c.offlinePoints);
     this.set({ last: entry, screen: "receipt" });
     await this.refresh();

@@ -17,7 +17,8 @@ import type { Staff } from "./staff.ts";
 /** The stored record: who holds the sale (locked on restore) and the cart. */
 export interface StoredSession { staff: Staff; cart: Cart; saved_at: string }
 
-const KEY = "current";
+/** The one record's key (lib/outbox.ts writes it too, with a completed sale). */
+export const SESSION_KEY = "current";
 
 /** The cart as it may be written: no staff key on any line. */
 export function storableCart(cart: Cart): Cart {
@@ -45,15 +46,19 @@ export function reviveCart(cart: Cart): { cart: Cart; unapproved: string[] } {
 }
 
 export async function loadSession(db: Till): Promise<StoredSession | undefined> {
-  return db.get("session", KEY);
+  return db.get("session", SESSION_KEY);
+}
+
+/** The record for ``staff`` holding ``cart``: only what may be stored. */
+export function sessionRecord(staff: Staff, cart: Cart, now = new Date()): StoredSession {
+  return { staff: { id: staff.id, name: staff.name, role: staff.role }, cart: storableCart(cart),
+           saved_at: now.toISOString() };
 }
 
 /** Write the session, or remove it when nobody holds the till. */
 export async function saveSession(db: Till, staff: Staff | null, cart: Cart, now = new Date()): Promise<void> {
-  if (!staff) { await db.delete("session", KEY); return; }
-  const record: StoredSession = { staff: { id: staff.id, name: staff.name, role: staff.role },
-                                  cart: storableCart(cart), saved_at: now.toISOString() };
-  await db.put("session", record, KEY);
+  if (!staff) { await db.delete("session", SESSION_KEY); return; }
+  await db.put("session", sessionRecord(staff, cart, now), SESSION_KEY);
 }
 
 /**
