@@ -2,7 +2,7 @@
  * Camera scanning with the browser's own ``BarcodeDetector`` (Shape Detection API): a button
  * that appears only where the browser has it and reads retail codes, and a viewfinder that
  * hands the first code it reads to the sale screen, like a scan. No library: where the API is
- * missing (Firefox, Safari on macOS, desktop Chromium on Linux and Windows) there is no button;
+ * missing (Chrome on Windows and Linux, Firefox, Safari without its flag) there is no button;
  * a keyboard-wedge scanner or typing the code still works there.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
