@@ -11,40 +11,14 @@ import { SyncView } from "./syncview.tsx";
 
 export function App({ app }: { app: TillApp }) {
   const state = useStore(app.store, (s) => s);
-  const { screen, device, progress, online, active, last, error, notice, staff, cashier, locked, config, cart,
-          sync: { unsynced, refused, flagged, catalogAt: syncedAt } } = state;
+  const { screen, device, progress, active, last, error, notice, staff, cashier, locked, config, cart } = state;
   const db = app.db;
   useEffect(() => { app.start(); return app.stop; }, [app]);
-
-  const download = async () => {
-    const blob = new Blob([await exportUnsynced(db, device)], { type: "application/json" });
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = `activepos-unsynced-${new Date().toISOString()}.json`;
-    a.click();
-  };
   const currency = device?.workspace.currency ?? "INR";
-  const header = device ? `${device.location.name ?? device.location.code ?? ""}` : "ActivePOS";
+  const header = outletName(state);
   return (
     <div class="app">
-      <header class="top noprint">
-        <b>ActivePOS</b>
-        {device && <span>{header} · {device.terminal.terminal_id ?? device.terminal.id}</span>}
-        <span class={online ? "pill ok" : "pill off"} data-testid="online">{online ? "online" : "offline"}</span>
-        <span class={unsynced ? "pill warn" : "pill ok"} data-testid="unsynced">{unsynced} unsynced</span>
-        {syncedAt && <span class="small" data-testid="synced-at">catalog {new Date(syncedAt).toLocaleTimeString()}</span>}
-        {unsynced > 0 && <button class="link" onClick={() => void download()}>Export unsynced</button>}
-        {device && <button class="link" data-testid="open-sync" onClick={() => app.show("sync")}>
-          Sync{refused > 0 ? ` · ${refused} redemption(s) refused` : ""}{flagged > 0 ? ` · ${flagged} flagged` : ""}</button>}
-        {cashier && <span data-testid="cashier">{cashier.staff.name}
-          <button class="link" data-testid="lock" onClick={app.lock}>lock</button>
-          <button class="link" onClick={() => app.signIn(null)}>sign out</button></span>}
-        {locked && <span data-testid="cashier">{locked.name} · locked</span>}
-        {state.storage === "refused" && state.storageNoticeHidden &&
-          <button class="link pill warn" data-testid="storage-pill" onClick={() => app.hideStorageNotice(false)}>
-            storage not persistent</button>}
-        {device && <button class="link" data-testid="unpair" onClick={() => void app.unpair()}>Unpair till</button>}
-      </header>
+      <TopBar state={state} app={app} />
       <StorageNotice state={state} app={app} />
       {notice && <p class="warning noprint" data-testid="notice">{notice}
         <button class="link" onClick={app.dismissNotice}>dismiss</button></p>}
@@ -123,5 +97,42 @@ function StorageNotice({ state, app }: { state: AppState; app: TillApp }) {
       <button class="link" data-testid="storage-retry" onClick={() => void app.retryStorage()}>Ask again</button>
       <button class="link" data-testid="storage-hide" onClick={() => app.hideStorageNotice(true)}>Hide</button>
     </div>
+  );
+}
+
+function outletName({ device }: AppState): string {
+  return device ? `${device.location.name ?? device.location.code ?? ""}` : "ActivePOS";
+}
+
+/** The header: the till, the network, what is unsynced, the sync view, who holds the till. */
+function TopBar({ state, app }: { state: AppState; app: TillApp }) {
+  const { device, online, cashier, locked, sync: { unsynced, refused, flagged, catalogAt: syncedAt } } = state;
+  const header = outletName(state);
+  const download = async () => {
+    const blob = new Blob([await exportUnsynced(app.db, device)], { type: "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `activepos-unsynced-${new Date().toISOString()}.json`;
+    a.click();
+  };
+  return (
+    <header class="top noprint">
+      <b>ActivePOS</b>
+      {device && <span>{header} · {device.terminal.terminal_id ?? device.terminal.id}</span>}
+      <span class={online ? "pill ok" : "pill off"} data-testid="online">{online ? "online" : "offline"}</span>
+      <span class={unsynced ? "pill warn" : "pill ok"} data-testid="unsynced">{unsynced} unsynced</span>
+      {syncedAt && <span class="small" data-testid="synced-at">catalog {new Date(syncedAt).toLocaleTimeString()}</span>}
+      {unsynced > 0 && <button class="link" onClick={() => void download()}>Export unsynced</button>}
+      {device && <button class="link" data-testid="open-sync" onClick={() => app.show("sync")}>
+        Sync{refused > 0 ? ` · ${refused} redemption(s) refused` : ""}{flagged > 0 ? ` · ${flagged} flagged` : ""}</button>}
+      {cashier && <span data-testid="cashier">{cashier.staff.name}
+        <button class="link" data-testid="lock" onClick={app.lock}>lock</button>
+        <button class="link" onClick={() => app.signIn(null)}>sign out</button></span>}
+      {locked && <span data-testid="cashier">{locked.name} · locked</span>}
+      {state.storage === "refused" && state.storageNoticeHidden &&
+        <button class="link pill warn" data-testid="storage-pill" onClick={() => app.hideStorageNotice(false)}>
+          storage not persistent</button>}
+      {device && <button class="link" data-testid="unpair" onClick={() => void app.unpair()}>Unpair till</button>}
+    </header>
   );
 }
