@@ -70,3 +70,14 @@ def test_print_layouts_use_the_paper_width() -> None:
         html = render_print_html(_snapshot(), resolve(None, None), width=width)
         assert f"size:{width}mm auto" in html and f"width:{printable}mm" in html
         assert "<svg" in html and DECOY_SNAPSHOT["invoice_number"] in html
+
+
+def test_a_line_note_shows_escaped_on_the_page_and_the_print() -> None:
+    snap = _snapshot()
+    snap["lines"][0]["note"] = "no sugar <b>please</b>"
+    html = render_bill_html(snap, resolve(None, None))
+    assert "Note: no sugar &lt;b&gt;please&lt;/b&gt;" in html
+    assert "Note: no sugar" in render_print_html(snap, resolve(None, None), width=80)
+    plain = _snapshot()  # bills issued before notes were kept show no empty note
+    plain["lines"][0].pop("note", None)
+    assert "Note:" not in render_bill_html(plain, resolve(None, None))

@@ -84,10 +84,12 @@ async def _pair(page, server, code: str) -> None:  # type: ignore[no-untyped-def
 
 
 async def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    """Asha (a cashier) picks her name and types her PIN."""
+    """Asha (a cashier) picks her name and types her PIN; also unlocks a locked till (after a
+    reload the sale screen is already there, under the PIN prompt, so wait for the prompt to go)."""
     await page.get_by_test_id("signin").get_by_role("button", name="Asha").click()
     await page.get_by_test_id("pin").fill("2468")
     await page.get_by_test_id("signin-submit").click()
+    await page.get_by_test_id("signin").wait_for(state="detached")
     await page.get_by_test_id("search").wait_for()
 
 

@@ -112,9 +112,11 @@ async def test_offline_redemption_without_a_customer_or_with_a_hold_is_handled(c
 async def test_till_settings_are_inherited_and_served_to_the_till(client, tenant) -> None:  # type: ignore[no-untyped-def]
     loc, device = await _till(client, tenant)
     assert (await client.get("/v1/pos/config", headers=device)).json() == {
-        "offline_redeem_cap": 500, "discount_limit_bp": 1000}
+        "offline_redeem_cap": 500, "discount_limit_bp": 1000, "idle_lock_minutes": 5,
+        "weighed_prefixes": "20-29"}
     ws = await client.put("/v1/cashier/settings", headers=tenant.admin,
-                          json={"offline_redeem_cap": 300, "discount_limit_bp": 1500})
+                          json={"offline_redeem_cap": 300, "discount_limit_bp": 1500,
+                                "weighed_prefixes": " 20-24=weight, 25-29 "})
     assert ws.status_code == 200 and ws.json()["scope"] == "workspace"
     term = (await client.get(f"/v1/locations/{loc['id']}/terminals",
                              headers=tenant.admin)).json()[0]
@@ -122,7 +124,16 @@ async def test_till_settings_are_inherited_and_served_to_the_till(client, tenant
                            json={"terminal": term["id"], "offline_redeem_cap": 0})
     assert own.status_code == 200, own.text
     assert (await client.get("/v1/pos/config", headers=device)).json() == {
-        "offline_redeem_cap": 0, "discount_limit_bp": 1500}
+        "offline_redeem_cap": 0, "discount_limit_bp": 1500, "idle_lock_minutes": 5,
+        "weighed_prefixes": "20-24=weight,25-29"}
+    for wrong in ("2-9", "29-20", "20=kg", "20,x"):
+        refused = await client.put("/v1/cashier/settings", headers=tenant.admin,
+                                   json={"weighed_prefixes": wrong})
+        assert refused.status_code == 422, wrong
+        assert refused.json()["error"]["details"][0]["field"] == "weighed_prefixes"
+    for field, value in (("idle_lock_minutes", -1), ("idle_lock_minutes", 721)):
+        assert (await client.put("/v1/cashier/settings", headers=tenant.admin,
+                                 json={field: value})).status_code == 422
     bad = await client.put("/v1/cashier/settings", headers=tenant.admin,
                            json={"terminal": "trm_nope", "discount_limit_bp": 20000})
     assert bad.status_code == 422

@@ -1,5 +1,5 @@
-// The till's app state: the store tells its listeners, the cart lives exactly as long as the
-// sale screen with a cashier, and pairing and a completed sale move through the same screens.
+// The till's app state: the store tells its listeners, the cart lives as long as someone holds
+// the till, and pairing and a completed sale move through the same screens.
 import "fake-indexeddb/auto";
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -52,11 +52,13 @@ test("the store replaces its state, tells listeners once per change, and stops t
   assert.equal(told, 1);
 });
 
-test("the cart lasts while the sale screen shows with a cashier signed in", () => {
+test("the cart lasts while someone holds the till, signed in or locked, until the receipt", () => {
   const cart = { lines: [line], member: null };
   const ringing = state({ screen: "sale", cashier: asha, cart });
-  assert.equal(keepCart(ringing).cart, cart);
-  for (const away of [{ screen: "sync" }, { screen: "receipt" }, { cashier: null }]) {
+  for (const stay of [{}, { screen: "sync" }, { cashier: null, locked: asha.staff }]) {
+    assert.equal(keepCart({ ...ringing, ...stay }).cart, cart);
+  }
+  for (const away of [{ screen: "receipt" }, { cashier: null }]) {
     assert.equal(keepCart({ ...ringing, ...away }).cart, EMPTY_CART);
   }
 });

@@ -55,7 +55,7 @@ test("the till config is cached for offline use, with defaults before the first 
   globalThis.fetch = async () => { throw new TypeError("Failed to fetch"); };
   assert.deepEqual(await loadConfig(db, "dt_x"), DEFAULT_CONFIG);
   globalThis.fetch = async () => new Response(JSON.stringify({ offline_redeem_cap: 50, discount_limit_bp: 500 }));
-  assert.deepEqual(await loadConfig(db, "dt_x"), { offline_redeem_cap: 50, discount_limit_bp: 500 });
+  assert.deepEqual(await loadConfig(db, "dt_x"), { ...DEFAULT_CONFIG, offline_redeem_cap: 50, discount_limit_bp: 500 });
   globalThis.fetch = async () => { throw new TypeError("Failed to fetch"); };
   assert.equal((await loadConfig(db, "dt_x")).offline_redeem_cap, 50);
   db.close();

@@ -47,7 +47,7 @@ def _line(line: OrderLine) -> dict[str, Any]:
             "qty": str(line.quantity.normalize()), "unit_price": line.unit_price,
             "discount": line.discount, "hsn": line.hsn, "rate": str(line.tax_rate.normalize()),
             "inclusive": line.tax_inclusive, "taxable": line.taxable, "tax": line.tax,
-            "total": line.total}
+            "total": line.total, "note": line.note}
 
 
 def _totals(order: Order, lines: list[OrderLine], summary: list[rules.RateSummary],

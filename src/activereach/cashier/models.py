@@ -42,6 +42,10 @@ class CashierSettings(Base):
     offline_redeem_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # a line discount above this share of the line (basis points) needs a manager's PIN
     discount_limit_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # minutes without a touch before the till asks for the cashier's PIN again (0: never)
+    idle_lock_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # EAN-13 prefixes whose codes embed a price or weight ("20-29", "20-24=weight,25-29")
+    weighed_prefixes: Mapped[str | None] = mapped_column(String(200), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

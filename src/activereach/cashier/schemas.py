@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PIN = Field(pattern=r"^\d{4,6}$", description="4 to 6 digits")
+# one item of ``weighed_prefixes``: a 2-digit prefix or range, optionally "=price" / "=weight"
+_PREFIX_ITEM = re.compile(r"^(\d{2})(?:-(\d{2}))?(?:=(price|weight))?$")
 
 
 class StaffIn(BaseModel):
@@ -33,6 +36,27 @@ class SettingsIn(BaseModel):
                                            description="points per order while offline; 0 = off")
     discount_limit_bp: int | None = Field(default=None, ge=0, le=10_000,
                                           description="line discount share needing a manager")
+    idle_lock_minutes: int | None = Field(default=None, ge=0, le=720, description=(
+        "minutes idle before the PIN is asked again; 0 = never"))
+    weighed_prefixes: str | None = Field(default=None, max_length=200, description=(
+        'EAN-13 prefixes of weighed-item labels, e.g. "20-29" or "20-24=weight,25-29=price"; '
+        '"" = none'))
+
+    @field_validator("weighed_prefixes")
+    @classmethod
+    def _prefixes(cls, value: str | None) -> str | None:
+        """The till parses the same grammar (lib/weighed.ts); a typo must not reach it."""
+        if value is None:
+            return None
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            match = _PREFIX_ITEM.match(item)
+            if not match:
+                raise ValueError(f"{item!r}: expected NN, NN-NN, optionally =price or =weight")
+            low, high = match.group(1), match.group(2) or match.group(1)
+            if low > high:
+                raise ValueError(f"{item!r}: the range runs backwards")
+        return ",".join(items)
 
 
 class ApprovalIn(BaseModel):

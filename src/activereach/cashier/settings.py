@@ -1,6 +1,7 @@
-"""Till settings: the offline redemption cap and the line-discount limit above which a
-manager's PIN is needed.  A workspace row sets the default, a terminal row overrides it field
-by field; a paired till reads the result with its config (``GET /v1/pos/config``)."""
+"""Till settings: the offline redemption cap, the line-discount limit above which a
+manager's PIN is needed, the idle lock and the weighed-item barcode prefixes.  A workspace row
+sets the default, a terminal row overrides it field by field; a paired till reads the result
+with its config (``GET /v1/pos/config``)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ from activereach.kit.ids import new_id
 from activereach.tenancy.models import Terminal
 
 WORKSPACE = "workspace"
-# Used when nothing is configured: small enough that a stale balance cannot cost much.
-DEFAULTS = {"offline_redeem_cap": 500, "discount_limit_bp": 1000}
+# Used when nothing is configured: a cap small enough that a stale balance cannot cost much;
+# an idle lock short enough for a counter left unattended, long enough not to interrupt a
+# slow sale (docs/decisions.md); weighed labels on GS1's in-store prefixes 20-29, price
+# embedded (what most scales print).
+DEFAULTS: dict[str, Any] = {"offline_redeem_cap": 500, "discount_limit_bp": 1000,
+                            "idle_lock_minutes": 5, "weighed_prefixes": "20-29"}
 FIELDS = tuple(DEFAULTS)
 
 
@@ -40,7 +45,8 @@ async def put_settings(session: AsyncSession, ws: str, body: SettingsIn) -> dict
     if row is None:
         row = CashierSettings(workspace_id=ws, id=new_id("cset"), scope=scope)
         session.add(row)
-    row.offline_redeem_cap, row.discount_limit_bp = body.offline_redeem_cap, body.discount_limit_bp
+    for field in FIELDS:  # a PUT: a field left out goes back to inheriting
+        setattr(row, field, getattr(body, field))
     row.updated_at = utcnow()
     await session.flush()
     return _out(row)

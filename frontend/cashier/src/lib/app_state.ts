@@ -1,17 +1,20 @@
 /**
  * The till's application state, in one store, and every action that changes it: pairing, the
- * first catalog load, sign-in, the cart, completing a sale, unpairing. The background duties
- * (outbox flushing, catalog deltas, bill codes, the online flag) start and stop in one place,
- * ``runDuties``. ui/app.tsx only renders this state and calls these actions.
+ * first catalog load, sign-in and the lock, the cart, completing or voiding a sale, unpairing.
+ * The background duties (outbox flushing, catalog deltas, bill codes, the online flag) start
+ * and stop in one place, ``runDuties``. The cart and who holds it are written to IndexedDB on
+ * every change (lib/session.ts) and restored, locked, at start-up. ui/app.tsx only renders
+ * this state and calls these actions.
  */
 import * as api from "./api.ts";
 import { approvalsOf, orderBody, type CartLine, type Payment } from "./cart.ts";
 import { loadConfig } from "./config.ts";
-import { DB_NAME, getMeta, type OutboxEntry, type Till } from "./db.ts";
+import { DB_NAME, getMeta, setMeta, type OutboxEntry, type Till } from "./db.ts";
 import { spendOffline, type Member } from "./loyalty.ts";
 import { enqueue, flaggedReports, redemptionReports, unsyncedCount } from "./outbox.ts";
 import { DEFAULT_CONFIG, type TillConfig } from "./policy.ts";
 import { expired, signOrder, type StaffKey } from "./proof.ts";
+import { loadSession, reviveCart, sessionRecord, SessionWriter, watchIdle, type StoredSession } from "./session.ts";
 import { listStaff, type Staff } from "./staff.ts";
 import { createStore, type Store } from "./store.ts";
 import * as till from "./till.ts";
@@ -34,14 +37,19 @@ export interface AppState {
   device: api.Device | null; // null until paired
   online: boolean;
   active: boolean; // this tab holds the till's lock; another tab is read only
-  persisted: boolean; // the browser will not evict the till's storage
+  storage: till.StorageState; // whether the browser promised not to evict the till's storage
+  storageNoticeHidden: boolean; // the cashier read the refusal's explanation and folded it
   progress: { phase: string; done: number; total: number }; // the first catalog load
   sync: SyncCounts;
   error: string;
   staff: Staff[];
   config: TillConfig;
   cashier: Cashier | null;
+  // the staff member whose session is locked (idle, or restored after a reload): the cart
+  // waits for a PIN; never set together with ``cashier``
+  locked: Staff | null;
   cart: Cart;
+  notice: string; // something the cashier should know, not an error (cleared by dismissing)
   last: OutboxEntry | null; // the sale the receipt screen shows
 }
 
@@ -54,27 +62,41 @@ export interface Checkout {
 type Patch = Partial<AppState> | ((s: AppState) => Partial<AppState>);
 
 export function initialState(online = navigator.onLine): AppState {
-  return { screen: "boot", device: null, online, active: false, persisted: true,
+  return { screen: "boot", device: null, online, active: false, storage: "unknown", storageNoticeHidden: false,
            progress: { phase: "", done: 0, total: 0 }, sync: { unsynced: 0, refused: 0, flagged: 0 },
-           error: "", staff: [], config: DEFAULT_CONFIG, cashier: null, cart: EMPTY_CART, last: null };
+           error: "", staff: [], config: DEFAULT_CONFIG, cashier: null, locked: null, cart: EMPTY_CART,
+           notice: "", last: null };
+}
+
+/** Who holds the till's sale: the signed-in cashier, or the one whose session is locked. */
+export function holder(s: AppState): Staff | null {
+  return s.cashier?.staff ?? s.locked;
 }
 
 /**
- * The cart lasts while the sale screen shows with a cashier signed in, as it did when it was
- * the sale screen's own state: opening Sync, the receipt, or signing out empties it.
+ * The cart lasts while someone holds the till (signed in, or locked with the PIN asked
+ * again), on the sale and Sync screens. The receipt of a completed sale and signing out empty
+ * it; so does voiding it (``voidSale``).
  */
 export function keepCart(s: AppState): AppState {
-  const ringing = s.screen === "sale" && s.cashier !== null;
-  return ringing || s.cart === EMPTY_CART ? s : { ...s, cart: EMPTY_CART };
+  const kept = holder(s) !== null && s.screen !== "receipt";
+  return kept || s.cart === EMPTY_CART ? s : { ...s, cart: EMPTY_CART };
 }
 
 export class TillApp {
   readonly store: Store<AppState>;
   private duties: { device: api.Device; stop: () => void } | null = null;
   private unsubscribe: (() => void) | null = null;
+  private stopIdle: (() => void) | null = null;
+  private readonly session: SessionWriter;
+  // the session as last stored or restored: a state that differs from it is written
+  private stored: { holder: string | null; cart: Cart } = { holder: null, cart: EMPTY_CART };
 
   constructor(readonly db: Till, initial: AppState = initialState()) {
     this.store = createStore(initial);
+    this.session = new SessionWriter(db);
+    // followed from the start (not from ``start``) so every cart change is durable at once
+    this.store.subscribe(() => this.followSession());
   }
 
   private set = (patch: Patch): void => {
@@ -91,7 +113,9 @@ export class TillApp {
     // the duties follow (device, active): they start once both are set
     this.unsubscribe = this.store.subscribe(() => this.followDuties());
     till.claimTab(() => this.set({ active: true }));
-    void till.persistStorage().then((persisted) => this.set({ persisted }));
+    void this.askStorage();
+    void getMeta<boolean>(this.db, "storage_notice_hidden").then((hidden) => this.set({ storageNoticeHidden: !!hidden }));
+    this.stopIdle = watchIdle(() => this.store.get().config.idle_lock_minutes, this.lock);
     void this.resume();
   };
 
@@ -99,6 +123,8 @@ export class TillApp {
   stop = (): void => {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.stopIdle?.();
+    this.stopIdle = null;
     this.duties?.stop();
     this.duties = null;
   };
@@ -110,8 +136,36 @@ export class TillApp {
     this.set({ device: saved });
     this.set({ staff: await listStaff(this.db, saved.device_token) });
     this.set({ config: await loadConfig(this.db, saved.device_token) });
-    if (await getMeta(this.db, "catalog_cursor")) this.set({ screen: "sale" });
+    const session = await loadSession(this.db);
+    if (await getMeta(this.db, "catalog_cursor")) this.set({ screen: "sale", ...this.restore(session) });
     else this.loadCatalog(saved);
+  }
+
+  /** The stored session, locked: the PIN is asked again after every reload or crash. */
+  private restore(session: StoredSession | undefined): Partial<AppState> {
+    if (!session) return {};
+    const { cart, unapproved } = reviveCart(session.cart);
+    this.stored = { holder: session.staff.id, cart }; // as stored, less what cannot be signed
+    const notice = unapproved.length ? `After the reload, the manager-approved discount on ${unapproved.join(", ")} `
+      + "was taken off (the approval is not kept): apply it again." : "";
+    return { locked: session.staff, cart, notice };
+  }
+
+  /** Write the cart and who holds it whenever either changes (only the active tab writes:
+   *  a read-only second tab must not overwrite the sale the first one is ringing up). */
+  private followSession(): void {
+    const s = this.store.get();
+    const who = holder(s);
+    if (!s.active || (this.stored.holder === (who?.id ?? null) && this.stored.cart === s.cart)) return;
+    this.stored = { holder: who?.id ?? null, cart: s.cart };
+    this.session.write(who, s.cart);
+  }
+
+  /** Resolves once the session writes so far are on disk (tests, and before a reload). */
+  saved = (): Promise<void> => this.session.idle();
+
+  private async askStorage(): Promise<void> {
+    this.set({ storage: await till.persistStorage() });
   }
 
   private followDuties(): void {
@@ -195,7 +249,21 @@ export class TillApp {
   };
 
   show = (screen: Screen): void => this.set({ screen });
-  signIn = (cashier: Cashier | null): void => this.set({ cashier });
+  /** Sign in (or unlock: whoever signs in takes over the cart); ``null`` signs out, which ends
+   *  the sale being rung up. */
+  signIn = (cashier: Cashier | null): void => this.set({ cashier, locked: null });
+  /** Lock the till: the cart stays, the signing key is dropped, the PIN is asked again. */
+  lock = (): void => this.set((s) => (s.cashier ? { cashier: null, locked: s.cashier.staff } : {}));
+  /** Void the sale being rung up: the cart and the member go, here and in storage. */
+  voidSale = (): void => this.set({ cart: EMPTY_CART, notice: "" });
+  dismissNotice = (): void => this.set({ notice: "" });
+  /** Ask the browser for persistent storage again (it may grant it now). */
+  retryStorage = (): Promise<void> => this.askStorage();
+  /** Fold (or unfold) the explanation of refused persistent storage; remembered. */
+  hideStorageNotice = (hidden: boolean): void => {
+    this.set({ storageNoticeHidden: hidden });
+    void setMeta(this.db, "storage_notice_hidden", hidden);
+  };
   /** Change the cart: ``change`` gets the current cart and returns the parts that change. */
   updateCart = (change: (cart: Cart) => Partial<Cart>): void => this.set((s) => ({ cart: { ...s.cart, ...change(s.cart) } }));
 
@@ -213,7 +281,10 @@ export class TillApp {
     // server would no longer accept online (the server then flags instead of refusing)
     const offline = !navigator.onLine || !!c.offlinePoints || expired(cashier.key);
     const body = await signOrder({ ...plain, client_order_id: id }, cashier.key, offline, approvalsOf(c.lines));
-    const entry = await enqueue(this.db, id, body); // durable before anything else happens
+    await this.session.idle(); // an older cart written after the sale would bring it back
+    // durable before anything else happens, with the stored cart emptied in the same transaction
+    const entry = await enqueue(this.db, id, body, new Date(), sessionRecord(cashier.staff, EMPTY_CART));
+    this.stored = { holder: cashier.staff.id, cart: EMPTY_CART };
     if (c.offlinePoints && c.member) await spendOffline(this.db, c.member, c.offlinePoints);
     this.set({ last: entry, screen: "receipt" });
     await this.refresh();

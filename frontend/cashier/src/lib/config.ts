@@ -8,5 +8,6 @@ import { DEFAULT_CONFIG, type TillConfig } from "./policy.ts";
 export async function loadConfig(db: Till, token: string): Promise<TillConfig> {
   const got = await cached<TillConfig>(db, { key: "config", fetch: async () => ({ ...DEFAULT_CONFIG,
     ...(await call<Partial<TillConfig>>("/v1/pos/config", { token, contentType: false })) }) });
-  return got.value ?? DEFAULT_CONFIG;
+  // a copy cached by an older till lacks the newer fields: the defaults fill them
+  return { ...DEFAULT_CONFIG, ...got.value };
 }

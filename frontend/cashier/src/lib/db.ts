@@ -1,5 +1,7 @@
-/** The till's IndexedDB: catalog stores, the order outbox, acknowledged sales and settings. */
+/** The till's IndexedDB: catalog stores, the order outbox, acknowledged sales, settings and the
+ *  till session (the cart being rung up and who holds it). */
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+import type { StoredSession } from "./session.ts";
 
 export interface VariantRec {
   id: string; product_id: string; sku?: string; barcode?: string; options: string[];
@@ -38,32 +40,42 @@ export interface TillDB extends DBSchema {
   outbox: { key: string; value: OutboxEntry; indexes: { seq: number } };
   sent: { key: string; value: SentEntry; indexes: { seq: number } };
   meta: { key: string; value: unknown };
+  // one record, "current": the sale in progress and its cashier (never a PIN or key secret)
+  session: { key: string; value: StoredSession };
 }
 
 export type Till = IDBPDatabase<TillDB>;
 export const DB_NAME = "activepos";
 
+/** The schema version; each step below upgrades from the one before it. */
+export const DB_VERSION = 3;
+
 /**
  * Version 2 stores the catalog in blocks (version 1 wrote one indexed record per variant, ~65 %
- * of a cold sync). Upgrading drops the old catalog stores and the cursor, so the till takes a
- * fresh snapshot; the outbox, sent sales and settings are kept.
+ * of a cold sync): upgrading from 1 drops the old catalog stores and the cursor, so the till
+ * takes a fresh snapshot. Version 3 adds the ``session`` store and touches nothing else, so an
+ * updated till keeps its offline catalog. The outbox, sent sales and settings are always kept.
  */
 export function openTill(name = DB_NAME): Promise<Till> {
-  return openDB<TillDB>(name, 2, {
+  return openDB<TillDB>(name, DB_VERSION, {
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore("taxes", { keyPath: "id" });
         db.createObjectStore("outbox", { keyPath: "id" }).createIndex("seq", "seq", { unique: true });
         db.createObjectStore("sent", { keyPath: "id" }).createIndex("seq", "seq");
         db.createObjectStore("meta");
-      } else {
-        db.deleteObjectStore("variants");
-        db.deleteObjectStore("products");
-        void tx.objectStore("meta").delete("catalog_cursor");
       }
-      db.createObjectStore("variants", { keyPath: "id" });
-      db.createObjectStore("products", { keyPath: "id" });
-      db.createObjectStore("blocks");
+      if (oldVersion < 2) {
+        if (oldVersion === 1) {
+          db.deleteObjectStore("variants");
+          db.deleteObjectStore("products");
+          void tx.objectStore("meta").delete("catalog_cursor");
+        }
+        db.createObjectStore("variants", { keyPath: "id" });
+        db.createObjectStore("products", { keyPath: "id" });
+        db.createObjectStore("blocks");
+      }
+      if (oldVersion < 3) db.createObjectStore("session");
     },
   });
 }

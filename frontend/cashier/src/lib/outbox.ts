@@ -5,6 +5,7 @@
  */
 import type { BillCode } from "./bills.ts";
 import type { OutboxEntry, SentEntry, Till } from "./db.ts";
+import { SESSION_KEY, type StoredSession } from "./session.ts";
 
 export interface SendResult { status: number; body: Record<string, unknown> | null }
 /** Sends one order; throws on a network failure (the entry stays and is retried later). */
@@ -15,11 +16,13 @@ const PERMANENT = new Set([400, 404, 409, 413, 422]);
 
 /**
  * Add a sale with the next receipt sequence number and, when the pool has one, a pre-issued
- * bill code; all in one transaction, so a code is never spent twice nor lost.
+ * bill code; all in one transaction, so a code is never spent twice nor lost. ``session`` is
+ * the till session after the sale (its cart emptied), written in the same transaction: a
+ * crash can then neither lose the sale nor bring its cart back to be rung up twice.
  */
-export async function enqueue(db: Till, id: string, body: Record<string, unknown>, now = new Date()):
-    Promise<OutboxEntry> {
-  const tx = db.transaction(["outbox", "meta"], "readwrite");
+export async function enqueue(db: Till, id: string, body: Record<string, unknown>, now = new Date(),
+                              session?: StoredSession): Promise<OutboxEntry> {
+  const tx = db.transaction(["outbox", "meta", "session"], "readwrite");
   const meta = tx.objectStore("meta");
   const seq = (((await meta.get("receipt_seq")) as number | undefined) ?? 0) + 1;
   const pool = ((await meta.get("bill_pool")) as BillCode[] | undefined) ?? [];
@@ -37,6 +40,7 @@ export async function enqueue(db: Till, id: string, body: Record<string, unknown
     created_at: now.toISOString(), attempts: 0, status: "pending" };
   await meta.put(seq, "receipt_seq");
   await tx.objectStore("outbox").add(entry);
+  if (session) await tx.objectStore("session").put(session, SESSION_KEY);
   await tx.done;
   return entry;
 }

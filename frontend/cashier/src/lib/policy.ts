@@ -4,9 +4,12 @@
  * as loyalty/offline.py counts it), and when a line discount needs a manager's PIN.
  */
 
-export interface TillConfig { offline_redeem_cap: number; discount_limit_bp: number }
-/** The server's built-in defaults (cashier/settings.py), used before the first config fetch. */
-export const DEFAULT_CONFIG: TillConfig = { offline_redeem_cap: 500, discount_limit_bp: 1000 };
+export interface TillConfig { offline_redeem_cap: number; discount_limit_bp: number;
+  idle_lock_minutes: number; weighed_prefixes: string }
+/** The server's built-in defaults (cashier/settings.py), used before the first config fetch
+ *  (and for fields a config cached by an older till lacks). */
+export const DEFAULT_CONFIG: TillConfig = { offline_redeem_cap: 500, discount_limit_bp: 1000,
+  idle_lock_minutes: 5, weighed_prefixes: "20-29" };
 
 /** Most points an offline sale may redeem: the cap, the last known balance and the bill. */
 export function offlineRedeemLimit(o: { cap: number; spendable: number; due: number;

@@ -67,10 +67,20 @@ export async function saveDevice(db: Till, device: api.Device): Promise<void> {
   await setMeta(db, "device", device);
 }
 
-/** Ask for persistent storage so the browser never evicts unsynced sales. */
-export async function persistStorage(): Promise<boolean> {
-  if (!navigator.storage?.persist) return false;
-  return (await navigator.storage.persisted()) || navigator.storage.persist();
+/** Whether the browser promised to keep the till's storage: "unknown" until it answers,
+ *  "unsupported" where there is no Storage API to ask (nothing to explain then). */
+export type StorageState = "unknown" | "persisted" | "refused" | "unsupported";
+
+/** Ask for persistent storage so the browser never evicts unsynced sales. Chromium answers
+ *  without a prompt, from how the site is used (installed, bookmarked, visited often), so a
+ *  refusal can turn into a grant later: asking again is worth a button. */
+export async function persistStorage(): Promise<StorageState> {
+  if (!navigator.storage?.persist) return "unsupported";
+  try {
+    return (await navigator.storage.persisted()) || (await navigator.storage.persist()) ? "persisted" : "refused";
+  } catch {
+    return "refused";
+  }
 }
 
 /**

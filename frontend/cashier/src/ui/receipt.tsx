@@ -4,7 +4,7 @@ import type { OutboxEntry, Till } from "../lib/db.ts";
 import { renderSVG } from "uqr";
 import { formatMoney } from "../lib/tax.ts";
 
-interface Line { name: string; variant?: string; quantity: string; unit_price: number; discount: number }
+interface Line { name: string; variant?: string; quantity: string; unit_price: number; discount: number; note?: string }
 interface Pay { method: string; amount: number; reference?: string }
 type Totals = { subtotal: number; tax: number; discount: number; total: number };
 
@@ -39,10 +39,11 @@ export function Receipt({ db, entry, header, currency, onNext }: {
         <p>Receipt #{entry.seq} · {new Date(body.occurred_at).toLocaleString()}</p>
         <table>
           <tbody>
-            {body.lines.map((l, i) => (
+            {body.lines.map((l, i) => [
               <tr key={i}><td>{l.quantity} × {l.name}{l.variant ? ` (${l.variant})` : ""}</td>
-                <td class="num">{formatMoney(l.unit_price, currency)}</td></tr>
-            ))}
+                <td class="num">{formatMoney(l.unit_price, currency)}</td></tr>,
+              l.note && <tr key={`${i}n`}><td colSpan={2} class="small" data-testid="receipt-note">Note: {l.note}</td></tr>,
+            ])}
           </tbody>
         </table>
         <hr />

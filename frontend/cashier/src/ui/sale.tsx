@@ -1,4 +1,6 @@
-/** The sale screen: search/scan/browse on the left, the cart on the right. */
+/** The sale screen: search/scan/browse on the left, the cart on the right. Scans come from a
+ *  keyboard-wedge scanner, the search box or the camera; weighed-item labels (lib/weighed.ts)
+ *  put the label's weight or price on their own line. */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Cart, Checkout } from "../lib/app_state.ts";
 import { addVariant, setQty, totalsOf, type CartLine } from "../lib/cart.ts";
@@ -9,6 +11,9 @@ import type { Member } from "../lib/loyalty.ts";
 import { discountNeedsApproval, type TillConfig } from "../lib/policy.ts";
 import type { StaffKey } from "../lib/proof.ts";
 import type { Staff } from "../lib/staff.ts";
+import { addWeighed, findWeighed, parsePrefixes, readWeighed } from "../lib/weighed.ts";
+import { CameraScan } from "./camera.tsx";
+import { CartLines } from "./cartlines.tsx";
 import { MemberBar } from "./member.tsx";
 import { Pay } from "./pay.tsx";
 import { SignIn } from "./signin.tsx";
@@ -41,9 +46,10 @@ function priceOf(row: Row, currency: string): string {
     : `${formatMoney(row.low, currency)} – ${formatMoney(row.high, currency)}`;
 }
 
-export function Sale({ db, token, currency, readOnly, config, staff, cart, onCart, onComplete }: {
+export function Sale({ db, token, currency, readOnly, locked = false, config, staff, cart, onCart, onVoid, onComplete }: {
   db: Till; token: string; currency: string; readOnly: boolean; config: TillConfig; staff: Staff[];
-  cart: Cart; onCart: (change: (cart: Cart) => Partial<Cart>) => void;
+  locked?: boolean; // the till is locked: the screen stays (under the PIN prompt), scans are ignored
+  cart: Cart; onCart: (change: (cart: Cart) => Partial<Cart>) => void; onVoid?: () => void;
   onComplete: (checkout: Checkout) => Promise<void>;
 }) {
   const [query, setQuery] = useState("");
@@ -58,6 +64,9 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState("");
   const [approving, setApproving] = useState<{ key: string; minor: number } | null>(null);
+  const [voiding, setVoiding] = useState(false);
+  const weighed = useMemo(() => { try { return parsePrefixes(config.weighed_prefixes); } catch { return []; } },
+                          [config.weighed_prefixes]);
   const managers = staff.filter((s) => s.role === "manager");
   const wedge = useRef({ buffer: "", last: 0 });
 
@@ -88,13 +97,20 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
   };
   const scan = async (code: string) => {
     const v = await byCode(db, code);
-    if (v) add(v); else setNotice(`No item with code ${code}`);
+    if (v) return add(v); // an exact code wins, also on a weighed prefix
+    const label = readWeighed(code, weighed);
+    if (!label) { setNotice(`No item with code ${code}`); return; }
+    if (label.value <= 0) { setNotice(`The label ${code} shows no ${label.embeds}`); return; }
+    const item = await findWeighed(label, (c) => byCode(db, c));
+    if (!item) { setNotice(`No weighed item ${label.item} (label ${code})`); return; }
+    setLines((ls) => addWeighed(ls, item, taxes, label));
+    setNotice("");
   };
   // keyboard-wedge scanners type fast and end with Enter, wherever the focus is
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const inField = (e.target as HTMLElement).tagName === "INPUT";
-      if (inField || picking || paying || approving) return;
+      if (inField || picking || paying || approving || locked) return;
       const w = wedge.current;
       const now = performance.now();
       if (now - w.last > 100) w.buffer = "";
@@ -104,7 +120,7 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [picking, paying, approving, taxes]);
+  }, [picking, paying, approving, taxes, locked, weighed]);
 
   const { totals } = useMemo(() => totalsOf(lines), [lines]);
   /** Apply a line discount; above the till's limit it waits for a manager's PIN. */
@@ -126,8 +142,13 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
     setLines((ls) => ls.map((l) => (l.key === key ? { ...l, discount, approved_by, approval_key } : l)));
     setNotice("");
   };
+  const setNote = (key: string, note: string) =>
+    setLines((ls) => ls.map((l) => (l.key === key ? { ...l, note: note || undefined } : l)));
+  const onQty = (key: string, quantity: string) => {
+    try { setLines((ls) => setQty(ls, key, quantity)); } catch (err) { setNotice((err as Error).message); }
+  };
   return (
-    <div class="sale">
+    <div class="sale" inert={locked}>
       <section class="browse">
         <div class="searchbar">
           <input data-testid="search" placeholder="Search name, SKU or scan a barcode" value={query}
@@ -138,6 +159,7 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
             <option value="">All categories</option>
             {cats.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
+          <CameraScan onCode={(code) => void scan(code)} />
         </div>
         {notice && <p class="error" role="alert">{notice}</p>}
         <VList items={rows} rowHeight={52} height={460} render={(row) => (
@@ -153,25 +175,18 @@ export function Sale({ db, token, currency, readOnly, config, staff, cart, onCar
         <h2>Cart</h2>
         <MemberBar db={db} token={token} member={member} onMember={setMember} />
         {lines.length === 0 && <p class="small">Scan or pick an item.</p>}
-        {lines.map((l) => (
-          <div class="line" key={l.key} data-testid="cart-line">
-            <div class="lname">{l.name}{l.variant ? ` (${l.variant})` : ""}</div>
-            <input class="qty" aria-label="quantity" value={l.quantity}
-                   onChange={(e) => { try { setLines((ls) => setQty(ls, l.key, (e.target as HTMLInputElement).value)); }
-                                      catch (err) { setNotice((err as Error).message); } }} />
-            <input class="disc" aria-label="line discount" placeholder="disc." data-testid="line-discount"
-                   value={l.discount ? (l.discount / 100).toFixed(2) : ""}
-                   onChange={(e) => setDiscount(l.key, (e.target as HTMLInputElement).value)} />
-            {l.approved_by && <span class="small" data-testid="approved-by">ok {l.approved_by.name}</span>}
-            <span class="num">{formatMoney(l.unit_price, currency)}</span>
-            <button class="link" aria-label="remove" onClick={() => setLines((ls) => setQty(ls, l.key, "0"))}>×</button>
-          </div>
-        ))}
+        <CartLines lines={lines} currency={currency} onQty={onQty} onNote={setNote}
+                   onDiscount={(key, text) => setDiscount(key, text)} />
         <p class="row"><span>Taxable</span><span>{formatMoney(totals.subtotal, currency)}</span></p>
         <p class="row"><span>GST</span><span>{formatMoney(totals.tax, currency)}</span></p>
         <p class="row big"><span>Total</span><span data-testid="total">{formatMoney(totals.total, currency)}</span></p>
         <button class="primary pay" data-testid="pay" disabled={!lines.length || readOnly}
                 onClick={() => setPaying(true)}>{readOnly ? "Read only (another tab is active)" : "Pay"}</button>
+        {onVoid && lines.length > 0 && !voiding && <button class="link" data-testid="void-sale"
+                                                           onClick={() => setVoiding(true)}>Void sale</button>}
+        {voiding && <p class="row" data-testid="void-confirm">Void this sale?
+          <button data-testid="void-yes" onClick={() => { setVoiding(false); onVoid?.(); }}>Yes, void it</button>
+          <button onClick={() => setVoiding(false)}>Keep it</button></p>}
       </section>
       {picking && <Picker variants={picking.variants} optionNames={picking.names} currency={currency}
                           onPick={(v) => { add(v); setPicking(null); }} onClose={() => setPicking(null)} />}

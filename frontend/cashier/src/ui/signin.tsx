@@ -1,15 +1,19 @@
-/** Staff sign-in: pick your name, type your PIN. Also used for a manager's approval. A good PIN
- *  yields that person's signing key (online from the server, offline unsealed with the PIN). */
+/** Staff sign-in: pick your name, type your PIN. Also used to unlock a locked till and for a
+ *  manager's approval. A good PIN yields that person's signing key (online from the server,
+ *  offline unsealed with the PIN). */
 import { useState } from "preact/hooks";
 import type { Till } from "../lib/db.ts";
 import type { StaffKey } from "../lib/proof.ts";
 import { checkPin, type Staff } from "../lib/staff.ts";
 
-export function SignIn({ db, token, staff, title, action = "Sign in", onSignedIn, onCancel }: {
+export function SignIn({ db, token, staff, title, action = "Sign in", preselect, hint, onSignedIn, onCancel }: {
   db: Till; token: string; staff: Staff[]; title: string; action?: string;
+  preselect?: Staff; // the person whose locked session this unlocks
+  hint?: string;
   onSignedIn: (s: Staff, key: StaffKey) => void; onCancel?: () => void;
 }) {
-  const [who, setWho] = useState<Staff | null>(staff.length === 1 ? staff[0] : null);
+  const [who, setWho] = useState<Staff | null>(
+    (preselect && staff.find((s) => s.id === preselect.id)) || (staff.length === 1 ? staff[0] : null));
   const [pin, setPin] = useState("");
   const [error, setError] = useState("");
   const submit = async () => {
@@ -21,6 +25,7 @@ export function SignIn({ db, token, staff, title, action = "Sign in", onSignedIn
   return (
     <form class="pair" data-testid="signin" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <h2>{title}</h2>
+      {hint && <p class="small">{hint}</p>}
       <div class="optrow">
         {staff.map((s) => (
           <button type="button" key={s.id} class={who?.id === s.id ? "opt on" : "opt"}
