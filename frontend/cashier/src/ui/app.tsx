@@ -37,7 +37,7 @@ export function App({ app }: { app: TillApp }) {
               config={config} staff={staff} cart={cart} onCart={app.updateCart} onVoid={app.voidSale}
               onComplete={app.complete} />}
       {screen === "sync" && <SyncView db={db} currency={currency} onClose={() => app.show("sale")} onChanged={() => void app.refresh()} />}
-      {screen === "receipt" && last && <Receipt db={db} entry={last} header={header} currency={currency}
+      {screen === "receipt" && last && <Receipt db={db} token={device?.device_token ?? ""} entry={last} header={header} currency={currency}
                                                 onNext={() => app.show("sale")} />}
       {locked && device && staff.length > 0 && (
         // over whatever shows (a payment in progress stays open beneath): the PIN again

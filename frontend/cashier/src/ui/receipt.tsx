@@ -1,15 +1,17 @@
-/** The receipt at the till, in the thermal (58/80 mm) print layout; built from local data. */
+/** The receipt at the till, in the thermal (58/80 mm) print layout, built from local data; once
+ *  the sale has synced, the receipt step below it (how the digital receipt went, resend). */
 import { useEffect, useState } from "preact/hooks";
 import type { OutboxEntry, Till } from "../lib/db.ts";
 import { renderSVG } from "uqr";
 import { formatMoney } from "../lib/tax.ts";
+import { Delivery } from "./delivery.tsx";
 
 interface Line { name: string; variant?: string; quantity: string; unit_price: number; discount: number; note?: string }
 interface Pay { method: string; amount: number; reference?: string }
 type Totals = { subtotal: number; tax: number; discount: number; total: number };
 
-export function Receipt({ db, entry, header, currency, onNext }: {
-  db: Till; entry: OutboxEntry; header: string; currency: string; onNext: () => void;
+export function Receipt({ db, token, entry, header, currency, onNext }: {
+  db: Till; token: string; entry: OutboxEntry; header: string; currency: string; onNext: () => void;
 }) {
   const [bill, setBill] = useState<Record<string, string> | null>(null);
   const [redemption, setRedemption] = useState<{ status: string; settled: number; requested: number } | null>(null);
@@ -53,21 +55,22 @@ export function Receipt({ db, entry, header, currency, onNext }: {
           <span>-{formatMoney(body.totals.discount, currency)}</span></p>}
         <p class="row big"><span>Total</span><span data-testid="receipt-total">{formatMoney(body.totals.total, currency)}</span></p>
         {body.payments.map((p, i) => (
-          <p class="row" key={i}><span>{p.method.toUpperCase()} {p.reference ?? ""}</span>
+          <p class="row" key={i}><span>{p.method.toUpperCase()} {p.method === "points" ? "" : p.reference ?? ""}</span>
             <span>{formatMoney(p.amount, currency)}</span></p>
         ))}
         {paid > body.totals.total && <p class="row"><span>Change</span>
           <span>{formatMoney(paid - body.totals.total, currency)}</span></p>}
-        <p class="small">Order {entry.id}</p>
-        {entry.bill && <p class="small">Invoice {entry.bill.invoice_number}</p>}
+        {(entry.bill?.invoice_number || bill?.invoice_number) &&
+          <p class="small" data-testid="receipt-invoice">Invoice {entry.bill?.invoice_number || bill?.invoice_number}</p>}
         {url && <div class="qr" data-testid="bill-qr" dangerouslySetInnerHTML={{ __html: renderSVG(url, { border: 1 }) }} />}
         {url && <p class="small" data-testid="bill-url">{url}</p>}
         {redemption && redemption.status !== "settled" && <p class="error noprint" data-testid="redemption-refused">
           Points redemption {redemption.status}: {redemption.settled} of {redemption.requested} points settled.</p>}
         <p class="small" data-testid="sync-state">{bill ? "Synced" : "Saved on this till; will sync"}</p>
       </div>
+      {bill && <Delivery token={token} clientOrderId={entry.id} />}
       <div class="actions noprint">
-        <button onClick={() => window.print()}>Print</button>
+        <button data-testid="print" onClick={() => window.print()}>Print</button>
         <button class="primary" data-testid="next-sale" onClick={onNext}>Next sale</button>
       </div>
     </div>
