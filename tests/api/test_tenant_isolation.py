@@ -46,7 +46,9 @@ async def _workspace_a(client, tenant) -> dict[str, str]:  # type: ignore[no-unt
             "channel": "sms", "outlet": loc["id"],
             # a message row exists only after the receipt job runs; an id of the right shape
             # still proves the route answers 404 rather than another brand's data
-            "message_id": "msg_00000000000000000000000000"}
+            "message_id": "msg_00000000000000000000000000",
+            # a till's own id for a sale (API orders have none): the route must still refuse
+            "client_order_id": "0190f3a2-7c1e-7d00-8000-000000000001"}
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ async def member_summary(session: AsyncSession, program: LoyaltyProgram,
         LoyaltyLot.workspace_id == account.workspace_id, LoyaltyLot.account_id == account.id,
         LoyaltyLot.status == "available", LoyaltyLot.expires_at.is_not(None),
         LoyaltyLot.remaining > 0).order_by(LoyaltyLot.expires_at).limit(5))
-    return {**member_out(account, program),
+    contact = await session.get(Contact, (account.workspace_id, account.contact_id))
+    return {**member_out(account, program), "name": contact.name if contact else None,
             "expiring": [{"points": points, "expires_at": when.isoformat()}
                          for when, points in expiring.all() if when is not None],
             "rewards": await eligibility(session, account.workspace_id, account)}

@@ -9,6 +9,7 @@ export interface Reward { id: string; name: string; points_cost: number; eligibl
 export interface Member {
   member_id: string; member_code: string; available: number; spendable: number; pending: number;
   tier?: string | null; points_name: string; point_value: number; rewards: Reward[];
+  name?: string | null;
   phone?: string; // the number it was looked up or enrolled with (the order's customer)
   fetched_at?: string; stale?: boolean;
   offline_used?: OfflineUse; // points this till redeemed offline for the member today

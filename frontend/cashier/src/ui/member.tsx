@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { ApiError } from "../lib/api.ts";
 import type { Till } from "../lib/db.ts";
+import { ago } from "../lib/ago.ts";
 import { enroll, lookup, type Member } from "../lib/loyalty.ts";
 
 export function MemberBar({ db, token, member, onMember }: {
@@ -27,11 +28,14 @@ export function MemberBar({ db, token, member, onMember }: {
   if (member) {
     return (
       <div class="member" data-testid="member">
-        <b>{member.tier ?? "Member"}</b> · {member.member_code}
-        {member.phone ? ` · ${member.phone}` : ""}
-        <span data-testid="member-points"> · {member.spendable} {member.points_name}</span>
-        {member.pending > 0 && <span> (+{member.pending} pending)</span>}
-        {member.stale && <span class="pill warn" data-testid="member-stale">last known balance (offline)</span>}
+        <div class="who"><b data-testid="member-name">{member.name || "Member"}</b>
+          {member.tier && <span class="pill">{member.tier}</span>}
+          <span class="small"> {member.phone ?? member.member_code}</span></div>
+        <div class="balance"><span data-testid="member-points">{member.spendable} {member.points_name}</span>
+          {member.pending > 0 && <span class="small"> (+{member.pending} pending)</span>}</div>
+        {member.stale
+          ? <p class="pill warn" data-testid="member-stale">Offline: balance last confirmed {ago(member.fetched_at)}; it may have changed since</p>
+          : <p class="small" data-testid="member-confirmed">Balance confirmed {ago(member.fetched_at)}</p>}
         <ul class="rewards">
           {member.rewards.map((r) => (
             <li key={r.id} class={r.eligible ? "" : "locked"}>{r.name} · {r.points_cost}
