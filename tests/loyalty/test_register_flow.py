@@ -185,6 +185,8 @@ async def test_lookup_by_code_and_enrol_at_checkout(client, program_tenant) -> N
     by_qr = await client.get("/v1/loyalty/members", params={"code": f"loyalty:{code.lower()}"},
                              headers=program_tenant.admin)
     assert by_qr.status_code == 200 and by_qr.json()["member_id"] == created.json()["member_id"]
+    # a till that scanned the code names the order's customer by the member's phone
+    assert (by_qr.json()["phone"], by_qr.json()["name"]) == ("+919845055555", "Ravi")
     bad = await client.get("/v1/loyalty/members", params={"phone": "12"},
                            headers=program_tenant.admin)
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "phone"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.contacts.models import Contact
+from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.rules import IdentityError, normalize_phone
 from activereach.contacts.service import find_by_identity, resolve_contact
 from activereach.kit.db import utcnow
@@ -85,7 +85,12 @@ async def member_summary(session: AsyncSession, program: LoyaltyProgram,
         LoyaltyLot.status == "available", LoyaltyLot.expires_at.is_not(None),
         LoyaltyLot.remaining > 0).order_by(LoyaltyLot.expires_at).limit(5))
     contact = await session.get(Contact, (account.workspace_id, account.contact_id))
+    # the phone lets a till that scanned the member's code name the order's customer
+    phone = await session.scalar(select(ContactIdentity.value).where(
+        ContactIdentity.workspace_id == account.workspace_id,
+        ContactIdentity.contact_id == account.contact_id, ContactIdentity.kind == "phone"))
     return {**member_out(account, program), "name": contact.name if contact else None,
+            "phone": phone,
             "expiring": [{"points": points, "expires_at": when.isoformat()}
                          for when, points in expiring.all() if when is not None],
             "rewards": await eligibility(session, account.workspace_id, account)}

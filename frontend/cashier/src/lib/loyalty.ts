@@ -33,7 +33,9 @@ export async function lookup(db: Till, token: string, text: string): Promise<Mem
       key: `member:${ref.phone ?? ref.code}`,
       fetch: () => call<Member>(`/v1/loyalty/members?${query}`, { token }),
       // the day's offline use is the till's own count: a fresh balance does not reset it
-      merge: (member, prior) => ({ ...member, phone: ref.phone, fetched_at: new Date().toISOString(),
+      // a code lookup learns the phone from the server: the order names its customer by it
+      merge: (member, prior) => ({ ...member, phone: ref.phone ?? member.phone ?? undefined,
+                                   fetched_at: new Date().toISOString(),
                                    offline_used: prior?.offline_used }),
       fallback: (err) => !(err instanceof ApiError), // a refusal is the server's answer, not "offline"
     });

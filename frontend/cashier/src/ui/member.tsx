@@ -30,7 +30,7 @@ export function MemberBar({ db, token, member, onMember }: {
       <div class="member" data-testid="member">
         <div class="who"><b data-testid="member-name">{member.name || "Member"}</b>
           {member.tier && <span class="pill">{member.tier}</span>}
-          <span class="small"> {member.phone ?? member.member_code}</span></div>
+          <span class="small"> {member.phone ? `•••• ${member.phone.slice(-4)}` : member.member_code}</span></div>
         <div class="balance"><span data-testid="member-points">{member.spendable} {member.points_name}</span>
           {member.pending > 0 && <span class="small"> (+{member.pending} pending)</span>}</div>
         {member.stale
