@@ -1,7 +1,7 @@
 """Start-up wiring: the one module that knows every domain and plugs them into each other.
 
 The domains are layered (kit → tenancy, jobs → contacts → events → orders → catalog, loyalty,
-cashier, bills, messaging, analytics → pipes, collect → console): a lower one never imports a
+cashier, bills, messaging, analytics → member_page, pipes, collect → console): a lower one never imports a
 higher one, not even lazily (``tests/unit/test_import_layers.py`` builds the graph from the
 source). Where a lower domain needs the higher ones — the order ingest path calls its
 participants, a contact merge moves every domain's rows, the worker runs every job kind — it

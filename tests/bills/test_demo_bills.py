@@ -10,7 +10,7 @@ from activereach.bills.models import BillReceipt
 from activereach.bills.render import render_bill_html
 from activereach.demo import seed_demo
 from activereach.kit.db import unit_of_work
-from tests.member.test_member_page import INTERNAL
+from tests.member.conftest import INTERNAL_ID
 
 
 async def test_every_demo_bill_is_consistent(db) -> None:
@@ -35,5 +35,5 @@ async def test_every_demo_bill_is_consistent(db) -> None:
         if totals["change"]:
             assert methods == {"cash"} and totals["paid"] >= totals["payable"]
         html = render_bill_html(snap, resolve(None, None))
-        assert not INTERNAL.search(html.split("</style>", 1)[1]), bill.code
+        assert not INTERNAL_ID.search(html.split("</style>", 1)[1]), bill.code
     assert (False, True) in kinds      # some till sales in cash get change back

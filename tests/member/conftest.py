@@ -12,6 +12,9 @@ from tests.conftest import Tenant, order_body
 from tests.loyalty.conftest import setup_program
 
 PHONE = "+91 98450 12345"
+# What no page may show a person: our ids (``lh_01j…``, ``ord_…``, ``ct_…``) or a UUID.
+INTERNAL_ID = re.compile(r"\b(lh|ord|ct|ev|msg|la|rw|mpc|bill)_[0-9a-z]{10,}"
+                         r"|\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
 async def console_channels(client: httpx2.AsyncClient, tenant: Tenant,

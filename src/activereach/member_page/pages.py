@@ -58,6 +58,10 @@ class Found:
     def bill(self) -> BillReceipt:
         return self.view.bill
 
+    @property
+    def brand(self) -> str:
+        return str(self.config.get("brand_name") or self.bill.snapshot["brand"]["name"])
+
 
 async def _find(request: Request, code: str, limit: Any) -> Found | Response:
     """The bill, or the response to give instead (rate limited, not found, cross-site post)."""
@@ -85,7 +89,7 @@ async def _page_view(session: AsyncSession, found: Found, cookie: str | None) ->
     grant = await codes.session_grant(session, bill, cookie)
     page = PageView(
         code=bill.code, config=dict(found.config), first_name=snapshot["customer"].get("name"),
-        brand=str(found.config.get("brand_name") or snapshot["brand"]["name"]),
+        brand=found.brand,
         currency=member.workspace.currency, locale=member.workspace.locale or "en_IN",
         overview=await service.overview(session, member), verified=grant is not None)
     if grant is not None:
@@ -131,9 +135,7 @@ async def send_code(code: str, request: Request,
     found = await _find(request, code, RATING_LIMIT)
     if not isinstance(found, Found):
         return found
-    bill, brand = found.bill, str(found.config.get("brand_name") or
-                                  found.bill.snapshot["brand"]["name"])
-    secret = _secret(request)
+    bill, brand, secret = found.bill, found.brand, _secret(request)
 
     async def issue(session: AsyncSession) -> codes.Issued | None:
         assert bill.contact_id is not None

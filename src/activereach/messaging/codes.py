@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.contacts.rules import mask_email, mask_phone
@@ -31,6 +32,8 @@ from activereach.messaging.providers import Outbound, ProviderError, SendResult,
 from activereach.messaging.providers.base import kept_response, shared_client
 from activereach.messaging.routing import reach_of
 from activereach.messaging.service import record_status
+
+log = structlog.get_logger(__name__)
 
 PURPOSE = "member_code"
 TEXT_PROVIDERS = {"sms": ("twilio", "console"), "email": ("smtp", "console")}
@@ -138,10 +141,12 @@ async def record_code_outcome(session: AsyncSession, send: CodeSend,
         msg.provider_response = kept_response(outcome.response)
         await record_status(session, msg, "sent", source="member_page")
         return True
-    code, text = (outcome.code, outcome.message) if isinstance(outcome, ProviderError) else (
-        "send_error", type(outcome).__name__)
     if isinstance(outcome, ProviderError):
+        code, text = outcome.code, outcome.message
         msg.provider_response = kept_response(outcome.response)
+    else:   # not the provider's answer (a bug, a broken connection pool): say so in the log
+        code, text = "send_error", type(outcome).__name__
+        log.warning("member code send failed", message_id=msg.id, error_type=text)
     await record_status(session, msg, "failed", source="member_page", error_code=code,
                         error=text)
     return False
