@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx2
 
+from tests.browser.test_csp import RECORD, _violations
 from tests.console.conftest import PASSWORD, make_user
 from tests.member.conftest import INTERNAL_ID
 from tests.support import iso_ago
@@ -86,6 +87,7 @@ async def test_from_the_bill_to_the_member_page_and_back_to_the_console(
     async with httpx2.AsyncClient(base_url=live_server.url, timeout=20) as http:
         order = await _setup(http, tenant)
         context = await browser.new_context(**PHONE_SIZE)
+        await context.add_init_script(RECORD)   # records any CSP violation
         page = await context.new_page()
         await page.goto(order["bill"]["url"])
         await _no_internals(page)
@@ -116,6 +118,7 @@ async def test_from_the_bill_to_the_member_page_and_back_to_the_console(
         consent = (await http.get(f"/v1/messaging/consent/{order['contact_id']}",
                                   headers=tenant.admin)).json()["channels"]["sms"]
         assert (consent["status"], consent["source"]) == ("opted_out", "member_page")
+        assert await _violations(page) == []
         await _both_sizes(browser, page.url.split("?")[0], tmp_path, "member",
                           await context.cookies())
         await context.close()
