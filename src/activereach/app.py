@@ -11,13 +11,14 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from activereach import __version__, wiring
 from activereach.config import Settings, get_settings
 from activereach.bills.api import router as bills_router
+from activereach.bills.pages import bill_host_error
 from activereach.bills.pages import router as bill_pages_router
 from activereach.cashier.api import router as cashier_staff_router
 from activereach.cashier.pages import router as cashier_router
@@ -36,6 +37,7 @@ from activereach.kit.ratelimit import Limits, RateLimit
 from activereach.kit.counters import LoopStorage
 from activereach.kit.throttle import SignInThrottle
 from activereach.loyalty.api import router as loyalty_router
+from activereach.member_page.pages import router as member_page_router
 from activereach.ops.api import router as ops_router
 from activereach.ops.docs import mount_static
 from activereach.ops.docs import router as docs_router
@@ -59,7 +61,9 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
-async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+async def _app_error(request: Request, exc: AppError) -> Response:
+    if (page := bill_host_error(request, exc.status_code)) is not None:
+        return page
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
 
@@ -75,7 +79,10 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
                                    "details": details}}, status_code=422)
 
 
-async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    # A shopper's browser on a bill host gets the bill's HTML 404, never JSON.
+    if (page := bill_host_error(request, exc.status_code)) is not None:
+        return page
     code = HTTP_CODES.get(exc.status_code, "error")
     return JSONResponse({"error": {"code": code, "message": str(exc.detail), "details": None}},
                         status_code=exc.status_code, headers=getattr(exc, "headers", None))
@@ -165,9 +172,9 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(pipes_router)
     for router in (ops_router, orders_router, pos_orders_router, contacts_router, events_router,
                    collect_router, tenancy_router, bills_router, bill_pages_router,
-                   loyalty_router, catalog_router, catalog_sync_router, cashier_router,
-                   cashier_staff_router, messaging_router, messaging_webhooks_router,
-                   console.router):
+                   member_page_router, loyalty_router, catalog_router, catalog_sync_router,
+                   cashier_router, cashier_staff_router, messaging_router,
+                   messaging_webhooks_router, console.router):
         app.include_router(router)
 
 

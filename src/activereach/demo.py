@@ -175,6 +175,16 @@ def _demo_orders(ws: Workspace, locations: list[Location]) -> list[tuple[str, di
     return orders
 
 
+def _payment(source: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Online orders pay by card to the paisa; at a till, UPI or card pay the total and cash
+    is handed over in ₹100 notes, the change being tendered − total (as the bill shows it)."""
+    total = int(sum(Decimal(line["quantity"]) * line["unit_price"] for line in body["lines"]))
+    method = "card" if source == "online" else random.Random(body["external_id"]).choice(
+        ["upi", "cash", "card"])
+    tendered = -(-total // 10000) * 10000 if method == "cash" else total
+    return {"method": method, "amount": tendered}
+
+
 async def _orders(session: AsyncSession, ws: Workspace, locations: list[Location]) -> None:
     for source, body in _demo_orders(ws, locations):
         exists = await session.scalar(select(Order.id).where(
@@ -182,11 +192,7 @@ async def _orders(session: AsyncSession, ws: Workspace, locations: list[Location
             Order.external_id == body["external_id"]))
         if exists:
             continue
-        total = sum(Decimal(line["quantity"]) * line["unit_price"] for line in body["lines"])
-        method = "card" if source == "online" else random.Random(body["external_id"]).choice(
-            ["upi", "cash", "card"])
-        order_in = OrderIn.model_validate({**body, "payments": [{"method": method,
-                                                                 "amount": int(total)}]})
+        order_in = OrderIn.model_validate({**body, "payments": [_payment(source, body)]})
         await ingest_order(session, IngestSource(
             workspace=ws, source=source, event_source="sdk" if source == "online" else "pos",
             client_order_id=None), order_in)

@@ -13,6 +13,7 @@ from activereach.jobs.models import Job
 from activereach.kit.db import Base
 from activereach.loyalty.models import (LoyaltyAccount, LoyaltyEntry, LoyaltyHold, LoyaltyLot,
                                         LoyaltyProgram, LoyaltyReward, LoyaltyRule, LoyaltyTier)
+from activereach.member_page.models import MemberCode
 from activereach.messaging.models import (ChannelSetting, Consent, Message, MessageTemplate,
                                           ReceiptDispatch)
 from activereach.orders.models import Order, OrderLine, OrderPayment, OrderRefund
@@ -32,5 +33,5 @@ __all__ = [
     "ApiKey", "Base", "Contact", "ContactIdentity", "DailySales", "Event", "Job", "Location",
     "Order", "OrderLine", "OrderPayment", "OrderRefund", "Terminal", "Workspace",
     "Pipe", "PipeEventSeen", "PipeOrderState", "PipeSecret", "WebhookDelivery",
-    "CashierSettings", "CashierStaff",
+    "CashierSettings", "CashierStaff", "MemberCode",
 ]

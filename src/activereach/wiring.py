@@ -1,7 +1,7 @@
 """Start-up wiring: the one module that knows every domain and plugs them into each other.
 
 The domains are layered (kit → tenancy, jobs → contacts → events → orders → catalog, loyalty,
-cashier, bills, messaging, analytics → pipes, collect → console): a lower one never imports a
+cashier, bills, messaging, analytics → member_page, pipes, collect → console): a lower one never imports a
 higher one, not even lazily (``tests/unit/test_import_layers.py`` builds the graph from the
 source). Where a lower domain needs the higher ones — the order ingest path calls its
 participants, a contact merge moves every domain's rows, the worker runs every job kind — it
@@ -27,6 +27,7 @@ from activereach.contacts import service as contacts
 from activereach.events import service as events
 from activereach.loyalty import members, offline
 from activereach.loyalty.participant import LoyaltyParticipant
+from activereach.member_page import codes as member_codes
 from activereach.messaging import contact_merge as messaging_merge
 from activereach.messaging.participant import MessagingParticipant
 from activereach.orders import participants
@@ -41,6 +42,6 @@ def install() -> None:
                           bills.BillsParticipant(), MessagingParticipant())
     merging.register(contacts.CONTACT_MERGE, events.CONTACT_MERGE, orders.CONTACT_MERGE,
                      members.CONTACT_MERGE, bills.CONTACT_MERGE, messaging_merge.CONTACT_MERGE,
-                     analytics_merge.CONTACT_MERGE)
+                     analytics_merge.CONTACT_MERGE, member_codes.CONTACT_MERGE)
     profile.register("loyalty", members.contact_summary)
     offline.use_till_allowance(offline_allowance)

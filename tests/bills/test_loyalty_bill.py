@@ -28,3 +28,29 @@ async def test_earned_points_and_a_redemption_order_both_get_bills(client, make_
             BillReceipt.workspace_id == tenant.id).order_by(BillReceipt.invoice_seq))).scalars())
     assert [r.source_product for r in rows] == ["api", "loyalty"]
     assert rows[1].snapshot["loyalty"]["redeemed"] == 12
+
+
+async def test_a_reward_redemption_shows_the_reward_never_the_hold(client, make_tenant) -> None:
+    """The till sends the hold id as the points tender's reference; the bill names the reward."""
+    tenant = await make_tenant()
+    await setup_program(client, tenant)
+    await place(client, tenant, shopper_order(200000))                      # 20 points
+    m = await member(client, tenant)
+    reward = (await client.post("/v1/loyalty/rewards", headers=tenant.admin, json={
+        "name": "₹100 off", "kind": "fixed", "points_cost": 8, "amount": 10000})).json()
+    hold = (await client.post("/v1/loyalty/holds", headers=tenant.admin, json={
+        "member_id": m["member_id"], "reward_id": reward["id"], "bill_total": 30000})).json()
+    body = shopper_order(30000, hold_id=hold["hold_id"])
+    body["payments"] = [{"method": "points", "amount": 10000, "reference": hold["hold_id"]},
+                        {"method": "upi", "amount": 20000}]
+    order = await place(client, tenant, body)
+    for suffix in ("", "/print"):
+        html = (await get_page(client, tenant.slug, order["bill"]["code"], suffix)).text
+        assert "lh_" not in html and hold["hold_id"] not in html and "₹100 off" in html
+    free = (await client.post("/v1/loyalty/rewards", headers=tenant.admin, json={
+        "name": "Free latte", "kind": "free_item", "points_cost": 6, "sku": "LATTE-M"})).json()
+    await client.post("/v1/loyalty/holds", headers=tenant.admin, json={
+        "member_id": m["member_id"], "reward_id": free["id"]})
+    attached = await place(client, tenant, shopper_order(0))     # the latte, rung at zero
+    page = await get_page(client, tenant.slug, attached["bill"]["code"])
+    assert "Redeemed: Free latte" in page.text

@@ -55,7 +55,8 @@ def security_headers(nonce: str) -> dict[str, str]:
     }
 
 
-def _html(body: str, status: int, nonce: str, extra: dict[str, str] | None = None) -> HTMLResponse:
+def html_response(body: str, status: int, nonce: str,
+                  extra: dict[str, str] | None = None) -> HTMLResponse:
     headers = {**security_headers(nonce), **(extra or {})}
     return HTMLResponse(body, status_code=status, headers=headers)
 
@@ -71,17 +72,18 @@ def host_slug(request: Request) -> str:
     return slug if slug and "." not in slug else ""
 
 
-def _rate_limited(request: Request, item: Any, nonce: str) -> HTMLResponse | None:
+def rate_limited(request: Request, item: Any, nonce: str) -> HTMLResponse | None:
     key = client_address(request)
     if _limiter.hit(item, "bill", key):
         return None
     reset, _ = _limiter.get_window_stats(item, "bill", key)
     retry = max(1, int(reset - time.time()) + 1)
-    return _html(render_message_html("Too many requests", "Please try again in a minute.",
-                                     nonce=nonce), 429, nonce, {"Retry-After": str(retry)})
+    return html_response(render_message_html("Too many requests", "Please try again in a minute.",
+                                             nonce=nonce), 429, nonce,
+                         {"Retry-After": str(retry)})
 
 
-async def _lookup(request: Request, code: str) -> tuple[BillView | None, dict[str, Any]]:
+async def lookup(request: Request, code: str) -> tuple[BillView | None, dict[str, Any]]:
     """The bill for this host and code, or None; always one lookup and one config read."""
     slug = host_slug(request)
     valid = looks_like_code(code)
@@ -105,37 +107,45 @@ def _state(view: BillView, rated: str | None = None) -> dict[str, Any]:
             "rated": bool(rated == "1" and view.rating), "comment_saved": rated == "2"}
 
 
-def _not_found(nonce: str) -> HTMLResponse:
+def not_found(nonce: str) -> HTMLResponse:
     # Same work as a hit: render a decoy bill and throw it away.
     render_bill_html(DECOY_SNAPSHOT, resolve(None, None), nonce=nonce)
-    return _html(render_message_html("Bill not found",
-                                     "Check the link on your receipt and try again.",
-                                     nonce=nonce), 404, nonce)
+    return html_response(render_message_html("Bill not found",
+                                             "Check the link on your receipt and try again.",
+                                             nonce=nonce), 404, nonce)
+
+
+def bill_host_error(request: Request, status: int) -> HTMLResponse | None:
+    """A not-found on a bill host, as the shoppers' HTML 404 page (never the API's JSON): an
+    unknown path, an old ``/{outlet}/rewards`` link, a wrong method. None off bill hosts."""
+    if status not in (404, 405) or not host_slug(request):
+        return None
+    return not_found(secrets.token_urlsafe(16))
 
 
 @router.get("/b/{code}")
 async def bill_page(code: str, request: Request, rated: str | None = None) -> Response:
     nonce = secrets.token_urlsafe(16)
-    if (limited := _rate_limited(request, LOOKUP_LIMIT, nonce)) is not None:
+    if (limited := rate_limited(request, LOOKUP_LIMIT, nonce)) is not None:
         return limited
-    view, config = await _lookup(request, code)
+    view, config = await lookup(request, code)
     if view is None:
-        return _not_found(nonce)
+        return not_found(nonce)
     html = render_bill_html(view.bill.snapshot, config, state=_state(view, rated), nonce=nonce)
-    return _html(html, 200, nonce)
+    return html_response(html, 200, nonce)
 
 
 @router.get("/b/{code}/print")
 async def bill_print(code: str, request: Request, width: int = 80) -> Response:
     nonce = secrets.token_urlsafe(16)
-    if (limited := _rate_limited(request, LOOKUP_LIMIT, nonce)) is not None:
+    if (limited := rate_limited(request, LOOKUP_LIMIT, nonce)) is not None:
         return limited
-    view, config = await _lookup(request, code)
+    view, config = await lookup(request, code)
     if view is None or width not in (58, 80):
-        return _not_found(nonce)
+        return not_found(nonce)
     html = render_print_html(view.bill.snapshot, config, width=width, nonce=nonce,
                              state=_state(view))
-    return _html(html, 200, nonce)
+    return html_response(html, 200, nonce)
 
 
 def same_origin(request: Request) -> bool:
@@ -159,14 +169,14 @@ def same_origin(request: Request) -> bool:
 async def bill_rating(code: str, request: Request, rating: int = Form(ge=1, le=5),
                       comment: str | None = Form(default=None, max_length=1000)) -> Response:
     nonce = secrets.token_urlsafe(16)
-    if (limited := _rate_limited(request, RATING_LIMIT, nonce)) is not None:
+    if (limited := rate_limited(request, RATING_LIMIT, nonce)) is not None:
         return limited
     if not same_origin(request):
-        return _html(render_message_html("Not allowed", "Rate this order from its bill page.",
-                                         nonce=nonce), 403, nonce)
-    view, _ = await _lookup(request, code)
+        return html_response(render_message_html(
+            "Not allowed", "Rate this order from its bill page.", nonce=nonce), 403, nonce)
+    view, _ = await lookup(request, code)
     if view is None:
-        return _not_found(nonce)
+        return not_found(nonce)
     text = comment.strip()[:1000] if comment and comment.strip() else None
     bill = view.bill
     await write(request, lambda session: record_rating(session, bill, rating, text))

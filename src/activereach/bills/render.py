@@ -6,6 +6,7 @@ sees while configuring is exactly what shoppers get.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from activereach.bills import qr
+from activereach.bills.snapshot import POINTS_METHODS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
@@ -41,20 +43,38 @@ def _money_filter(snapshot: dict[str, Any]) -> Any:
     return lambda minor: money(int(minor or 0), currency, exponent, locale)
 
 
+def member_url(code: str) -> str:
+    """The member page behind a bill (``member_page``): the shopper's points, on the bill host."""
+    return f"/b/{code}/member"
+
+
 def affordances(snapshot: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
     """What the bill links to, computed per order from the resolved config (DESIGN §2 item 4)."""
-    outlet = (snapshot.get("seller") or {}).get("code")
-    base = f"/{outlet}" if outlet else ""
     loyalty = snapshot.get("loyalty")
     points = None
     if config.get("show_points") and loyalty and snapshot.get("has_contact"):
-        points = {**loyalty, "url": config.get("rewards_url") or f"{base}/rewards"}
+        points = {**loyalty, "url": config.get("rewards_url") or member_url(snapshot["code"])}
     return {
         "rating": bool(config.get("show_rating")),
         "points": points,
         "membership_url": config.get("membership_url") if config.get("show_membership") else None,
         "review_url": config.get("review_url") if config.get("show_review") else None,
     }
+
+
+# Our own ids (``lh_01j…``): a bill issued before points tenders hid theirs may carry one.
+INTERNAL_ID = re.compile(r"^[a-z]{2,5}_[0-9a-z]{20,}$")
+
+
+def pay_reference(payment: dict[str, Any]) -> str | None:
+    """What the bill prints beside a tender: the till's slip or UPI reference, or the reward a
+    points tender paid for; never a hold id or a redemption code."""
+    if payment.get("method") in POINTS_METHODS:
+        return payment.get("label") or None
+    reference = payment.get("reference")
+    if not isinstance(reference, str) or INTERNAL_ID.match(reference):
+        return None
+    return reference
 
 
 def refund_state(snapshot: dict[str, Any], state: dict[str, Any]) -> dict[str, Any] | None:
@@ -75,6 +95,7 @@ def _context(snapshot: dict[str, Any], config: dict[str, Any], state: dict[str, 
         "social": social, "action": f"{action_base}/b/{snapshot['code']}",
         "qr": qr.svg_for(snapshot),
         "pay_label": lambda method: PAYMENT_LABELS.get(method, method.replace("_", " ").title()),
+        "pay_ref": pay_reference,
         "stars": range(1, 6),
     }
 

@@ -23,8 +23,15 @@ SAMPLE_LINES = [
 ]
 
 
+def _tendered(payable: int) -> int:
+    """Cash handed over for a bill: the next ₹100 note above what is due."""
+    return (payable // 10000 + 1) * 10000
+
+
 def _sample_order(workspace: Workspace, location: Location | None,
                   ) -> tuple[Order, list[OrderLine], list[OrderPayment]]:
+    """At an outlet: a till sale paid in cash, change = tendered − total. Without one (the
+    brand's series, WEB/…): an online order, no till, paid by UPI to the paisa."""
     lines, amounts = [], []
     for no, (name, variant, qty, price, rate, hsn) in enumerate(SAMPLE_LINES, start=1):
         computed = order_rules.line_amounts(order_rules.LineInput(
@@ -36,17 +43,20 @@ def _sample_order(workspace: Workspace, location: Location | None,
             tax_rate=Decimal(rate), tax_inclusive=True, hsn=hsn, taxable=computed.taxable,
             tax=computed.tax, total=computed.total))
     totals = order_rules.order_totals(amounts, line_discounts=0)
-    paid = totals.total + rules.round_off(totals.total, 2) + 2000
+    in_store = location is not None
+    paid = _tendered(totals.total + rules.round_off(totals.total, 2)) if in_store else totals.total
     order = Order(
-        workspace_id=workspace.id, id="ord_sample", source="activepos", external_id="SAMPLE-1",
-        location_id=location.id if location else None, terminal_id="T1", contact_id="ct_sample",
-        channel="offline" if location else "online", currency=workspace.currency,
+        workspace_id=workspace.id, id="ord_sample", source="activepos" if in_store else "online",
+        external_id="SAMPLE-1", location_id=location.id if location else None,
+        terminal_id="T1" if in_store else None, contact_id="ct_sample",
+        channel="offline" if in_store else "online", currency=workspace.currency,
         occurred_at=utcnow().replace(second=0, microsecond=0), subtotal=totals.subtotal,
         tax_total=totals.tax, discount_total=0, shipping=0, total=totals.total, paid_total=paid,
         change_due=paid - totals.total, customer={"name": "Asha Rao", "phone": "+919876543210"},
         extra={})
     payments = [OrderPayment(workspace_id=workspace.id, order_id="ord_sample", seq=1,
-                             method="cash", amount=paid, reference=None)]
+                             method="cash" if in_store else "upi", amount=paid,
+                             reference=None if in_store else "UPI 412345678901")]
     return order, lines, payments
 
 
@@ -59,7 +69,9 @@ def sample_snapshot(workspace: Workspace, location: Location | None, config: dic
     fy = rules.fiscal_year(local_time(order.occurred_at, tz).date())  # the year of "now"
     return build_snapshot(
         workspace=workspace, location=location, config=config, order=order, lines=lines,
-        payments=payments, loyalty={"earned": 42, "balance": 1280}, code="SAMPLE0000", url=url,
+        # 1 point per ₹100 before tax, as the demo program earns
+        payments=payments, loyalty={"earned": sum(line.taxable for line in lines) // 10000,
+                                    "balance": 1280}, code="SAMPLE0000", url=url,
         invoice=rules.invoice_number(prefix, fy, 123), fy=fy)
 
 

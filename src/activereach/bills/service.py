@@ -20,6 +20,7 @@ from activereach.kit.cache import TenantCache, row_copy
 from activereach.kit import deferred
 from activereach.kit.db import insert_ignore, plain_insert, utcnow
 from activereach.kit.ids import new_id
+from activereach.loyalty.models import LoyaltyHold, LoyaltyReward
 from activereach.orders.models import Order
 from activereach.orders.participants import BaseParticipant, CompletedOrder
 from activereach.tenancy.models import Location, Workspace
@@ -81,10 +82,11 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> None:
         # code turns one into a retry of the whole unit of work.
         code = random_code()
     url = bill_url(ws.slug, code)
+    loyalty = completed.result.get("loyalty")
     snapshot = build_snapshot(
         workspace=ws, location=location, config=config, order=order, lines=completed.lines,
-        payments=completed.payments, loyalty=completed.result.get("loyalty"), code=code,
-        url=url, invoice="", fy=fy)
+        payments=completed.payments, loyalty=loyalty, code=code, url=url, invoice="", fy=fy,
+        reward=await redeemed_reward(session, order, loyalty))
     row = {"workspace_id": ws.id, "id": new_id("bill"), "code": code, "order_id": order.id,
            "location_id": order.location_id, "series_key": series,
            "source_product": source_product(order), "fiscal_year": fy, "invoice_seq": 0,
@@ -105,6 +107,23 @@ async def issue_bill(session: AsyncSession, completed: CompletedOrder) -> None:
         await invoices.number(session, ws.id, series, fy,
                               lambda seq: assign(seq, rules.invoice_number(prefix, fy, seq)))
     await deferred.write(session, plain_insert(session, BillReceipt), row)
+
+
+async def redeemed_reward(session: AsyncSession, order: Order,
+                          loyalty: dict[str, Any] | None) -> str | None:
+    """The name of the reward this order redeemed, for the bill to show in place of the
+    hold's id. Only redemptions pay for it: the loyalty participant committed the hold in this
+    session a moment ago, so it is in the session (not yet flushed: sessions do not autoflush,
+    and a flush here would take a group commit's lock early); its reward is one look-up."""
+    if not isinstance(loyalty, dict) or not loyalty.get("redeemed"):
+        return None
+    hold = next((obj for obj in session.sync_session.identity_map.values()
+                 if isinstance(obj, LoyaltyHold) and obj.order_id == order.id
+                 and obj.workspace_id == order.workspace_id), None)
+    if hold is None or hold.reward_id is None:
+        return None
+    reward = await session.get(LoyaltyReward, (order.workspace_id, hold.reward_id))
+    return reward.name if reward is not None else None
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,8 @@ def _totals(order: Order, lines: list[OrderLine], summary: list[rules.RateSummar
 def build_snapshot(*, workspace: Workspace, location: Location | None, config: dict[str, Any],
                    order: Order, lines: list[OrderLine], payments: list[OrderPayment],
                    loyalty: dict[str, Any] | None, code: str, url: str, invoice: str,
-                   fy: str) -> dict[str, Any]:
+                   fy: str, reward: str | None = None) -> dict[str, Any]:
+    """``reward``: the name of the reward the order redeemed, shown instead of the hold."""
     who = seller(config, location, workspace)
     pos = place_of_supply(order, who["state_code"])
     inter = rules.is_inter_state(who["state_code"], pos)
@@ -97,14 +98,26 @@ def build_snapshot(*, workspace: Workspace, location: Location | None, config: d
                  "taxable": s.taxable, "cgst": s.cgst, "sgst": s.sgst, "igst": s.igst}
                 for s in summary],
         "totals": _totals(order, lines, summary, exponent, india),
-        "payments": [{"method": p.method, "reference": p.reference, "amount": p.amount}
-                     for p in payments],
-        "loyalty": _loyalty(loyalty),
+        "payments": [_payment(p, reward) for p in payments],
+        "loyalty": _loyalty(loyalty, reward),
         "qr": qr.encode(url),
     }
 
 
-def _loyalty(loyalty: dict[str, Any] | None) -> dict[str, Any] | None:
+# Tenders paid from the points ledger: their reference is our hold id or a redemption code.
+POINTS_METHODS = frozenset({"points", "loyalty", "loyalty_points"})
+
+
+def _payment(payment: OrderPayment, reward: str | None) -> dict[str, Any]:
+    """A tender as the bill shows it. A points tender's reference is the hold the till
+    redeemed (``lh_…``) or its code: not for people; the reward's name is."""
+    if payment.method in POINTS_METHODS:
+        return {"method": payment.method, "reference": None, "amount": payment.amount,
+                "label": reward}
+    return {"method": payment.method, "reference": payment.reference, "amount": payment.amount}
+
+
+def _loyalty(loyalty: dict[str, Any] | None, reward: str | None = None) -> dict[str, Any] | None:
     """Points earned and balance, from the loyalty participant's part of the reply."""
     if not isinstance(loyalty, dict):
         return None
@@ -120,4 +133,4 @@ def _loyalty(loyalty: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"earned": earned, "balance": balance, "redeemed": points("redeemed"),
             "pending": points("pending"),
             "points_name": name if isinstance(name, str) and name else "points",
-            "tier": tier if isinstance(tier, str) else None}
+            "tier": tier if isinstance(tier, str) else None, "reward": reward}

@@ -1,21 +1,30 @@
-"""Contact reads for the console: search, a paginated list, scoped order stats and timeline."""
+"""Contact reads for the console: search, a paginated list, scoped order stats and timeline
+(described in people's words: invoice numbers, reward and outlet names, local times, ₹)."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.numbers import format_currency
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.bills.models import BillReceipt
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, normalize_email, normalize_phone
 from activereach.contacts.service import find_by_identity
 from activereach.events.models import Event
 from activereach.events.service import decode_cursor, encode_cursor
 from activereach.kit.errors import BadRequest
+from activereach.loyalty.models import LoyaltyReward
+from activereach.member_page.rules import humanize
 from activereach.orders.models import Order
+from activereach.tenancy.models import Location, Workspace
 
 
 @dataclass
@@ -118,3 +127,117 @@ async def timeline(session: AsyncSession, workspace_id: str, contact_id: str,
         query.order_by(Event.timestamp.desc(), Event.id.desc()).limit(limit + 1))).scalars())
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+# ---- the timeline in people's words ---------------------------------------------------------
+
+SOURCES = {"pos": "Till", "activepos": "Till", "api": "API", "online": "Website or app",
+           "sdk": "Website or app", "internal": "Active Reach", "console": "Console"}
+CHANNELS = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "email"}
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event as the profile shows it: no ids, no event names, local time, formatted money."""
+
+    name: str               # kept for the row's data-event attribute only
+    when: str
+    what: str
+    detail: str
+    channel: str | None
+    outlet: str
+    source: str
+    amount: str
+
+
+def _amount(value: Any, currency: str, locale: str) -> str:
+    """Event money is Segment's decimal major units; Babel formats it as the bill does."""
+    if value is None or isinstance(value, bool):
+        return ""
+    try:
+        return format_currency(Decimal(str(value)), currency, locale=locale)
+    except (ArithmeticError, ValueError, LookupError):
+        return ""
+
+
+def _local(moment: dt.datetime, tz_name: str | None) -> str:
+    try:
+        zone = ZoneInfo(tz_name or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z")
+
+
+def _words(event: Event, order: str, reward: str | None) -> tuple[str, str]:
+    """(what happened, detail) for the events this product writes; others by their name."""
+    p, name = event.properties or {}, event.name
+    points = p.get("points")
+    words = {
+        "order_completed": (order, ""),
+        "order_refunded": ("Refund", order),
+        "order_cancelled": ("Order cancelled", order),
+        "loyalty_points_earned": (f"Earned {points} points", order),
+        "loyalty_points_redeemed": (f"Redeemed {points} points", reward or order),
+        "loyalty_points_reversed": (f"{p.get('reversed') or 0} points taken back after a refund",
+                                    order),
+        "loyalty_tier_changed": (f"Tier: {p.get('previous_tier') or 'none'} → "
+                                 f"{p.get('tier') or 'none'}", ""),
+        "identify": ("Profile updated", ""),
+    }
+    if name == "channel_delivery_status":
+        what = "One-time code" if p.get("purpose") == "member_code" else "Receipt"
+        by = CHANNELS.get(str(p.get("channel")), str(p.get("channel") or ""))
+        return f"{what} {p.get('status')} by {by}", order if p.get("order_id") else ""
+    return words.get(name, (humanize(name), ""))
+
+
+async def _references(session: AsyncSession, workspace_id: str, events: list[Event],
+                      ) -> tuple[dict[str, str], dict[str, str]]:
+    """Invoice numbers by order id and reward names by id, one query each."""
+    orders = {str(oid) for e in events
+              if (oid := (e.properties or {}).get("canonical_order_id")
+                  or (e.properties or {}).get("order_id"))}
+    rewards = {str(r) for e in events if (r := (e.properties or {}).get("reward_id"))}
+    invoices: dict[str, str] = {}
+    if orders:
+        invoices = {order_id: number for order_id, number in (await session.execute(select(
+            BillReceipt.order_id, BillReceipt.invoice_number).where(
+            BillReceipt.workspace_id == workspace_id,
+            BillReceipt.order_id.in_(orders)))).all()}
+    names: dict[str, str] = {}
+    if rewards:
+        names = {rid: name for rid, name in (await session.execute(select(
+            LoyaltyReward.id, LoyaltyReward.name).where(
+            LoyaltyReward.workspace_id == workspace_id, LoyaltyReward.id.in_(rewards)))).all()}
+    return invoices, names
+
+
+def _row(event: Event, workspace: Workspace, outlet: Location | None, invoice: str | None,
+         reward: str | None) -> TimelineRow:
+    p = event.properties or {}
+    order = (f"Order #{invoice}" + (f" at {outlet.name}" if outlet else " online")
+             if invoice else "")
+    what, detail = _words(event, order, reward)
+    is_order = event.name.startswith("order_")
+    source = str(p.get("source") or event.source)
+    return TimelineRow(
+        name=event.name, what=what or humanize(event.name), detail=detail,
+        when=_local(event.timestamp, (outlet.timezone if outlet else None) or workspace.timezone),
+        channel=str(p["channel"]) if is_order and p.get("channel") else None,
+        outlet=outlet.name if outlet else "—", source=SOURCES.get(source, humanize(source)),
+        amount=_amount(p.get("total") if is_order else None,
+                       str(p.get("currency") or workspace.currency), workspace.locale or "en_IN"))
+
+
+async def describe(session: AsyncSession, workspace: Workspace, events: list[Event],
+                   locations: list[Location]) -> list[TimelineRow]:
+    """The timeline rows: "Order #BLR1/2627/000123 at Indiranagar", ₹ via Babel, outlet time."""
+    invoices, rewards = await _references(session, workspace.id, events)
+    outlets = {loc.id: loc for loc in locations}
+    rows = []
+    for event in events:
+        p = event.properties or {}
+        order_id = str(p.get("canonical_order_id") or p.get("order_id") or "")
+        rows.append(_row(event, workspace, outlets.get(event.location_id or ""),
+                         invoices.get(order_id), rewards.get(str(p.get("reward_id") or ""))))
+    return rows

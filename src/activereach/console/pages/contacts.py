@@ -15,7 +15,6 @@ from activereach.console.messaging import LABELS
 from activereach.console.web import flash, page, redirect
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.service import get_contact, identities_of
-from activereach.events.models import Event
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
 from activereach.messaging.service import get_consent, set_consent
@@ -50,18 +49,20 @@ async def profile(contact_id: str, con: Con,
 
     async def load(session: AsyncSession) -> tuple[
             Contact, list[ContactIdentity], list[svc.ChannelStats],
-            tuple[list[Event], str | None], dict[str, Any]]:
+            tuple[list[svc.TimelineRow], str | None], dict[str, Any]]:
         contact = await get_contact(session, con.workspace.id, contact_id)
         if contact is None:
             raise NotFound(f"contact: no contact {contact_id!r}")
+        events, next_cursor = await svc.timeline(session, con.workspace.id, contact.id,
+                                                 location_id, cursor)
+        rows = await svc.describe(session, con.workspace, events, con.locations)
         return (contact, await identities_of(session, con.workspace.id, contact.id),
                 await svc.order_stats(session, con.workspace.id, contact.id, location_id),
-                await svc.timeline(session, con.workspace.id, contact.id, location_id, cursor),
+                (rows, next_cursor),
                 (await get_consent(session, con.workspace.id, contact.id))["channels"])
     contact, identities, stats, (events, next_cursor), consent = await read(con.request, load)
-    names = {loc.id: loc.name for loc in con.locations}
     return page(con, "console/contact.html", "contacts", contact=contact, identities=identities,
-                stats=stats, events=events, next_cursor=next_cursor, outlet_names=names,
+                stats=stats, events=events, next_cursor=next_cursor,
                 first_page=cursor is None, consent=consent, channel_labels=LABELS)
 
 
