@@ -59,7 +59,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                self.send_response(receiver.handle(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                self.send_response(receiver.handle(self.path, headers, body))
                 for name, value in receiver.extra_headers.items():
                     self.send_header(name, value)
                 self.send_header("content-length", "0")

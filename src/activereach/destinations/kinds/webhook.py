@@ -18,8 +18,9 @@ class WebhookKind:
     label = "Webhook"
     description = ("POSTs each event as JSON to your URL, signed per Standard Webhooks; "
                    "retried on Svix's schedule for about 28 hours")
-    settings: tuple[Setting, ...] = (Setting("url", "Endpoint URL", "https; your server answers 2xx within 15 s",
-                        "https://hooks.example.com/activereach"),)
+    settings: tuple[Setting, ...] = (
+        Setting("url", "Endpoint URL", "https; your server answers 2xx within 15 s",
+                "https://hooks.example.com/activereach"),)
     hosts: tuple[str, ...] | None = None
     makes_secret = True
 
