@@ -26,6 +26,27 @@ async def _status_until(page, wanted: str, timeout: float = 30.0) -> None:  # ty
     raise AssertionError(f"no delivery reached {wanted!r}")
 
 
+async def _sign_in_and_add_webhook(page, live_server, tenant, email, url: str,  # type: ignore[no-untyped-def]
+                                   artifacts) -> str:
+    """The empty list, the new-webhook form, the created page: the secret shown once."""
+    await page.goto(f"{live_server.url}/dashboard/{tenant.slug}/settings/destinations")
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"**/dashboard/{tenant.slug}/settings/destinations")
+    assert "No destinations yet" in await page.content()
+    await page.click("#new-webhook")
+    await page.fill("#f-name", "Warehouse")
+    await page.fill("#f-url", url)
+    await page.screenshot(path=str(artifacts / "console-destinations-1-new.png"), full_page=True)
+    await page.click("#destination-form button[type=submit]")
+    await page.wait_for_selector("[data-testid=created]")
+    secret = await page.locator("[data-testid=secret]").inner_text()
+    assert secret.startswith("whsec_")
+    await page.screenshot(path=str(artifacts / "console-destinations-2-secret-once.png"))
+    return secret
+
+
 async def test_add_a_webhook_test_it_and_replay_a_failed_delivery(
         live_server, browser, artifacts, make_tenant, db) -> None:
     receiver = Receiver()
@@ -34,24 +55,9 @@ async def test_add_a_webhook_test_it_and_replay_a_failed_delivery(
         tenant = await make_tenant()
         email = await make_user(db, tenant.slug, "owner")
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.goto(f"{live_server.url}/dashboard/{tenant.slug}/settings/destinations")
-        await page.fill("#email", email)
-        await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.wait_for_url(f"**/dashboard/{tenant.slug}/settings/destinations")
-        assert "No destinations yet" in await page.content()
-
-        await page.click("#new-webhook")
-        await page.fill("#f-name", "Warehouse")
-        await page.fill("#f-url", receiver.url + "/hook")
-        await page.screenshot(path=str(artifacts / "console-destinations-1-new.png"),
-                              full_page=True)
-        await page.click("#destination-form button[type=submit]")
-        await page.wait_for_selector("[data-testid=created]")
-        secret = await page.locator("[data-testid=secret]").inner_text()
-        assert secret.startswith("whsec_")
+        secret = await _sign_in_and_add_webhook(page, live_server, tenant, email,
+                                                receiver.url + "/hook", artifacts)
         receiver.secret = secret
-        await page.screenshot(path=str(artifacts / "console-destinations-2-secret-once.png"))
 
         await page.click("text=Open the destination")
         await page.wait_for_selector("#test-send")
