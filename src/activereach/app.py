@@ -25,6 +25,7 @@ from activereach.cashier.pages import router as cashier_router
 from activereach.console import router as console
 from activereach.contacts.api import router as contacts_router
 from activereach.collect.api import router as collect_router
+from activereach.destinations.api import router as destinations_router
 from activereach.events.api import router as events_router
 from activereach.jobs.worker import Worker
 from activereach.kit.db import Database
@@ -174,7 +175,7 @@ def _add_routes(app: FastAPI) -> None:
                    collect_router, tenancy_router, bills_router, bill_pages_router,
                    member_page_router, loyalty_router, catalog_router, catalog_sync_router,
                    cashier_router, cashier_staff_router, messaging_router,
-                   messaging_webhooks_router, console.router):
+                   messaging_webhooks_router, destinations_router, console.router):
         app.include_router(router)
 
 

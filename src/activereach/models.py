@@ -8,6 +8,7 @@ from activereach.console.models import ConsoleUser
 from activereach.catalog.models import (CatalogChange, CatalogImport, CatalogSequence, PriceOverride,
                                         Product, StockLevel, StockMovement, TaxClass, Variant)
 from activereach.contacts.models import Contact, ContactIdentity
+from activereach.destinations.models import Destination, OutboundDelivery
 from activereach.events.models import Event
 from activereach.jobs.models import Job
 from activereach.kit.db import Base
@@ -33,5 +34,5 @@ __all__ = [
     "ApiKey", "Base", "Contact", "ContactIdentity", "DailySales", "Event", "Job", "Location",
     "Order", "OrderLine", "OrderPayment", "OrderRefund", "Terminal", "Workspace",
     "Pipe", "PipeEventSeen", "PipeOrderState", "PipeSecret", "WebhookDelivery",
-    "CashierSettings", "CashierStaff", "MemberCode",
+    "CashierSettings", "CashierStaff", "MemberCode", "Destination", "OutboundDelivery",
 ]

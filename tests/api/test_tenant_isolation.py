@@ -40,7 +40,11 @@ async def _workspace_a(client, tenant) -> dict[str, str]:  # type: ignore[no-unt
     cashier = await cashier_ids(client, tenant)  # a staff member (PIN sign-in)
     await client.put("/v1/messaging/channels/sms", headers=tenant.admin,
                      json={"provider": "console", "settings": {}})
+    destination = (await client.post("/v1/destinations", headers=tenant.admin, json={
+        "kind": "webhook", "name": "Warehouse", "event_types": ["order_completed"],
+        "settings": {"url": "https://hooks.example.com/activereach"}})).json()
     return {**loyalty, **catalog, **pipes, **cashier, "order_id": order["order_id"],
+            "destination_id": destination["id"],
             "contact_id": order["contact_id"], "code": order["bill"]["code"],
             "location_id": loc["id"], "terminal_pk": term["id"], "key_id": keys[0]["id"],
             "channel": "sms", "outlet": loc["id"],

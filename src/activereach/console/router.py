@@ -7,12 +7,13 @@ from fastapi import APIRouter
 from activereach.console.auth import add_session_middleware
 from activereach.console.pages import analytics, contacts, general, locations, session
 from activereach.console.pages import catalog, channels, loyalty, messages
-from activereach.console.pages import active_bill, flagged_orders
+from activereach.console.pages import active_bill, destinations, flagged_orders
 from activereach.console.pages import pipe_runs, pipes, receipt_templates
 
 router = APIRouter(include_in_schema=False)
 for module in (session, general, locations, contacts, analytics, catalog, messages, channels,
-               loyalty, active_bill, pipes, pipe_runs, receipt_templates, flagged_orders):
+               loyalty, active_bill, pipes, pipe_runs, receipt_templates, flagged_orders,
+               destinations):
     router.include_router(module.router)
 
 __all__ = ["add_session_middleware", "router"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -15,6 +16,21 @@ from activereach.kit import deferred
 from activereach.kit.db import plain_insert, utcnow
 from activereach.kit.errors import BadRequest
 from activereach.kit.ids import new_id
+
+# Called with every appended event's row, in the appending transaction (``on_append``).
+AppendHook = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+_HOOKS: list[AppendHook] = []
+
+
+def on_append(*hooks: AppendHook) -> None:
+    """Register code to run for every appended event (once each; ``activereach/wiring.py``).
+
+    The hook runs inside the caller's transaction, so what it writes (the outbound
+    destinations' job) commits with the event or not at all. It runs on the ingest hot path:
+    it must be cheap, write through ``kit.deferred`` and never read the event back."""
+    for hook in hooks:
+        if hook not in _HOOKS:
+            _HOOKS.append(hook)
 
 
 async def append_event(session: AsyncSession, *, workspace_id: str, message_id: str, name: str,
@@ -32,6 +48,8 @@ async def append_event(session: AsyncSession, *, workspace_id: str, message_id: 
                location_id=location_id, source=source, properties=properties)
     stmt = plain_insert(session, Event)
     await deferred.write(session, stmt, row)
+    for hook in _HOOKS:
+        await hook(session, row)
     return event_id
 
 
