@@ -12,7 +12,8 @@ export interface CartLine extends LineInput {
   reward_discount?: number; // the part of ``discount`` a loyalty reward gives (lib/rewards.ts)
 }
 
-export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string }
+export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string;
+  label?: string } // shown in place of the reference (a hold id is no text for a person); not sent
 
 export function lineFor(v: VariantRec, taxes: Map<string, TaxRec>): CartLine {
   const tax = v.tax_class_id ? taxes.get(v.tax_class_id) : undefined;

@@ -197,11 +197,12 @@ export function Sale({ db, token, currency, readOnly, locked = false, config, st
                   onCancel={() => setApproving(null)} />
         </div>
       )}
-      {paying && <Pay db={db} total={totals.total} currency={currency} member={member} token={token}
+      {paying && <Pay db={db} lines={lines} currency={currency} member={member} token={token}
                       config={config} onClose={() => setPaying(false)}
                       onDone={(paid) => {
-                        // the receipt screen that follows empties the cart (lib/app_state.ts keepCart)
-                        void onComplete({ ...paid, lines, member }).then(() => setPaying(false));
+                        // paid.lines carry the reward's discount; the receipt screen that follows
+                        // empties the cart (lib/app_state.ts keepCart)
+                        void onComplete({ ...paid, member }).then(() => setPaying(false));
                       }} />}
     </div>
   );
