@@ -38,7 +38,7 @@ export function Pay({ db, lines, currency, member, token, config, onDone, onClos
   const [points, setPoints] = useState("");
   const [cartRef] = useState(uuid7);
   const released = useRef(0); // a hold asked for again after a release is a new request
-  const open = useOpenHold(token);
+  const open = useOpenHold(db, token);
   // the till's offline allowance for this member today (the server counts it the same way)
   const allowance = member ? allowanceLeft(config.offline_redeem_cap, member.offline_used) : 0;
   const fmt = (minor: number) => formatMoney(minor, currency);
