@@ -139,6 +139,12 @@ async def test_each_reward_type_is_the_right_discount(live_server, browser, arti
         await wait_until(page, "document.querySelector('[data-testid=sync-state]')"
                                "?.textContent === 'Synced'")
         await _check_order(live_server, tenant, db, shop, sale)
+        if name == "Free Masala Chai":  # the shopper's bill, as a person sees it
+            bill = await context.new_page()
+            await bill.goto(await page.get_by_test_id("bill-url").inner_text())
+            await bill.get_by_text("Reward: Free Masala Chai").wait_for()
+            await bill.screenshot(path=str(artifacts / "bill-reward.png"), full_page=True)
+            await bill.close()
         await page.get_by_test_id("next-sale").click()
         await page.get_by_test_id("search").wait_for()
     await context.close()
