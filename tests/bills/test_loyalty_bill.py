@@ -31,7 +31,8 @@ async def test_earned_points_and_a_redemption_order_both_get_bills(client, make_
 
 
 async def test_a_reward_redemption_shows_the_reward_never_the_hold(client, make_tenant) -> None:
-    """The till sends the hold id as the points tender's reference; the bill names the reward."""
+    """A reward is a discount on the lines (never a points tender with the hold's id); the bill
+    names the reward and shows no hold id."""
     tenant = await make_tenant()
     await setup_program(client, tenant)
     await place(client, tenant, shopper_order(200000))                      # 20 points
@@ -41,8 +42,8 @@ async def test_a_reward_redemption_shows_the_reward_never_the_hold(client, make_
     hold = (await client.post("/v1/loyalty/holds", headers=tenant.admin, json={
         "member_id": m["member_id"], "reward_id": reward["id"], "bill_total": 30000})).json()
     body = shopper_order(30000, hold_id=hold["hold_id"])
-    body["payments"] = [{"method": "points", "amount": 10000, "reference": hold["hold_id"]},
-                        {"method": "upi", "amount": 20000}]
+    body["lines"][0].update(discount=10000, reward_discount=10000)
+    body["payments"] = [{"method": "upi", "amount": 20000}]
     order = await place(client, tenant, body)
     for suffix in ("", "/print"):
         html = (await get_page(client, tenant.slug, order["bill"]["code"], suffix)).text

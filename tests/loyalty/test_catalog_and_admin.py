@@ -41,6 +41,13 @@ async def test_eligibility_lists_locked_rewards_with_reasons(client, program_ten
     assert {d["reason"] for d in locked.json()["error"]["details"]} == {"tier", "balance", "stock"}
 
 
+def _with_reward(body: dict, amount: int = 10000) -> dict:  # type: ignore[type-arg]
+    """The order's one line with ``amount`` off as the reward's discount, paid the rest."""
+    body["lines"][0].update(discount=amount, reward_discount=amount)
+    body["payments"][0]["amount"] -= amount
+    return body
+
+
 async def test_redemption_code_is_single_use_and_typed_at_checkout(client, program_tenant) -> None:
     reward = await _reward(client, program_tenant, name="₹100 off", kind="fixed", points_cost=8,
                            amount=10000, min_bill=20000, per_customer_cap=1)
@@ -57,10 +64,11 @@ async def test_redemption_code_is_single_use_and_typed_at_checkout(client, progr
     capped = await client.post("/v1/loyalty/holds", headers=program_tenant.admin,
                                json={"member_id": m["member_id"], "reward_id": reward["id"]})
     assert capped.status_code == 409 and "cap" in capped.text
-    used = await place(client, program_tenant, shopper_order(30000, hold_id=code))
+    used = await place(client, program_tenant, _with_reward(shopper_order(30000, hold_id=code)))
     assert used["loyalty"]["redeemed"] == 8
+    assert used["loyalty"]["reward"]["discount"] == 10000 and used["totals"]["total"] == 20000
     again = await client.post("/v1/orders", headers=program_tenant.admin,
-                              json=shopper_order(30000, hold_id=code))
+                              json=_with_reward(shopper_order(30000, hold_id=code)))
     assert again.status_code == 409 and again.json()["error"]["code"] == "hold_used"
 
 

@@ -100,6 +100,7 @@ def build_snapshot(*, workspace: Workspace, location: Location | None, config: d
         "totals": _totals(order, lines, summary, exponent, india),
         "payments": [_payment(p, reward) for p in payments],
         "loyalty": _loyalty(loyalty, reward),
+        "reward": _reward(loyalty),
         "qr": qr.encode(url),
     }
 
@@ -134,3 +135,14 @@ def _loyalty(loyalty: dict[str, Any] | None, reward: str | None = None) -> dict[
             "pending": points("pending"),
             "points_name": name if isinstance(name, str) and name else "points",
             "tier": tier if isinstance(tier, str) else None, "reward": reward}
+
+
+def _reward(loyalty: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The reward the order redeemed, by name, and what its lines took off for it (already in
+    the lines' discounts: the bill names it so the shopper sees what the points bought)."""
+    reward = loyalty.get("reward") if isinstance(loyalty, dict) else None
+    if not isinstance(reward, dict) or not isinstance(reward.get("name"), str):
+        return None
+    discount = reward.get("discount")
+    return {"name": reward["name"], "kind": reward.get("kind"),
+            "discount": discount if isinstance(discount, int) else 0}

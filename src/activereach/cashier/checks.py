@@ -27,7 +27,7 @@ class Signer:
 
 @dataclass(frozen=True, slots=True)
 class Breach:
-    rule: str        # staff | discount | payments | points
+    rule: str        # staff | discount | payments | points | reward
     field: str
     message: str
 
@@ -50,6 +50,10 @@ class TillFacts:
     points_uncovered: int = 0
     # verified manager approvals by line number (0: the order-level discount)
     approvals: dict[int, Signer] = field(default_factory=dict)
+    # the lines' reward discounts disagree with the reward the hold redeems (why, or None),
+    # and how much more they give than the reward does (money nothing backs)
+    reward_problem: str | None = None
+    reward_excess: int = 0
 
 
 def signer_problem(signer: Signer, location_id: str | None, now: dt.datetime) -> str | None:
@@ -91,6 +95,8 @@ def check(facts: TillFacts) -> list[Breach]:
     if facts.points_uncovered > 0:
         breaches.append(Breach("points", "payments", f"{facts.points_uncovered} of the points "
                                "tender is backed by neither a hold nor the offline allowance"))
+    if facts.reward_problem:
+        breaches.append(Breach("reward", "lines", facts.reward_problem))
     return breaches
 
 
@@ -105,5 +111,7 @@ def _approval_problem(facts: TillFacts, line_no: int) -> str | None:
 
 
 def uncovered_amount(facts: TillFacts) -> int:
-    """Money the order claims that nothing backs: the unpaid total and uncovered points."""
-    return max(0, facts.total - facts.paid) + max(0, facts.points_uncovered)
+    """Money the order claims that nothing backs: the unpaid total, uncovered points and any
+    reward discount beyond what the reward gives."""
+    return (max(0, facts.total - facts.paid) + max(0, facts.points_uncovered)
+            + max(0, facts.reward_excess))

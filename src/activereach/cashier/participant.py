@@ -107,17 +107,43 @@ async def _facts(session: AsyncSession, completed: CompletedOrder, order_in: Til
     offline = proof.offline or now - order.occurred_at > LATE
     lines = _line_amounts(completed)
     config = await till_config(session, ws, order_in._terminal_pk)
-    redemption = (completed.result.get("loyalty") or {}).get("offline_redemption") or {}
+    loyalty = completed.result.get("loyalty") or {}
+    redemption = loyalty.get("offline_redemption") or {}
+    reward = loyalty.get("reward") or {}
     facts = checks.TillFacts(
         location_id=order.location_id,
         # offline, a key is judged when the sale was made: it may have expired since
         now=min(now, order.occurred_at) if offline else now,
-        cashier=_signer(cashier), lines=lines, order_discount=order_in.order_discount,
+        cashier=_signer(cashier), lines=_own_discounts(lines, reward),
+        order_discount=order_in.order_discount,
         discount_limit_bp=config["discount_limit_bp"], total=order.total, paid=order.paid_total,
         points_uncovered=int(redemption.get("refused_value") or 0),
+        reward_problem=_reward_problem(reward),
+        reward_excess=max(0, int(reward.get("discount") or 0) - int(reward.get("expected") or 0)),
         approvals=_approvals(order.client_order_id or "", proof, found, lines,
                              order_in.order_discount))
     return facts, cashier, offline
+
+
+def _own_discounts(lines: list[tuple[int, int]],
+                   reward: dict[str, Any]) -> list[tuple[int, int]]:
+    """(gross, the line's own discount): the part a reward gives (as far as the reward backs it)
+    needs no manager, so the discount limit is judged without it."""
+    backed = {int(part["line"]): min(int(part["discount"]), int(part["expected"]))
+              for part in reward.get("lines") or []}
+    return [(gross, discount - backed.get(n, 0))
+            for n, (gross, discount) in enumerate(lines, start=1)]
+
+
+def _reward_problem(reward: dict[str, Any]) -> str | None:
+    """Why the lines' reward discounts break the rules (the loyalty participant judged them)."""
+    if reward.get("status") != "mismatch":
+        return None
+    name = f"the reward {reward['name']!r}" if reward.get("name") else "no reward"
+    wrong = ", ".join(f"line {part['line']}: {part['discount']} where {name} gives "
+                      f"{part['expected']}" for part in reward.get("lines") or []
+                      if part["discount"] != part["expected"])
+    return f"reward discounts do not match: {wrong}"
 
 
 def _approvals(client_order_id: str, proof: ProofIn, found: dict[str, KeyHolder],

@@ -34,6 +34,11 @@ def _location(principal: Principal) -> str | None:
     return principal.location_id if principal.kind == "device" else None
 
 
+def _terminal(principal: Principal) -> str | None:
+    """The till's terminal: its holds are its own (a short TTL, released only by it)."""
+    return principal.terminal_pk if principal.kind == "device" else None
+
+
 def _actor(principal: Principal) -> str:
     return f"{principal.kind}:{principal.terminal_id or principal.key_id}"
 
@@ -166,7 +171,8 @@ async def create_hold(body: HoldIn, principal: AdminOrDeviceAuth, request: Reque
         return await holds.create_hold(session, program, holds.HoldRequest(
             account_id=body.member_id, points=body.points, reward_id=body.reward_id,
             bill_total=body.bill_total, cart_ref=body.cart_ref, request_key=body.idempotency_key,
-            ttl_seconds=body.ttl_seconds, location_id=_location(principal)))
+            ttl_seconds=body.ttl_seconds, location_id=_location(principal),
+            terminal_id=_terminal(principal)))
     result = await write(request, run)
     return JSONResponse(result, status_code=200 if result["replayed"] else 201)
 
@@ -185,8 +191,12 @@ async def show_hold(ref: str, principal: AdminOrDeviceAuth, request: Request) ->
 
 @router.post("/holds/{ref}/release")
 async def release_hold(ref: str, principal: AdminOrDeviceAuth, request: Request) -> dict[str, Any]:
+    """Void a hold at once (a till calls it when its payment screen closes or its cart is
+    cleared). Idempotent: a released or expired hold answers as it is; a used one is a 409.
+    A till may release only the holds it made."""
     return await write(request, lambda s: holds.release_hold(
-        s, principal.workspace.id, ref, location_id=_location(principal)))
+        s, principal.workspace.id, ref, location_id=_location(principal),
+        terminal_id=_terminal(principal)))
 
 
 @router.post("/events", responses=CREATED)

@@ -18,6 +18,11 @@ from activereach.loyalty import ledger, rules
 from activereach.loyalty.models import LoyaltyAccount, LoyaltyHold, LoyaltyProgram, LoyaltyReward
 
 MAX_TTL = dt.timedelta(days=30)
+# A till's hold lives at most this long: the till releases it the moment its payment screen
+# closes or its cart is cleared, so the TTL only frees what a till that vanished left behind
+# (docs/decisions.md).  An order rung up while the hold was live still commits it when it
+# reaches the server later (``take_hold``).
+TILL_TTL = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -30,6 +35,7 @@ class HoldRequest:
     request_key: str | None = None
     ttl_seconds: int | None = None
     location_id: str | None = None
+    terminal_id: str | None = None   # the till's terminal (trm_…) when a till makes the hold
 
 
 def limits_of(program: LoyaltyProgram) -> rules.RedeemLimits:
@@ -42,7 +48,9 @@ def hold_out(hold: LoyaltyHold) -> dict[str, Any]:
             "points": hold.points, "value": hold.value, "reward_id": hold.reward_id,
             "code": hold.code, "status": hold.status, "location_id": hold.location_id,
             "cart_ref": hold.cart_ref, "order_id": hold.order_id,
-            "expires_at": hold.expires_at.isoformat()}
+            "expires_at": hold.expires_at.isoformat(),
+            # the till times the hold on its own clock, which need not agree with ours
+            "expires_in": max(0, int((hold.expires_at - utcnow()).total_seconds()))}
 
 
 async def sweep_expired(session: AsyncSession, account: LoyaltyAccount,
@@ -95,13 +103,16 @@ async def create_hold(session: AsyncSession, program: LoyaltyProgram,
     else:
         reward, points, code = None, int(req.points or 0), None
         value = _points_value(program, points, spendable, req.bill_total)
-    ttl = dt.timedelta(seconds=req.ttl_seconds or program.hold_ttl_seconds)
+    ttl = min(dt.timedelta(seconds=req.ttl_seconds or program.hold_ttl_seconds), MAX_TTL)
+    if req.terminal_id:
+        ttl = min(ttl, TILL_TTL)
     hold = LoyaltyHold(
         workspace_id=program.workspace_id, id=new_id("lh"), account_id=account.id,
-        contact_id=account.contact_id, location_id=req.location_id, points=points,
+        contact_id=account.contact_id, location_id=req.location_id,
+        terminal_id=req.terminal_id, points=points,
         reward_id=reward.id if reward else None, code=code, request_key=req.request_key,
         cart_ref=req.cart_ref, bill_total=req.bill_total, value=value, status="held",
-        expires_at=now + min(ttl, MAX_TTL), created_at=now)
+        expires_at=now + ttl, created_at=now)
     session.add(hold)
     account.held += points
     account.updated_at = now
@@ -124,11 +135,15 @@ async def find_hold(session: AsyncSession, workspace_id: str, ref: str, *,
 
 
 async def release_hold(session: AsyncSession, workspace_id: str, ref: str, *,
-                       location_id: str | None = None) -> dict[str, Any]:
-    """Release a hold (void at the till). Releasing twice is a no-op; a used hold is a 409."""
+                       location_id: str | None = None,
+                       terminal_id: str | None = None) -> dict[str, Any]:
+    """Release a hold (void at the till). Releasing twice is a no-op; a used hold is a 409.
+    A till (``terminal_id``) may release only the holds it made itself."""
     found = await find_hold(session, workspace_id, ref, lock=False)
     if found is None or (location_id and found.location_id and found.location_id != location_id):
         raise NotFound(f"no hold {ref!r}")
+    if terminal_id and found.terminal_id != terminal_id:
+        raise NotFound(f"no hold {ref!r} made by this till")
     # Account first, then the hold: the same lock order as a committing order (no deadlock).
     account = await ledger.lock_account(session, workspace_id, found.account_id)
     hold = await find_hold(session, workspace_id, found.id)
@@ -182,11 +197,12 @@ def _refuse(message: str, code: str) -> Conflict:
                     details=[{"field": "loyalty.hold_id", "message": message}])
 
 
-async def commit_hold(session: AsyncSession, account: LoyaltyAccount, ref: str, *,
-                      order_id: str, location_id: str | None) -> LoyaltyHold:
-    """Redeem a held hold for this order (inside the order's transaction)."""
+async def take_hold(session: AsyncSession, account: LoyaltyAccount, ref: str, *,
+                    location_id: str | None, occurred_at: dt.datetime) -> LoyaltyHold:
+    """The hold an order names, locked and checked (inside the order's transaction): this
+    member's, made at this outlet, still held.  A hold that lapsed *after* the sale was rung up
+    is taken back: the sale was made while it was live and only reached the server late."""
     hold = await find_hold(session, account.workspace_id, ref)
-    now = utcnow()
     if hold is None:
         raise Unprocessable.field("loyalty.hold_id", f"no hold or redemption code {ref!r}")
     if hold.account_id != account.id:
@@ -195,27 +211,57 @@ async def commit_hold(session: AsyncSession, account: LoyaltyAccount, ref: str, 
         raise _refuse("the hold was made at another outlet", "hold_foreign")
     if hold.status == "committed":
         raise _refuse("the hold was already used by another order", "hold_used")
-    if hold.status != "held" or hold.expires_at <= now:
+    late = hold.created_at <= occurred_at < hold.expires_at
+    if hold.status == "expired" and late:
+        await _revive(session, account, hold)
+    elif hold.status != "held" or (hold.expires_at <= utcnow() and not late):
         raise _refuse(f"the hold is {'expired' if hold.status == 'held' else hold.status}",
                       "hold_expired")
     if account.available < hold.points:
         raise _refuse(f"only {account.available} points are available", "insufficient_points")
+    return hold
+
+
+async def _revive(session: AsyncSession, account: LoyaltyAccount, hold: LoyaltyHold) -> None:
+    """Hold an expired hold's points (and reward) again, if nothing took them meanwhile."""
+    if account.available - account.held < hold.points:
+        raise _refuse("the hold expired and its points were spent since", "hold_expired")
+    if hold.reward_id:
+        reward = await session.get(LoyaltyReward, (hold.workspace_id, hold.reward_id),
+                                   with_for_update=True)
+        if reward is not None and reward.stock_cap is not None and \
+                reward.issued_count >= reward.stock_cap:
+            raise _refuse("the hold expired and the reward ran out since", "hold_expired")
+        if reward is not None:
+            reward.issued_count += 1
+    hold.status, hold.closed_at = "held", None
+    account.held += hold.points
+
+
+async def redeem(session: AsyncSession, account: LoyaltyAccount, hold: LoyaltyHold, *,
+                 order_id: str, location_id: str | None, reason: str | None = None,
+                 meta: dict[str, Any] | None = None, value: int | None = None) -> None:
+    """Spend a taken hold's points for this order and write the ``redeem`` entry, which names
+    the order and the reward (``reason``/``meta``: what the reward took off the bill)."""
+    now = utcnow()
     account.held -= hold.points
     await ledger.consume(session, account, hold.points)
     account.lifetime_redeemed += hold.points
     hold.status, hold.closed_at, hold.order_id = "committed", now, order_id
+    if value is not None:  # a reward's hold is worth the discount it gave on this order
+        hold.value = value
     await ledger.post(session, account, kind="redeem", points=-hold.points,
-                      key=f"redeem:{hold.id}", now=now,
+                      key=f"redeem:{hold.id}", now=now, meta=meta,
                       refs=ledger.Refs(order_id=order_id, hold_id=hold.id,
-                                       reward_id=hold.reward_id, location_id=location_id))
-    return hold
+                                       reward_id=hold.reward_id, location_id=location_id,
+                                       reason=reason))
 
 
 async def free_item_for(session: AsyncSession, account: LoyaltyAccount,
-                        lines: list[Any]) -> str | None:
-    """An open free-item reward of this member whose item is on the order: it attaches itself
-    to the member's next order that carries the item, without the till sending its code."""
-    skus = {line.sku for line in lines if line.sku}
+                        skus: set[str]) -> str | None:
+    """An open free-item reward of this member whose item the order gives away (``skus``: the
+    lines rung at zero or carrying a reward discount): it attaches itself to the member's next
+    such order, without the till sending its code."""
     if not skus or account.held <= 0:
         return None
     return await session.scalar(

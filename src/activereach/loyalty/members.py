@@ -199,7 +199,8 @@ async def member_ledger(session: AsyncSession, workspace_id: str, member_id: str
              "pending_after": e.pending_after, "idempotency_key": e.idempotency_key,
              "order_id": e.order_id, "refund_id": e.refund_id, "reward_id": e.reward_id,
              "hold_id": e.hold_id, "location_id": e.location_id, "actor": e.actor,
-             "reason": e.reason, "created_at": e.created_at.isoformat()} for e in rows.scalars()]
+             "reason": e.reason, "meta": e.meta or {}, "created_at": e.created_at.isoformat()}
+            for e in rows.scalars()]
 
 
 async def contact_summary(session: AsyncSession, workspace_id: str,

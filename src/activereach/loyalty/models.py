@@ -96,6 +96,7 @@ class LoyaltyReward(Base):
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
     min_bill: Mapped[int] = mapped_column(BigInteger, default=0)
     sku: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    item_quantity: Mapped[int] = mapped_column(Integer, default=1)   # free_item: units free
     min_tier_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     members_only: Mapped[bool] = mapped_column(Boolean, default=True)
     stock_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -211,6 +212,7 @@ class LoyaltyHold(Base):
     account_id: Mapped[str] = mapped_column(String(40))
     contact_id: Mapped[str] = mapped_column(String(40))
     location_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    terminal_id: Mapped[str | None] = mapped_column(String(40), nullable=True)  # the till's
     points: Mapped[int] = mapped_column(BigInteger)
     reward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     code: Mapped[str | None] = mapped_column(String(20), nullable=True)

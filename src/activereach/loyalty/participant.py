@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.events.service import append_event
 from activereach.kit.errors import Unprocessable
-from activereach.loyalty import earning, holds, ledger, offline
+from activereach.loyalty import earning, holds, ledger, offline, reward_orders
 from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
 from activereach.loyalty.tiers import multiplier_of, recompute_tier, tier_rows
 from activereach.orders.models import OrderRefund
@@ -30,34 +30,66 @@ class LoyaltyParticipant(BaseParticipant):
         offline_points = order_in.loyalty.offline_points if order_in.loyalty else None
         if offline_points:
             await _offline(session, completed, program, offline_points, points_paid, hold_ref)
+            await _reward_without_hold(session, completed)
             return
         if program is None or not program.active:
             if hold_ref or points_paid:
                 raise Unprocessable.field("loyalty.hold_id" if hold_ref else "payments",
                                           "this workspace has no active loyalty program")
+            await _reward_without_hold(session, completed)
             return
         if order.contact_id is None:
             if hold_ref or points_paid:
                 raise Unprocessable.field("customer", "a loyalty redemption needs the customer")
+            await _reward_without_hold(session, completed)
             return
         account = await ledger.ensure_account(session, program, order.contact_id)
-        redeemed = 0
-        hold = None
-        hold_ref = hold_ref or await holds.free_item_for(session, account, completed.lines)
-        if hold_ref:
-            hold = await holds.commit_hold(session, account, hold_ref, order_id=order.id,
-                                           location_id=order.location_id)
-            redeemed = hold.points
+        hold, judgement = await _redeem(session, completed, account, hold_ref)
         _check_points_payment(points_paid, hold, program)
+        redeemed = hold.points if hold else 0
         earned = await _earn(session, completed, program, account, points_paid)
         completed.result["loyalty"] = summary(account, program, earned=earned, redeemed=redeemed)
+        if judgement is not None:
+            completed.result["loyalty"]["reward"] = judgement.out()
         completed.event_properties["loyalty_points_earned"] = earned
         if redeemed:
             completed.event_properties["loyalty_points_redeemed"] = redeemed
-        await _events(session, order, account, program, earned=earned, hold=hold)
+        await _events(session, order, account, program, earned=earned, hold=hold,
+                      judgement=judgement)
 
     async def refunded(self, session: AsyncSession, refunded: RefundedOrder) -> None:
         await _refunded(session, refunded)
+
+
+async def _redeem(session: AsyncSession, completed: CompletedOrder, account: LoyaltyAccount,
+                  hold_ref: str | None) -> tuple[Any, reward_orders.Judgement | None]:
+    """Take the order's hold, judge its reward's discount against the lines, then spend the
+    points: the ledger's redeem entry names the order and the reward."""
+    order = completed.order
+    hold_ref = hold_ref or await holds.free_item_for(session, account,
+                                                     reward_orders.rewarded_skus(completed))
+    hold = None
+    if hold_ref:
+        hold = await holds.take_hold(session, account, hold_ref, location_id=order.location_id,
+                                     occurred_at=order.occurred_at)
+    judgement = await reward_orders.judge(session, completed, hold.reward_id if hold else None,
+                                          hold.points if hold else 0)
+    reward_orders.enforce(completed, judgement)
+    if hold is not None:
+        reason, meta = judgement.ledger_note() if judgement else (None, None)
+        given = sum(judgement.sent) if judgement and judgement.reward else None
+        await holds.redeem(session, account, hold, order_id=order.id,
+                           location_id=order.location_id, reason=reason, meta=meta, value=given)
+    return hold, judgement
+
+
+async def _reward_without_hold(session: AsyncSession, completed: CompletedOrder) -> None:
+    """Lines that claim a reward discount on an order that redeems no reward: a mismatch."""
+    judgement = await reward_orders.judge(session, completed, None)
+    reward_orders.enforce(completed, judgement)
+    if judgement is not None:
+        completed.result["loyalty"] = {**(completed.result.get("loyalty") or {}),
+                                       "reward": judgement.out()}
 
 
 async def _earn(session: AsyncSession, completed: CompletedOrder, program: LoyaltyProgram,
@@ -110,7 +142,10 @@ def _check_points_payment(points_paid: int, hold: Any, program: LoyaltyProgram) 
         return
     if hold is None:
         raise Unprocessable.field("payments", "a points payment needs loyalty.hold_id")
-    worth = hold.value if hold.reward_id else hold.points * program.point_value
+    if hold.reward_id:  # issue 20: a ₹0 POINTS tender stood in for the reward's discount
+        raise Unprocessable.field("payments", "a reward is a discount on the order's lines "
+                                  "(lines[].reward_discount), not a points payment")
+    worth = hold.points * program.point_value
     if points_paid > worth:
         raise Unprocessable.field("payments", f"the points payment {points_paid} exceeds what "
                                   f"the hold covers ({worth})")
@@ -123,7 +158,8 @@ def summary(account: LoyaltyAccount, program: LoyaltyProgram, **extra: int) -> d
 
 
 async def _events(session: AsyncSession, order: Any, account: LoyaltyAccount,
-                  program: LoyaltyProgram, *, earned: int, hold: Any) -> None:
+                  program: LoyaltyProgram, *, earned: int, hold: Any,
+                  judgement: reward_orders.Judgement | None = None) -> None:
     """Timeline events; message ids derive from the ledger keys, so they are as unique."""
     common = {"order_id": order.id, "program": program.name, "balance": account.available,
               "pending": account.pending, "tier": account.tier_name}
@@ -139,7 +175,9 @@ async def _events(session: AsyncSession, order: Any, account: LoyaltyAccount,
                            source="api", contact_id=order.contact_id,
                            location_id=order.location_id,
                            properties={**common, "points": hold.points, "hold_id": hold.id,
-                                       "reward_id": hold.reward_id, "value": hold.value})
+                                       "reward_id": hold.reward_id, "value": hold.value,
+                                       "reward_name": judgement.reward.name
+                                       if judgement and judgement.reward else None})
 
 
 async def _refunded(session: AsyncSession, refunded: RefundedOrder) -> None:

@@ -29,6 +29,7 @@ def reward_out(reward: LoyaltyReward) -> dict[str, Any]:
     return {"id": reward.id, "name": reward.name, "kind": reward.kind,
             "points_cost": reward.points_cost, "percent_bp": reward.percent_bp,
             "amount": reward.amount, "min_bill": reward.min_bill, "sku": reward.sku,
+            "item_quantity": reward.item_quantity,
             "min_tier_id": reward.min_tier_id, "members_only": reward.members_only,
             "stock_cap": reward.stock_cap, "issued": reward.issued_count,
             "per_customer_cap": reward.per_customer_cap,

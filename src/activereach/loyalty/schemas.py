@@ -62,6 +62,7 @@ class RewardIn(Strict):
     amount: int = Field(default=0, ge=0, le=10**12)
     min_bill: int = Field(default=0, ge=0, le=10**12)
     sku: str | None = Field(default=None, max_length=100)
+    item_quantity: int = Field(default=1, ge=1, le=1000)   # free_item: how many units are free
     min_tier_id: str | None = Field(default=None, max_length=40)
     members_only: bool = True
     stock_cap: int | None = Field(default=None, ge=0, le=10**9)

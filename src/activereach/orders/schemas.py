@@ -6,7 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from activereach.config import get_settings
 from activereach.orders import rules
@@ -44,10 +53,29 @@ class LineIn(Strict):
     quantity: Decimal = Field(gt=0, le=Decimal(1_000_000), decimal_places=3)
     unit_price: Minor | None = Field(default=None, ge=0, le=10**12)
     discount: Minor = Field(default=0, ge=0, le=10**12)
+    # the part of ``discount`` a loyalty reward gives; the server recomputes it from the reward
+    # that ``loyalty.hold_id`` names (loyalty/reward_rules.py) and refuses or flags a mismatch
+    reward_discount: Minor = Field(default=0, ge=0, le=10**12)
     tax_rate: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=3)
     tax_inclusive: bool = True
     hsn: str | None = Field(default=None, max_length=16)
     note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _reward_within_discount(self) -> LineIn:
+        if self.reward_discount > self.discount:
+            raise ValueError("reward_discount: is the reward's part of discount, so at most "
+                             "discount")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A line without a reward dumps as it did before the field existed, so the request hash
+        # of an order sent before (a till's outbox retry) still matches and replays.
+        data: dict[str, Any] = handler(self)
+        if not data.get("reward_discount"):
+            data.pop("reward_discount", None)
+        return data
 
 
 class PaymentIn(Strict):

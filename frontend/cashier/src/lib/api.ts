@@ -53,6 +53,8 @@ export interface CallOptions {
   /** ``Content-Type: application/json`` (default true): the config and receipt-channel reads
    *  never sent it, and pass false to keep the same headers on the wire. */
   contentType?: boolean;
+  /** Let the request outlive the page (a hold released as the tab closes). */
+  keepalive?: boolean;
 }
 
 /** The only place the till's request headers are built. */
@@ -67,6 +69,7 @@ function headers(opts: CallOptions): Record<string, string> {
 export async function request(path: string, opts: CallOptions = {}): Promise<Response> {
   const init: RequestInit = { method: opts.method ?? "GET", headers: headers(opts), cache: opts.cache ?? "no-store" };
   if (opts.body !== undefined) init.body = JSON.stringify(opts.body);
+  if (opts.keepalive) init.keepalive = true;
   try {
     return await fetch(path, init);
   } catch (err) {

@@ -7,7 +7,7 @@
  * this state and calls these actions.
  */
 import * as api from "./api.ts";
-import { approvalsOf, orderBody, type CartLine, type Payment } from "./cart.ts";
+import { approvalsOf, orderBody, type AppliedReward, type CartLine, type Payment } from "./cart.ts";
 import { loadConfig } from "./config.ts";
 import { DB_NAME, getMeta, setMeta, type OutboxEntry, type Till } from "./db.ts";
 import { spendOffline, type Member } from "./loyalty.ts";
@@ -56,7 +56,7 @@ export interface AppState {
 /** What the payment screen hands over to complete a sale. */
 export interface Checkout {
   lines: CartLine[]; member: Member | null; payments: Payment[]; holdId?: string; offlinePoints?: number;
-  channel: string; phone: string; email: string;
+  channel: string; phone: string; email: string; reward?: AppliedReward;
 }
 
 type Patch = Partial<AppState> | ((s: AppState) => Partial<AppState>);
@@ -275,7 +275,7 @@ export class TillApp {
     const plain = orderBody(c.lines, c.payments, {
       occurredAt: new Date(), currency: device?.workspace.currency ?? "INR", receiptChannel: c.channel,
       customerPhone: c.member?.phone || c.phone || undefined, customerEmail: c.email.trim() || undefined,
-      holdId: c.holdId, offlinePoints: c.offlinePoints, memberId: c.member?.member_id,
+      holdId: c.holdId, offlinePoints: c.offlinePoints, memberId: c.member?.member_id, reward: c.reward,
       cashier: { id: cashier.staff.id, name: cashier.staff.name } });
     // made offline: no network, points taken against the offline allowance, or a key the
     // server would no longer accept online (the server then flags instead of refusing)

@@ -9,9 +9,11 @@ export interface CartLine extends LineInput {
   category?: string; hsn?: string; product_id: string; note?: string;
   approved_by?: { id: string; name: string }; // the manager who approved a discount above the limit
   approval_key?: StaffKey; // that manager's key: signs the approval when the sale completes
+  reward_discount?: number; // the part of ``discount`` a loyalty reward gives (lib/rewards.ts)
 }
 
-export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string }
+export interface Payment { method: "cash" | "card" | "upi" | "points"; amount: number; reference?: string;
+  label?: string } // shown in place of the reference (a hold id is no text for a person); not sent
 
 export function lineFor(v: VariantRec, taxes: Map<string, TaxRec>): CartLine {
   const tax = v.tax_class_id ? taxes.get(v.tax_class_id) : undefined;
@@ -61,7 +63,12 @@ export function changeDue(total: number, payments: Payment[]): number {
 
 export interface SaleContext { occurredAt: Date; currency: string; cashier?: { id: string; name: string };
   receiptChannel: string;
-  customerPhone?: string; customerEmail?: string; holdId?: string; memberId?: string; offlinePoints?: number }
+  customerPhone?: string; customerEmail?: string; holdId?: string; memberId?: string; offlinePoints?: number;
+  reward?: AppliedReward }
+
+/** The reward a sale's hold pays for, by name, for the till's own receipt (the server works the
+ *  discount out again from the reward itself). */
+export interface AppliedReward { name: string; discount: number }
 
 /** The canonical order body the till stores in its outbox and sends to POST /v1/pos/orders. */
 export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleContext): Record<string, unknown> {
@@ -71,7 +78,8 @@ export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleConte
     lines: lines.map((l) => ({
       sku: l.sku ?? l.barcode, product_id: l.product_id, name: l.name, variant: l.variant,
       category: l.category, quantity: l.quantity, unit_price: l.unit_price, discount: l.discount,
-      tax_rate: l.tax_rate, tax_inclusive: l.tax_inclusive, hsn: l.hsn, note: l.note || undefined,
+      reward_discount: l.reward_discount || undefined, tax_rate: l.tax_rate,
+      tax_inclusive: l.tax_inclusive, hsn: l.hsn, note: l.note || undefined,
     })),
     payments: payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference || undefined })),
     totals, receipt: { channel: ctx.receiptChannel },
@@ -82,8 +90,10 @@ export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleConte
   if (ctx.holdId) body.loyalty = { hold_id: ctx.holdId };
   else if (ctx.offlinePoints) body.loyalty = { offline_points: ctx.offlinePoints };
   if (ctx.memberId) metadata.member_id = ctx.memberId;
+  if (ctx.reward) metadata.reward = ctx.reward;
   const approvals = lines.filter((l) => l.approved_by).map((l) => ({
-    line: lines.indexOf(l) + 1, sku: l.sku ?? l.barcode, discount: l.discount, manager: l.approved_by }));
+    line: lines.indexOf(l) + 1, sku: l.sku ?? l.barcode, discount: l.discount - (l.reward_discount ?? 0),
+    manager: l.approved_by })); // what the manager approved: the line's own discount, not the reward
   if (approvals.length) metadata.discount_approvals = approvals;
   return JSON.parse(JSON.stringify(body)) as Record<string, unknown>; // drops undefined fields
 }

@@ -4,7 +4,9 @@ import { cached, remember } from "./cached.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
 import { utcDay, type OfflineUse } from "./policy.ts";
 
-export interface Reward { id: string; name: string; points_cost: number; eligible: boolean;
+/** A reward as the server lists it: its terms are what lib/rewards.ts turns into a discount. */
+export interface Reward { id: string; name: string; kind: string; points_cost: number; eligible: boolean;
+  percent_bp?: number; amount?: number; min_bill?: number; sku?: string | null; item_quantity?: number;
   reason_text?: string[]; points_short?: number; [k: string]: unknown }
 export interface Member {
   member_id: string; member_code: string; available: number; spendable: number; pending: number;
@@ -15,7 +17,7 @@ export interface Member {
   offline_used?: OfflineUse; // points this till redeemed offline for the member today
 }
 export interface Hold { hold_id: string; points: number; value: number; reward_id?: string | null;
-  status: string }
+  status: string; expires_in?: number } // seconds left, by the server's clock
 
 /** "loyalty:CODE" from a member QR, a bare member code, or a phone number. */
 export function parseMemberRef(text: string): { phone?: string; code?: string } {
@@ -60,8 +62,9 @@ export async function hold(token: string, req: { member_id: string; points?: num
   return call<Hold>("/v1/loyalty/holds", { method: "POST", token, body: req });
 }
 
-export async function release(token: string, holdId: string): Promise<void> {
-  await call(`/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST", token });
+/** Release a hold at once (payment closed, cart cleared); ``keepalive`` while the page unloads. */
+export async function release(token: string, holdId: string, keepalive = false): Promise<void> {
+  await call(`/v1/loyalty/holds/${encodeURIComponent(holdId)}/release`, { method: "POST", token, keepalive });
 }
 
 /** After an offline redemption, lower the cached balance and count the day's allowance spent,

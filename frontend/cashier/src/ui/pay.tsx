@@ -1,20 +1,30 @@
-/** Payment: cash with change, card and UPI with a reference, split tenders, pay with points. */
-import { useState } from "preact/hooks";
+/** Payment: cash with change, card and UPI with a reference, split tenders, pay with points,
+ *  and rewards, which are discounts on the lines (lib/rewards.ts), never a tender. */
+import { useMemo, useRef, useState } from "preact/hooks";
 import { ApiError } from "../lib/api.ts";
 import type { Till } from "../lib/db.ts";
-import { changeDue, type Payment } from "../lib/cart.ts";
-import { hold as holdPoints, release, type Member } from "../lib/loyalty.ts";
+import { changeDue, totalsOf, type AppliedReward, type CartLine, type Payment } from "../lib/cart.ts";
+import { hold as holdPoints, type Member, type Reward } from "../lib/loyalty.ts";
 import { allowanceLeft, offlineRedeemError, type TillConfig } from "../lib/policy.ts";
+import { rewardDiscount, rewardRefusal, withReward } from "../lib/rewards.ts";
 import { formatMoney, parseMoney } from "../lib/tax.ts";
 import { uuid7 } from "../lib/uuid.ts";
 import { ReceiptChoice, type ReceiptPick } from "./channel.tsx";
+import { RewardChoice, useOpenHold, type Applied } from "./reward.tsx";
 
-export interface Paid extends ReceiptPick { payments: Payment[]; holdId?: string; offlinePoints?: number }
+export interface Paid extends ReceiptPick {
+  payments: Payment[]; holdId?: string; offlinePoints?: number;
+  lines: CartLine[]; // the cart's lines with the applied reward's discount on them
+  reward?: AppliedReward;
+}
 
-export function Pay({ db, total, currency, member, token, config, onDone, onClose }: {
-  db: Till; total: number; currency: string; member: Member | null; token: string; config: TillConfig;
+export function Pay({ db, lines, currency, member, token, config, onDone, onClose }: {
+  db: Till; lines: CartLine[]; currency: string; member: Member | null; token: string; config: TillConfig;
   onDone: (paid: Paid) => void; onClose: () => void;
 }) {
+  const [applied, setApplied] = useState<Applied | null>(null);
+  const paidLines = useMemo(() => withReward(lines, applied?.discount ?? null), [lines, applied]);
+  const total = useMemo(() => totalsOf(paidLines).totals.total, [paidLines]);
   const [payments, setPayments] = useState<Payment[]>([]);
   const [method, setMethod] = useState<Payment["method"]>("cash");
   const paid = payments.reduce((s, p) => s + p.amount, 0);
@@ -27,8 +37,11 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
   const [offlinePoints, setOfflinePoints] = useState<number | undefined>();
   const [points, setPoints] = useState("");
   const [cartRef] = useState(uuid7);
+  const released = useRef(0); // a hold asked for again after a release is a new request
+  const open = useOpenHold(db, token);
   // the till's offline allowance for this member today (the server counts it the same way)
   const allowance = member ? allowanceLeft(config.offline_redeem_cap, member.offline_used) : 0;
+  const fmt = (minor: number) => formatMoney(minor, currency);
 
   const tender = (p: Payment) => {
     const next = [...payments, p];
@@ -48,21 +61,42 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
     setOfflinePoints(n);
     tender({ method: "points", amount: n * member.point_value, reference: "offline" });
   };
-  /** Online: hold points or a reward on the server and tender its value (capped at what is due). */
-  const redeem = async (req: { points?: number; reward_id?: string }) => {
+  /** Hold on the server: typed points become a points tender worth the hold's value. */
+  const hold = async (req: { points?: number; reward_id?: string }) => {
+    if (!member) return undefined;
+    const h = await holdPoints(token, { member_id: member.member_id, bill_total: total,
+                                        idempotency_key: `${cartRef}:${req.points ?? req.reward_id}:${released.current}`, ...req });
+    open.keep(h);
+    setHoldId(h.hold_id);
+    return h;
+  };
+  const redeem = async (n: number) => {
     if (!member) return;
-    if (member.stale && req.points) { redeemOffline(req.points); return; }
+    if (member.stale) { redeemOffline(n); return; }
     try {
-      const h = await holdPoints(token, { member_id: member.member_id, bill_total: total,
-                                          idempotency_key: `${cartRef}:${req.points ?? req.reward_id}`, ...req });
-      setHoldId(h.hold_id);
-      tender({ method: "points", amount: Math.min(h.value, remaining), reference: h.hold_id });
+      const h = await hold({ points: n });
+      if (h) tender({ method: "points", amount: Math.min(h.value, remaining), reference: h.hold_id,
+                      label: `${h.points} ${member.points_name}` });
     } catch (err) {
-      if (!(err instanceof ApiError) && req.points) { redeemOffline(req.points); return; }
+      if (!(err instanceof ApiError)) { redeemOffline(n); return; }
+      setError(err.serverMessage ?? "The points could not be held.");
+    }
+  };
+  /** A reward: worked out on the lines first (nothing off → not applied), then held. */
+  const applyReward = async (r: Reward) => {
+    const discount = rewardDiscount(r, lines.map((l) => ({ ...l, sku: l.sku ?? l.barcode })));
+    if (r.kind !== "experience" && discount.total === 0) { setError(rewardRefusal(discount.reason, r, fmt)); return; }
+    try {
+      await hold({ reward_id: r.id });
+      setApplied({ reward: r, discount });
+      setAmount((Math.max(0, total - discount.total - paid) / 100).toFixed(2));
+      setError("");
+    } catch (err) {
       setError((err instanceof ApiError ? err.serverMessage : undefined) ?? "Rewards need the server (offline).");
     }
   };
-  const close = () => { if (holdId) void release(token, holdId).catch(() => {}); onClose(); };
+  const dropHold = () => { open.release(); released.current += 1; setHoldId(undefined); setApplied(null); };
+  const close = () => { open.release(); onClose(); };
 
   const add = () => {
     let minor: number;
@@ -77,14 +111,21 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
     if (receipt.channel === "email" && receipt.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(receipt.email)) {
       setError("email: enter a valid address"); return;
     }
-    onDone({ payments, holdId, offlinePoints, ...receipt });
+    if (open.lapsed()) {
+      dropHold();
+      setPayments(payments.filter((p) => p.method !== "points"));
+      setError("The hold on the member's points lapsed: apply the reward or the points again."); return;
+    }
+    open.complete(); // the order commits the hold: closing the screen now must not release it
+    const reward = applied ? { name: applied.reward.name, discount: applied.discount.total } : undefined;
+    onDone({ payments, holdId, offlinePoints, lines: paidLines, reward, ...receipt });
   };
   const ready = paid >= total;
   const redeemed = holdId || offlinePoints;
   return (
     <div class="modal" role="dialog" aria-label="Payment">
       <div class="panel">
-        <h2>Pay {formatMoney(total, currency)}</h2>
+        <h2>Pay <span data-testid="pay-total">{fmt(total)}</span></h2>
         <div class="tenders">
           {(["cash", "card", "upi"] as const).map((m) => (
             <button key={m} class={method === m ? "opt on" : "opt"} data-testid={`tender-${m}`}
@@ -99,29 +140,28 @@ export function Pay({ db, total, currency, member, token, config, onDone, onClos
         )}
         <button data-testid="pay-add" disabled={ready} onClick={add}>Add tender</button>
         {error && <p class="error" role="alert">{error}</p>}
+        {member && applied && <RewardChoice member={member} applied={applied} disabled currency={currency}
+                                            onApply={() => {}} onRemove={dropHold} />}
         {member && !redeemed && (
           <div class="redeem">
             <label>Pay with {member.points_name} ({member.spendable} spendable{member.stale ? ", last known" : ""})
               <input data-testid="redeem-points" value={points} inputMode="numeric"
                      onInput={(e) => setPoints((e.target as HTMLInputElement).value)} /></label>
             <button data-testid="redeem" disabled={!/^\d+$/.test(points) || ready}
-                    onClick={() => void redeem({ points: Number(points) })}>Redeem</button>
+                    onClick={() => void redeem(Number(points))}>Redeem</button>
             {member.stale && <p class="small" data-testid="offline-cap">Offline: up to {allowance} points
               for this member today, settled by the server when the sale syncs.</p>}
-            {!member.stale && member.rewards.filter((r) => r.eligible).map((r) => (
-              <button key={r.id} data-testid="apply-reward" disabled={ready}
-                      onClick={() => void redeem({ reward_id: r.id })}>Apply {r.name}</button>
-            ))}
+            {!member.stale && <RewardChoice member={member} applied={null} disabled={ready} currency={currency}
+                                            onApply={(r) => void applyReward(r)} onRemove={dropHold} />}
           </div>
         )}
         <ul class="paid">
           {payments.map((p, i) => (
-            <li key={i}>{p.method.toUpperCase()} {formatMoney(p.amount, currency)} {p.reference ?? ""}
+            <li key={i}>{p.method.toUpperCase()} {fmt(p.amount)} {p.label ?? p.reference ?? ""}
               {p.method !== "points" && <button class="link" onClick={() => setPayments(payments.filter((_, j) => j !== i))}>remove</button>}</li>
           ))}
         </ul>
-        <p>Due {formatMoney(remaining, currency)} · Change <b data-testid="change">
-          {formatMoney(changeDue(total, payments), currency)}</b></p>
+        <p>Due {fmt(remaining)} · Change <b data-testid="change">{fmt(changeDue(total, payments))}</b></p>
         <ReceiptChoice db={db} token={token} member={member} value={receipt} onChange={setReceipt} />
         <div class="actions">
           <button onClick={close}>Back</button>

@@ -31,7 +31,10 @@ export function Receipt({ db, token, entry, header, currency, onNext }: {
     return () => { stop = true; };
   }, [entry.id]);
   const body = entry.body as { lines: Line[]; payments: Pay[]; totals: Totals; occurred_at: string;
-                               receipt?: { channel?: string } };
+                               receipt?: { channel?: string };
+                               metadata?: { reward?: { name: string; discount: number } } };
+  const reward = body.metadata?.reward;
+  const otherDiscount = body.totals.discount - (reward?.discount ?? 0);
   const url = entry.bill?.url ?? bill?.url;
   const paid = body.payments.reduce((s, p) => s + p.amount, 0);
   return (
@@ -51,8 +54,10 @@ export function Receipt({ db, token, entry, header, currency, onNext }: {
         <hr />
         <p class="row"><span>Taxable</span><span>{formatMoney(body.totals.subtotal, currency)}</span></p>
         <p class="row"><span>GST</span><span>{formatMoney(body.totals.tax, currency)}</span></p>
-        {body.totals.discount > 0 && <p class="row"><span>Discount</span>
-          <span>-{formatMoney(body.totals.discount, currency)}</span></p>}
+        {otherDiscount > 0 && <p class="row"><span>Discount</span>
+          <span>-{formatMoney(otherDiscount, currency)}</span></p>}
+        {reward && <p class="row" data-testid="receipt-reward"><span>Reward: {reward.name}</span>
+          <span>{reward.discount ? `-${formatMoney(reward.discount, currency)}` : ""}</span></p>}
         <p class="row big"><span>Total</span><span data-testid="receipt-total">{formatMoney(body.totals.total, currency)}</span></p>
         {body.payments.map((p, i) => (
           <p class="row" key={i}><span>{p.method.toUpperCase()} {p.method === "points" ? "" : p.reference ?? ""}</span>

@@ -16,6 +16,7 @@ import { CameraScan } from "./camera.tsx";
 import { CartLines } from "./cartlines.tsx";
 import { MemberBar } from "./member.tsx";
 import { Pay } from "./pay.tsx";
+import { releaseLeftover } from "./reward.tsx";
 import { SignIn } from "./signin.tsx";
 import { Picker } from "./picker.tsx";
 import { VList } from "./vlist.tsx";
@@ -74,6 +75,9 @@ export function Sale({ db, token, currency, readOnly, locked = false, config, st
     void db.getAll("taxes").then((all) => setTaxes(new Map(all.map((t) => [t.id, t]))));
     void categories(db).then(setCats);
   }, []);
+  // a hold a payment screen left open when the page went away; not from a read-only second
+  // tab, whose active twin may have that payment screen open right now
+  useEffect(() => { if (!readOnly) void releaseLeftover(db, token); }, [readOnly]);
   useEffect(() => {
     let live = true;
     void (async () => {
@@ -197,11 +201,12 @@ export function Sale({ db, token, currency, readOnly, locked = false, config, st
                   onCancel={() => setApproving(null)} />
         </div>
       )}
-      {paying && <Pay db={db} total={totals.total} currency={currency} member={member} token={token}
+      {paying && <Pay db={db} lines={lines} currency={currency} member={member} token={token}
                       config={config} onClose={() => setPaying(false)}
                       onDone={(paid) => {
-                        // the receipt screen that follows empties the cart (lib/app_state.ts keepCart)
-                        void onComplete({ ...paid, lines, member }).then(() => setPaying(false));
+                        // paid.lines carry the reward's discount; the receipt screen that follows
+                        // empties the cart (lib/app_state.ts keepCart)
+                        void onComplete({ ...paid, member }).then(() => setPaying(false));
                       }} />}
     </div>
   );
