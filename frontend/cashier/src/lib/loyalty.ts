@@ -1,5 +1,5 @@
 /** The loyalty register API (/v1/loyalty/...): member lookup, enrolment and point holds. */
-import { ApiError, call } from "./api.ts";
+import { ApiError, call, OfflineError } from "./api.ts";
 import { cached, remember } from "./cached.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
 import { utcDay, type OfflineUse } from "./policy.ts";
@@ -12,6 +12,7 @@ export interface Member {
   member_id: string; member_code: string; available: number; spendable: number; pending: number;
   tier?: string | null; points_name: string; point_value: number; rewards: Reward[];
   name?: string | null;
+  temporary?: boolean; // enrolled while offline: the sale's phone opens the account on sync
   phone?: string; // the number it was looked up or enrolled with (the order's customer)
   fetched_at?: string; stale?: boolean;
   offline_used?: OfflineUse; // points this till redeemed offline for the member today
@@ -49,9 +50,24 @@ export async function lookup(db: Till, token: string, text: string): Promise<Mem
   }
 }
 
+/** A member enrolled while offline: no account yet, no points to spend. The sale names its
+ *  customer by this phone, so the server opens the account (and earns for the sale) when the
+ *  order syncs; the next lookup online replaces this card with the real one. */
+export function temporaryMember(phone: string, now = new Date()): Member {
+  return { member_id: "", member_code: "", available: 0, spendable: 0, pending: 0, tier: null,
+           points_name: "points", point_value: 0, rewards: [], phone, name: null,
+           fetched_at: now.toISOString(), temporary: true };
+}
+
 export async function enroll(db: Till, token: string, phone: string): Promise<Member> {
-  const member = await call<Member>("/v1/loyalty/members", { method: "POST", token, body: { phone } });
-  const fresh = { ...member, phone, fetched_at: new Date().toISOString() };
+  let fresh: Member;
+  try {
+    const member = await call<Member>("/v1/loyalty/members", { method: "POST", token, body: { phone } });
+    fresh = { ...member, phone, fetched_at: new Date().toISOString() };
+  } catch (err) {
+    if (!(err instanceof OfflineError)) throw err;
+    fresh = temporaryMember(phone);
+  }
   await remember(db, `member:${phone}`, fresh);
   return fresh;
 }

@@ -13,7 +13,7 @@ export function ReceiptChoice({ db, token, member, value, onChange }: {
 }) {
   const [pref, setPref] = useState<ReceiptPreference | null>(null);
   useEffect(() => {
-    if (!member) return;
+    if (!member || !member.member_id) return; // a member enrolled offline has no account yet
     let live = true;
     void receiptPreference(db, token, member.member_id).then((p) => {
       if (!live || !p) return;

@@ -18,7 +18,11 @@ export function MemberBar({ db, token, member, onMember }: {
       if (found) onMember(found);
       else { setNote("No member with that phone or code."); setCanEnroll(/^[+\d]/.test(text.trim())); }
     } catch (err) {
-      setNote(err instanceof ApiError ? `Lookup refused (${err.status}).` : "Offline and this member is not cached.");
+      if (err instanceof ApiError) { setNote(`Lookup refused (${err.status}).`); return; }
+      const phoneLike = /^[+\d][\d\s-]{5,}$/.test(text.trim());
+      setNote(phoneLike ? "Offline, and this number is not on this till yet. Enrol them now: they join when the till syncs."
+                        : "Offline and this member is not on this till.");
+      setCanEnroll(phoneLike);
     }
   };
   const join = async () => {
@@ -33,7 +37,9 @@ export function MemberBar({ db, token, member, onMember }: {
           <span class="small"> {member.phone ? `•••• ${member.phone.slice(-4)}` : member.member_code}</span></div>
         <div class="balance"><span data-testid="member-points">{member.spendable} {member.points_name}</span>
           {member.pending > 0 && <span class="small"> (+{member.pending} pending)</span>}</div>
-        {member.stale
+        {member.temporary
+          ? <p class="pill warn" data-testid="member-temporary">New member: joins when the till syncs (points count from this sale)</p>
+          : member.stale
           ? <p class="pill warn" data-testid="member-stale">Offline: balance last confirmed {ago(member.fetched_at)}; it may have changed since</p>
           : <p class="small" data-testid="member-confirmed">Balance confirmed {ago(member.fetched_at)}</p>}
         <ul class="rewards">
