@@ -17,19 +17,26 @@ from activereach.kit.errors import BadRequest
 from activereach.kit.ids import new_id
 
 
+# The event's columns an SDK's message fills (``collect``); None for other sources.
+ENVELOPE = ("context", "integrations", "original_timestamp", "content_digest")
+
+
 async def append_event(session: AsyncSession, *, workspace_id: str, message_id: str, name: str,
                        timestamp: dt.datetime, source: str, properties: dict[str, Any],
                        contact_id: str | None = None, location_id: str | None = None,
-                       type: str = "track", event_id: str | None = None) -> str:
+                       type: str = "track", event_id: str | None = None,
+                       envelope: dict[str, Any] | None = None) -> str:
     """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first).
 
     ``event_id`` is the id a caller already handed out (an order's reply names its event);
     without one a new id is made. Inside a worker batch the insert waits for the batch's end
-    (``kit.deferred``)."""
+    (``kit.deferred``). ``envelope`` carries what an SDK sent around the message (``ENVELOPE``
+    keys); every row names all of them, so held rows of any origin share one statement."""
     event_id = event_id or new_id("ev")
     row = dict(workspace_id=workspace_id, id=event_id, message_id=message_id, type=type,
                name=name, timestamp=timestamp, received_at=utcnow(), contact_id=contact_id,
-               location_id=location_id, source=source, properties=properties)
+               location_id=location_id, source=source, properties=properties,
+               **{key: (envelope or {}).get(key) for key in ENVELOPE})
     stmt = plain_insert(session, Event)
     await deferred.write(session, stmt, row)
     return event_id
