@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from activereach.collect.batch import process_batch
 from activereach.collect.envelope import BATCH_LIMIT_BYTES
 from activereach.collect.schemas import CALL_TYPES, BatchIn
 from activereach.kit.error_docs import ERROR_SCHEMA
-from activereach.kit.errors import PayloadTooLarge
+from activereach.kit.errors import BadRequest, PayloadTooLarge, Unprocessable
 from activereach.kit.http import write
 from activereach.tenancy.auth import WriterAuth
 
@@ -34,10 +36,34 @@ _BATCH_400 = {"description": "a message rejected (verdicts), or a malformed body
               "content": {"application/json": {"schema": {"anyOf": [_VERDICTS, ERROR_SCHEMA]}}}}
 
 
-def _check_size(request: Request) -> None:
-    raw = getattr(request.state, "raw_body", b"")
+# The body is read as JSON whatever its Content-Type says, as Segment's and RudderStack's
+# servers do: RudderStack's Node SDK declares its gzip JSON application/x-www-form-urlencoded.
+_JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": BatchIn.model_json_schema(by_alias=True)}}}}
+
+
+async def _json_body(request: Request) -> Any:
+    """The (decompressed) body as JSON, after the batch size check (Segment's 500 KB)."""
+    raw = getattr(request.state, "raw_body", None)
+    if raw is None:
+        raw = await request.body()
     if len(raw) > BATCH_LIMIT_BYTES:
         raise PayloadTooLarge(f"a batch may carry at most {BATCH_LIMIT_BYTES} bytes of JSON")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("body is not valid JSON", code="malformed_json",
+                         details=[{"field": "body", "message": str(exc)}]) from exc
+
+
+def _batch(data: Any) -> BatchIn:
+    try:
+        return BatchIn.model_validate(data)
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in err["loc"]) or "body",
+                    "message": err["msg"]} for err in exc.errors()]
+        raise Unprocessable(f"{details[0]['field']}: {details[0]['message']}",
+                            details=details) from exc
 
 
 def _reply(verdicts: list[dict[str, Any]], *, single: bool = False) -> JSONResponse:
@@ -58,26 +84,29 @@ def _reply(verdicts: list[dict[str, Any]], *, single: bool = False) -> JSONRespo
     return JSONResponse(body, status_code=refused[0]["status"] if single else 400)
 
 
-@router.post("/batch", responses={400: _BATCH_400})
-async def post_batch(body: BatchIn, principal: WriterAuth, request: Request) -> Any:
+@router.post("/batch", responses={400: _BATCH_400}, openapi_extra=_JSON_BODY)
+async def post_batch(principal: WriterAuth, request: Request) -> Any:
     """Per-message verdicts; 200 when every message was kept, else 400 naming the rejected."""
-    _check_size(request)
+    body = _batch(await _json_body(request))
     verdicts = await write(request, lambda s: process_batch(s, principal.workspace, body))
     return _reply(verdicts)
 
 
 def _single_route(call_type: str) -> None:
-    async def post_call(message: dict[str, Any], principal: WriterAuth, request: Request) -> Any:
-        _check_size(request)
-        batch = BatchIn(batch=[{**message, "type": call_type}],
-                        sentAt=message.get("sentAt"))
+    async def post_call(principal: WriterAuth, request: Request) -> Any:
+        message = await _json_body(request)
+        if not isinstance(message, dict):
+            raise Unprocessable.field("body", "a message is a JSON object")
+        batch = BatchIn(batch=[{**message, "type": call_type}], sentAt=message.get("sentAt"))
         verdicts = await write(request, lambda s: process_batch(s, principal.workspace, batch))
         return _reply(verdicts, single=True)
 
     post_call.__name__ = f"post_{call_type}"
     post_call.__doc__ = (f"One ``{call_type}`` call (Segment's HTTP API): the verdict, with its "
                          "status as the reply's status.")
-    router.post(f"/{call_type}", responses={400: _BATCH_400})(post_call)
+    single = {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"type": "object", "description": f"one {call_type} message"}}}}}
+    router.post(f"/{call_type}", responses={400: _BATCH_400}, openapi_extra=single)(post_call)
 
 
 for _type in CALL_TYPES:

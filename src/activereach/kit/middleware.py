@@ -140,7 +140,10 @@ class BodyGuard:
                 (name, str(len(body)).encode() if name == b"content-length" else value)
                 for name, value in scope["headers"] if name != b"content-encoding"]}
         content_type = headers.get(b"content-type", b"")
-        if b"json" in content_type and json_depth_exceeds(body, self.max_depth):
+        # A body that looks like JSON is checked whatever it is declared as: RudderStack's Node
+        # SDK sends its gzip JSON as application/x-www-form-urlencoded, and it is read as JSON.
+        looks_json = b"json" in content_type or body[:64].lstrip()[:1] in (b"{", b"[")
+        if looks_json and json_depth_exceeds(body, self.max_depth):
             await _reply(send, 400, _error(400, "too_deep",
                                            f"JSON nests deeper than {self.max_depth} levels"))
             return
