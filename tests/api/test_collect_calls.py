@@ -186,3 +186,41 @@ class TestCommerce:
         events = {e["name"]: e for e in await _timeline(client, tenant, contact)}
         assert events["order_updated"]["properties"]["canonical_order_id"] == canonical
         assert "order_cancelled" in events
+
+
+class TestBatchRun:
+    async def test_a_messageid_twice_in_one_batch(self, client, tenant) -> None:
+        message = {"type": "track", "event": "Product Viewed", "messageId": _mid(),
+                   "userId": "u-twice", "properties": {"sku": "A"}}
+        other = {**message, "properties": {"sku": "B"}}
+        response = await client.post("/v1/batch", headers=tenant.writer,
+                                     json={"batch": [message, message, other]})
+        assert [r["result"] for r in response.json()["results"]] == [
+            "accepted", "duplicate", "conflict"]
+
+    async def test_a_plain_message_refused_late_runs_the_batch_one_by_one(
+            self, client, tenant, monkeypatch) -> None:
+        """The held fast path is undone whole; the verdicts are what one by one gives, and the
+        refused message leaves nothing behind."""
+        from activereach.collect import batch
+        from activereach.kit.errors import Unprocessable
+        real = batch._plain
+
+        async def plain(session, workspace, call):  # type: ignore[no-untyped-def]
+            if call.message.user_id == "u-late":
+                await real(session, workspace, call)       # it wrote, then is refused
+                raise Unprocessable.field("traits", "refused late")
+            return await real(session, workspace, call)
+
+        monkeypatch.setattr(batch, "_plain", plain)
+        messages = [{"type": "identify", "messageId": _mid(), "userId": user,
+                     "traits": {"phone": phone}}
+                    for user, phone in (("u-early", "9855500011"), ("u-late", "9855500022"),
+                                        ("u-after", "9855500033"))]
+        response = await client.post("/v1/batch", headers=tenant.writer,
+                                     json={"batch": messages})
+        assert [r["status"] for r in response.json()["results"]] == [200, 400, 200]
+        for phone, status in (("9855500011", 200), ("9855500022", 404), ("9855500033", 200)):
+            found = await client.get("/v1/contacts", params={"phone": phone},
+                                     headers=tenant.admin)
+            assert found.status_code == status, phone

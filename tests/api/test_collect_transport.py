@@ -117,3 +117,12 @@ class TestLimits:
         assert response.status_code == 400
         assert [v["status"] for v in verdicts] == [200, 413]
         assert verdicts[1]["error"]["code"] == "message_too_large"
+
+
+async def test_json_is_read_whatever_the_content_type_says(client, tenant) -> None:
+    """RudderStack's Node SDK posts its gzip JSON as application/x-www-form-urlencoded."""
+    data = gzip.compress(orjson.dumps({"batch": [_identify()]}))
+    response = await client.post("/v1/batch", content=data, headers={
+        **_basic(tenant.write_key), "Content-Encoding": "gzip",
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200, response.text

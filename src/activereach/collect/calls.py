@@ -11,8 +11,32 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.collect.schemas import MessageIn
+from activereach.events.models import Event
 from activereach.events.service import append_event
 from activereach.tenancy.models import Workspace
+
+
+# The events that go through the order paths (``collect.commerce``).
+ORDER_EVENTS = frozenset({"order_completed", "order_refunded", "order_cancelled",
+                          "order_updated"})
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A messageId already stored (or stored earlier in this batch): enough for its verdict."""
+
+    digest: str | None
+    contact_id: str | None
+    name: str
+    order_id: str | None = None
+    event_id: str | None = None
+    legacy: Event | None = None          # stored before digests: compared the old way
+
+    @classmethod
+    def of(cls, event: Event) -> Seen:
+        return cls(digest=event.content_digest, contact_id=event.contact_id, name=event.name,
+                   order_id=(event.properties or {}).get("canonical_order_id"),
+                   event_id=event.id, legacy=None if event.content_digest else event)
 
 
 @dataclass(frozen=True)
@@ -22,9 +46,16 @@ class Call:
     timestamp: dt.datetime             # corrected for the client's clock (Segment's rule)
     claimed: dt.datetime | None        # what the client said (``timestamp``/``originalTimestamp``)
     traits: dict[str, Any]             # context.traits overlaid by the message's own traits
-    customer: dict[str, Any]           # identities for resolution (user_id, phone, email …)
+    customer: dict[str, Any]           # identities as sent (user_id, phone, email, name …)
+    identities: dict[str, str]         # the same normalised, placeholders dropped
     digest: str
     context: dict[str, Any] | None     # the context kept on the event (no traits)
+
+    @property
+    def plain(self) -> bool:
+        """Whether the message only adds to the timeline and profile: nothing can refuse it
+        once it has passed ``collect.parse`` (order events and alias can)."""
+        return self.message.type != "alias" and self.name not in ORDER_EVENTS
 
     @property
     def envelope(self) -> dict[str, Any]:

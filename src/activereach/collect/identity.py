@@ -17,6 +17,7 @@ from activereach.collect.schemas import MessageIn
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, build_identities, normalize_plain_id
 from activereach.contacts.service import find_by_identity, resolve_contact
+from activereach.kit import deferred
 from activereach.kit.errors import Conflict, Unprocessable
 from activereach.tenancy.models import Workspace
 
@@ -55,7 +56,8 @@ def _profile_traits(call: Call) -> dict[str, Any]:
     return {k: v for k, v in traits.items() if k not in _IDENTITY_TRAITS}
 
 
-def _identities(workspace: Workspace, found: dict[str, Any]) -> dict[str, str]:
+def identities(workspace: Workspace, found: dict[str, Any]) -> dict[str, str]:
+    """Normalised identities (placeholders dropped); a malformed one refuses the message."""
     try:
         return build_identities(
             region=workspace.country, source="online", phone=found.get("phone"),
@@ -67,17 +69,14 @@ def _identities(workspace: Workspace, found: dict[str, Any]) -> dict[str, str]:
 
 
 async def resolve(session: AsyncSession, workspace: Workspace, call: Call) -> str | None:
-    if call.message.type == "group" and not call.message.group_id:
-        raise Unprocessable.field("groupId", "required for group messages")
-    if not call.customer:
-        raise Unprocessable.field("userId", "userId or anonymousId is required")
+    """The message's contact (``collect.parse`` checked its identities), traits written."""
     traits = _profile_traits(call)
-    contact_id = await resolve_contact(session, workspace.id,
-                                       identities=_identities(workspace, call.customer),
+    contact_id = await resolve_contact(session, workspace.id, identities=call.identities,
                                        source="online", name=call.customer.get("name"),
                                        traits=traits or None)
     preferred = call.traits.get("preferred_channel")
     if contact_id and isinstance(preferred, str) and preferred.lower() in CHANNELS:
+        await deferred.release(session)  # a contact made in this batch may still be held
         contact = await session.get(Contact, (workspace.id, contact_id))
         if contact is not None:
             contact.preferred_channel = preferred.lower()
@@ -102,7 +101,7 @@ async def alias(session: AsyncSession, workspace: Workspace, call: Call) -> str 
         raise _refused(previous, "it is another person's userId")
     found = {**call.customer, "user_id": user_id, "anonymous_id": previous}
     contact_id = await resolve_contact(session, workspace.id,
-                                       identities=_identities(workspace, found), source="online",
+                                       identities=identities(workspace, found), source="online",
                                        name=found.get("name"))
     owner = await find_by_identity(session, workspace.id, "anonymous_id", previous)
     if owner is not None and owner.id != contact_id:

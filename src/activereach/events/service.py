@@ -48,6 +48,18 @@ async def find_event(session: AsyncSession, workspace_id: str, message_id: str) 
         select(Event).where(Event.workspace_id == workspace_id, Event.message_id == message_id))
 
 
+async def find_events(session: AsyncSession, workspace_id: str,
+                      message_ids: list[str]) -> dict[str, Event]:
+    """The stored events of many ``message_id``s at once (a batch's), by message id."""
+    found: dict[str, Event] = {}
+    unique = sorted(set(message_ids))
+    for start in range(0, len(unique), 500):   # well under every driver's parameter limit
+        rows = await session.scalars(select(Event).where(
+            Event.workspace_id == workspace_id, Event.message_id.in_(unique[start:start + 500])))
+        found.update((event.message_id, event) for event in rows)
+    return found
+
+
 def encode_cursor(event: Event) -> str:
     raw = f"{event.timestamp.isoformat()}|{event.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
