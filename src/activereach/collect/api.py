@@ -20,7 +20,8 @@ from activereach.collect.batch import process_batch
 from activereach.collect.envelope import BATCH_LIMIT_BYTES
 from activereach.collect.schemas import CALL_TYPES, BatchIn
 from activereach.kit.error_docs import ERROR_SCHEMA
-from activereach.kit.errors import BadRequest, PayloadTooLarge, Unprocessable
+from activereach.kit.errors import (BadRequest, PayloadTooLarge, Unprocessable,
+                                    UnsupportedMediaType)
 from activereach.kit.http import write
 from activereach.tenancy.auth import WriterAuth
 
@@ -36,14 +37,19 @@ _BATCH_400 = {"description": "a message rejected (verdicts), or a malformed body
               "content": {"application/json": {"schema": {"anyOf": [_VERDICTS, ERROR_SCHEMA]}}}}
 
 
-# The body is read as JSON whatever its Content-Type says, as Segment's and RudderStack's
-# servers do: RudderStack's Node SDK declares its gzip JSON application/x-www-form-urlencoded.
+# The body is read as JSON when declared JSON, undeclared, or declared a form: RudderStack's
+# Node SDK (3.0.13) declares its gzip JSON application/x-www-form-urlencoded. Anything else
+# (text/plain …) is refused, not guessed at.
+_READ_AS_JSON = {"", "application/x-www-form-urlencoded"}
 _JSON_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": BatchIn.model_json_schema(by_alias=True)}}}}
 
 
 async def _json_body(request: Request) -> Any:
     """The (decompressed) body as JSON, after the batch size check (Segment's 500 KB)."""
+    declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if declared not in _READ_AS_JSON and not declared.endswith("json"):
+        raise UnsupportedMediaType(f"Content-Type {declared!r}: send application/json")
     raw = getattr(request.state, "raw_body", None)
     if raw is None:
         raw = await request.body()
