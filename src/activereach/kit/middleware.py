@@ -89,6 +89,13 @@ def decode_body(body: bytes, encoding: bytes, max_bytes: int) -> bytes:
     return bytes(out)
 
 
+def _decoded(scope: Scope, length: int) -> Scope:
+    """The app reads the decoded body: the headers must describe it, not the wire."""
+    return {**scope, "headers": [
+        (name, str(length).encode() if name == b"content-length" else value)
+        for name, value in scope["headers"] if name != b"content-encoding"]}
+
+
 class BodyGuard:
     def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int) -> None:
         self.app = app
@@ -131,14 +138,11 @@ class BodyGuard:
         if encoding is not None:
             try:
                 body = decode_body(body, encoding, self.max_bytes)
+                scope = _decoded(scope, len(body))
             except Refused as refused:
                 await _reply(send, refused.status, _error(refused.status, refused.code,
                                                           refused.message))
                 return
-            # The app reads the decoded body: the headers must describe it, not the wire.
-            scope = {**scope, "headers": [
-                (name, str(len(body)).encode() if name == b"content-length" else value)
-                for name, value in scope["headers"] if name != b"content-encoding"]}
         content_type = headers.get(b"content-type", b"")
         # A body that looks like JSON is checked whatever it is declared as: RudderStack's Node
         # SDK sends its gzip JSON as application/x-www-form-urlencoded, and it is read as JSON.
