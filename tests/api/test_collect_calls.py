@@ -224,3 +224,20 @@ class TestBatchRun:
             found = await client.get("/v1/contacts", params={"phone": phone},
                                      headers=tenant.admin)
             assert found.status_code == status, phone
+
+
+async def test_an_online_refund_reverses_the_points(client, make_tenant) -> None:
+    """Order Refunded takes the refund API's path: the points the order earned go back."""
+    from tests.loyalty.conftest import PHONE, member, setup_program
+    tenant = await make_tenant()
+    await setup_program(client, tenant)
+    order_id = f"W-{uuid.uuid4().hex[:6]}"
+    await _send(client, tenant, {
+        "type": "track", "event": "Order Completed", "messageId": _mid(), "userId": "u-pts",
+        "context": {"traits": {"phone": PHONE}},
+        "properties": {"order_id": order_id, "currency": "INR",
+                       "products": [{"sku": "MUG", "name": "Mug", "price": 1000, "quantity": 1}]}})
+    assert (await member(client, tenant))["available"] == 10
+    await _send(client, tenant, {"type": "track", "event": "Order Refunded", "messageId": _mid(),
+                                 "userId": "u-pts", "properties": {"order_id": order_id}})
+    assert (await member(client, tenant))["available"] == 0
