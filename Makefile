@@ -9,13 +9,14 @@ PORT ?= 8000
 
 .PHONY: install run test test-sqlite test-postgres test-clock soak bench lock clean
 
-$(STAMP): requirements.lock pyproject.toml frontend/package-lock.json
+$(STAMP): requirements.lock pyproject.toml frontend/package-lock.json tests/sdk/node/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps -e .
 	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
 	npm run --prefix frontend --silent build
+	npm ci --prefix tests/sdk/node --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)

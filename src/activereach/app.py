@@ -26,6 +26,7 @@ from activereach.console import router as console
 from activereach.contacts.api import router as contacts_router
 from activereach.collect.api import router as collect_router
 from activereach.destinations.api import router as destinations_router
+from activereach.collect.sdk_errors import SdkErrorShape
 from activereach.events.api import router as events_router
 from activereach.jobs.worker import Worker
 from activereach.kit.db import Database
@@ -53,8 +54,9 @@ from activereach.tenancy.api import router as tenancy_router
 
 log = structlog.get_logger(__name__)
 
-HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              409: "conflict", 413: "payload_too_large", 429: "rate_limited"}
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+              422: "invalid", 429: "rate_limited"}
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -188,6 +190,8 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
                                                     settings.rate_limit_address,
                                                     settings.rate_limit_webhook,
                                                     settings.rate_limit_storage))
+    # Outside the rate limiter and the body guard: their refusals reach the SDKs readable too.
+    app.add_middleware(SdkErrorShape)
     app.add_middleware(RequestMetrics)
     # Outermost: every HTML reply (console, cashier, docs, errors) gets the security headers.
     app.add_middleware(SecurityHeaders)

@@ -22,6 +22,7 @@ import httpx2
 import pytest
 from sqlalchemy import func, select
 
+from activereach.collect.sdk_errors import SDK_PATHS
 from activereach.events.models import Event
 from activereach.jobs.models import Job
 from activereach.orders.models import Order
@@ -80,8 +81,14 @@ async def _written(db, workspace_id: str) -> dict[str, int]:  # type: ignore[no-
 
 def _assert_error_shape(response: httpx2.Response) -> None:
     body = response.json()
-    assert isinstance(body, dict) and set(body) == {"error"}, response.text
+    assert isinstance(body, dict) and "error" in body, response.text
     error = body["error"]
+    if response.request.url.path in SDK_PATHS:
+        # The SDKs' superset (collect/sdk_errors.py): code and message at the top level too.
+        assert set(body) == {"error", "code", "message"}, response.text
+        assert (body["code"], body["message"]) == (error["code"], error["message"])
+    else:
+        assert set(body) == {"error"}, response.text
     assert isinstance(error["code"], str) and error["code"], response.text
     assert isinstance(error["message"], str) and error["message"], response.text
     assert "details" in error, response.text

@@ -66,5 +66,5 @@ async def test_a_conflict_beside_good_messages_keeps_them(client, tenant) -> Non
     fresh = {**base, "messageId": f"e-{uuid.uuid4().hex[:8]}"}
     response = await _send(client, tenant, {**base, "traits": {"name": "B"}}, fresh)
     body = response.json()
-    assert response.status_code == 200 and (body["accepted"], body["rejected"]) == (1, 1)
+    assert response.status_code == 400 and (body["accepted"], body["rejected"]) == (1, 1)
     assert [r["status"] for r in body["results"]] == [409, 200]

@@ -16,8 +16,6 @@ from activereach.kit.errors import Unprocessable
 from activereach.kit.money import MoneyError, major_to_minor
 from activereach.orders.schemas import OrderIn
 
-ORDER_EVENTS = {"order_completed", "order_refunded"}
-
 
 def canonical_event_name(name: str) -> str:
     """"Order Completed" and "order_completed" are the same event."""

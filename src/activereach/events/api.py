@@ -28,6 +28,8 @@ async def contact_events(contact_id: str, principal: AdminAuth, request: Request
         return TimelineOut(next_cursor=next_cursor, data=[EventOut(
             id=e.id, message_id=e.message_id, type=e.type, name=e.name,
             timestamp=e.timestamp.isoformat(), received_at=e.received_at.isoformat(),
-            source=e.source, location_id=e.location_id, properties=e.properties)
+            source=e.source, location_id=e.location_id, properties=e.properties,
+            context=e.context, integrations=e.integrations,
+            original_timestamp=e.original_timestamp.isoformat() if e.original_timestamp else None)
             for e in events])
     return await read(request, body)

@@ -29,3 +29,10 @@ class Event(Base):
     location_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     source: Mapped[str] = mapped_column(String(16))
     properties: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # What an SDK sent around the message (``collect``): its context without traits (ip, page,
+    # library …), its integrations, the client's own timestamp before clock correction, and a
+    # digest of its content, so a reused messageId can be told from a retry.
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    integrations: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    original_timestamp: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    content_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -17,6 +17,9 @@ class EventOut(BaseModel):
     source: str
     location_id: str | None
     properties: dict[str, Any]
+    context: dict[str, Any] | None = None
+    integrations: dict[str, Any] | None = None
+    original_timestamp: str | None = None
 
 
 class TimelineOut(BaseModel):

@@ -33,19 +33,26 @@ def on_append(*hooks: AppendHook) -> None:
             _HOOKS.append(hook)
 
 
+# The event's columns an SDK's message fills (``collect``); None for other sources.
+ENVELOPE = ("context", "integrations", "original_timestamp", "content_digest")
+
+
 async def append_event(session: AsyncSession, *, workspace_id: str, message_id: str, name: str,
                        timestamp: dt.datetime, source: str, properties: dict[str, Any],
                        contact_id: str | None = None, location_id: str | None = None,
-                       type: str = "track", event_id: str | None = None) -> str:
+                       type: str = "track", event_id: str | None = None,
+                       envelope: dict[str, Any] | None = None) -> str:
     """Insert one event; a duplicate ``message_id`` fails the transaction (callers check first).
 
     ``event_id`` is the id a caller already handed out (an order's reply names its event);
     without one a new id is made. Inside a worker batch the insert waits for the batch's end
-    (``kit.deferred``)."""
+    (``kit.deferred``). ``envelope`` carries what an SDK sent around the message (``ENVELOPE``
+    keys); every row names all of them, so held rows of any origin share one statement."""
     event_id = event_id or new_id("ev")
     row = dict(workspace_id=workspace_id, id=event_id, message_id=message_id, type=type,
                name=name, timestamp=timestamp, received_at=utcnow(), contact_id=contact_id,
-               location_id=location_id, source=source, properties=properties)
+               location_id=location_id, source=source, properties=properties,
+               **{key: (envelope or {}).get(key) for key in ENVELOPE})
     stmt = plain_insert(session, Event)
     await deferred.write(session, stmt, row)
     for hook in _HOOKS:
@@ -57,6 +64,18 @@ async def find_event(session: AsyncSession, workspace_id: str, message_id: str) 
     """The stored event of a ``message_id`` (to tell a retry from a conflicting reuse)."""
     return await session.scalar(
         select(Event).where(Event.workspace_id == workspace_id, Event.message_id == message_id))
+
+
+async def find_events(session: AsyncSession, workspace_id: str,
+                      message_ids: list[str]) -> dict[str, Event]:
+    """The stored events of many ``message_id``s at once (a batch's), by message id."""
+    found: dict[str, Event] = {}
+    unique = sorted(set(message_ids))
+    for start in range(0, len(unique), 500):   # well under every driver's parameter limit
+        rows = await session.scalars(select(Event).where(
+            Event.workspace_id == workspace_id, Event.message_id.in_(unique[start:start + 500])))
+        found.update((event.message_id, event) for event in rows)
+    return found
 
 
 def encode_cursor(event: Event) -> str:

@@ -170,6 +170,12 @@ async def flush(session: AsyncSession) -> None:
         session_state.drop(session, _Deferral)
 
 
+def discard(session: AsyncSession) -> None:
+    """Drop what is held, unsent; deferral ends. For a caller that rolls back what it wrote
+    (a savepoint) and runs its items again another way: held rows would outlive the rollback."""
+    session_state.drop(session, _Deferral)
+
+
 async def _send(session: AsyncSession, deferral: _Deferral) -> None:
     if deferral.before_first_write is not None and (deferral.rows or deferral.steps):
         take, deferral.before_first_write = deferral.before_first_write, None

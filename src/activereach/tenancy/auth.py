@@ -1,4 +1,5 @@
-"""Request authentication: admin keys (Bearer sk_…) and write keys (X-Write-Key).
+"""Request authentication: admin keys (Bearer sk_…) and write keys (X-Write-Key, HTTP Basic
+with the key as user name, or a Segment body's ``writeKey``).
 
 Each request is bound to exactly one workspace here; every query downstream filters by it.
 """
@@ -6,11 +7,14 @@ Each request is bound to exactly one workspace here; every query downstream filt
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import orjson
 from fastapi import Depends, Request
 
 from activereach.kit.cache import TenantCache
@@ -87,6 +91,33 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _basic_user(request: Request) -> str | None:
+    """The user name of ``Authorization: Basic``: Segment's and RudderStack's SDKs send the
+    write key there with an empty password."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not token.strip():
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[0].strip() or None
+
+
+def _body_write_key(request: Request) -> str | None:
+    """``writeKey`` in a JSON body (Segment's HTTP API allows it). Read from the bytes the body
+    guard kept (already decompressed), and only when no header carried a credential."""
+    raw = getattr(request.state, "raw_body", None)
+    if not raw or b"writeKey" not in raw:
+        return None
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    key = body.get("writeKey") if isinstance(body, dict) else None
+    return key.strip() if isinstance(key, str) and key.strip() else None
+
+
 async def _principal(request: Request, secret: str) -> Principal:
     return await _cached(request, secret, _load_key)
 
@@ -113,9 +144,10 @@ async def require_admin(request: Request) -> Principal:
 async def require_writer(request: Request) -> Principal:
     """Write keys for event ingestion; admin keys are accepted too."""
     secret = (request.headers.get("x-write-key") or request.headers.get("x-aegis-write-key")
-              or _bearer(request))
+              or _bearer(request) or _basic_user(request) or _body_write_key(request))
     if not secret:
-        raise Unauthorized("missing X-Write-Key")
+        raise Unauthorized("missing write key: X-Write-Key, HTTP Basic (key as user name) "
+                           "or the body's writeKey")
     principal = await _principal(request, secret)
     # Keys and device tokens share the verified-credential cache: without this check a device
     # token would be refused on a cache miss but accepted as a write key on a hit.
