@@ -50,4 +50,5 @@ def install() -> None:
     # Every appended event the workspace's destinations take becomes a job in its transaction.
     events.on_append(destinations_outbox.on_event)
     profile.register("loyalty", members.contact_summary)
+    profile.register("online", events.online_visits)  # page/screen views count as visits
     offline.use_till_allowance(offline_allowance)

@@ -53,6 +53,9 @@ class TestCalls:
         assert page["type"] == "page" and page["properties"]["name"] == "Home"
         assert page["context"] == {"ip": "203.0.113.9", "page": {"path": "/"}}
         assert events["screen_viewed"]["integrations"] == {"All": True}
+        # both count as visits online on the profile
+        profile = (await client.get(f"/v1/contacts/{contact}", headers=tenant.admin)).json()
+        assert profile["online"]["visits"] == 2 and profile["online"]["last_visit_at"]
 
     async def test_single_call_endpoints(self, client, tenant) -> None:
         for path, extra in (("track", {"event": "Product Viewed"}), ("identify", {}),

@@ -33,8 +33,8 @@ async def test_the_timeline_names_orders_rewards_and_outlets(client, tenant, con
     hold = (await client.post("/v1/loyalty/holds", headers=tenant.admin, json={
         "member_id": m["member_id"], "reward_id": reward["id"], "bill_total": 30000})).json()
     body = shopper_order(30000, hold_id=hold["hold_id"], location=loc["id"])
-    body["payments"] = [{"method": "points", "amount": 10000, "reference": hold["hold_id"]},
-                        {"method": "upi", "amount": 20000}]
+    body["lines"][0].update(discount=10000, reward_discount=10000)   # a reward is a discount
+    body["payments"] = [{"method": "upi", "amount": 20000}]
     await place(client, tenant, body)
     await sign_in(client, await console_user(tenant.slug))
     page = await client.get(f"/dashboard/{tenant.slug}/contacts/{first['contact_id']}")
@@ -46,3 +46,17 @@ async def test_the_timeline_names_orders_rewards_and_outlets(client, tenant, con
     assert not INTERNAL_ID.search(text), INTERNAL_ID.search(text)
     assert not any(name in text for name in EVENT_NAMES)
     assert page.text.count('data-event="order_completed"') == 2   # the rows keep their kind
+
+
+async def test_page_views_count_as_visits_online(client, tenant, console_user) -> None:
+    order = await place(client, tenant, shopper_order(20000))
+    identify = {"userId": "u-visits", "traits": {"phone": "9845012345"}}
+    await client.post("/v1/identify", headers=tenant.writer, json={**identify, "messageId": "v-0"})
+    for n in range(3):
+        sent = await client.post("/v1/page", headers=tenant.writer, json={
+            "userId": "u-visits", "messageId": f"v-{n + 1}", "name": "Menu"})
+        assert sent.status_code == 200, sent.text
+    await sign_in(client, await console_user(tenant.slug))
+    page = await client.get(f"/dashboard/{tenant.slug}/contacts/{order['contact_id']}")
+    assert 'data-testid="online-visits"' in page.text
+    assert re.search(r"Visits online\s*</div>\s*<div class=\"value\">3<", page.text), page.text

@@ -26,4 +26,6 @@ class ContactOut(BaseModel):
     last_order_at: str | None
     created_at: str
     loyalty: dict[str, Any] | None = None
+    # page and screen views from the web store's and app's analytics (``collect``)
+    online: dict[str, Any] | None = None
     merged_ids: list[str] = []

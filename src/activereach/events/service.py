@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.events.models import Event
@@ -104,6 +104,24 @@ async def timeline(session: AsyncSession, workspace_id: str, contact_id: str, *,
     events = list(rows.scalars())
     next_cursor = encode_cursor(events[limit - 1]) if len(events) > limit else None
     return events[:limit], next_cursor
+
+
+VISIT_EVENTS = ("page_viewed", "screen_viewed")
+
+
+async def online_visits(session: AsyncSession, workspace_id: str,
+                        contact_id: str) -> dict[str, Any] | None:
+    """The ``online`` block of a profile: how often and when last the person was seen on the
+    brand's web store or app (page and screen views), or None if never."""
+    count, last = (await session.execute(
+        select(func.count(), func.max(Event.timestamp)).where(
+            Event.workspace_id == workspace_id, Event.contact_id == contact_id,
+            Event.name.in_(VISIT_EVENTS)))).one()
+    if not count:
+        return None
+    if last is not None and last.tzinfo is None:  # an aggregate bypasses the column type (SQLite)
+        last = last.replace(tzinfo=dt.UTC)
+    return {"visits": int(count), "last_visit_at": last.isoformat() if last else None}
 
 
 # A contact merge moves the timeline with the person (``contacts.merging``).

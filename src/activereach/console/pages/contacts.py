@@ -15,6 +15,7 @@ from activereach.console.messaging import LABELS
 from activereach.console.web import flash, page, redirect
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.service import get_contact, identities_of
+from activereach.events.service import online_visits
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
 from activereach.messaging.service import get_consent, set_consent
@@ -49,7 +50,7 @@ async def profile(contact_id: str, con: Con,
 
     async def load(session: AsyncSession) -> tuple[
             Contact, list[ContactIdentity], list[svc.ChannelStats],
-            tuple[list[svc.TimelineRow], str | None], dict[str, Any]]:
+            tuple[list[svc.TimelineRow], str | None], dict[str, Any], dict[str, Any] | None]:
         contact = await get_contact(session, con.workspace.id, contact_id)
         if contact is None:
             raise NotFound(f"contact: no contact {contact_id!r}")
@@ -59,11 +60,14 @@ async def profile(contact_id: str, con: Con,
         return (contact, await identities_of(session, con.workspace.id, contact.id),
                 await svc.order_stats(session, con.workspace.id, contact.id, location_id),
                 (rows, next_cursor),
-                (await get_consent(session, con.workspace.id, contact.id))["channels"])
-    contact, identities, stats, (events, next_cursor), consent = await read(con.request, load)
+                (await get_consent(session, con.workspace.id, contact.id))["channels"],
+                await online_visits(session, con.workspace.id, contact.id))
+    contact, identities, stats, (events, next_cursor), consent, online = await read(
+        con.request, load)
     return page(con, "console/contact.html", "contacts", contact=contact, identities=identities,
                 stats=stats, events=events, next_cursor=next_cursor,
-                first_page=cursor is None, consent=consent, channel_labels=LABELS)
+                first_page=cursor is None, consent=consent, channel_labels=LABELS,
+                online=online)
 
 
 @router.post("/dashboard/{workspace}/contacts/{contact_id}/consent/{channel}")
