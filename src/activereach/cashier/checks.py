@@ -94,7 +94,8 @@ def check(facts: TillFacts) -> list[Breach]:
                                f"cover {facts.paid} of the total {facts.total}"))
     if facts.points_uncovered > 0:
         breaches.append(Breach("points", "payments", f"{facts.points_uncovered} of the points "
-                               "tender is backed by neither a hold nor the offline allowance"))
+                               "tender (or of an offline reward's discount) is backed by "
+                               "neither a hold nor the offline allowance"))
     if facts.reward_problem:
         breaches.append(Breach("reward", "lines", facts.reward_problem))
     return breaches

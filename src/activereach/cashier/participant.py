@@ -80,7 +80,8 @@ def signed_facts(completed: CompletedOrder, key_id: str, offline: bool) -> proof
         total=order.total, lines=tuple(proofs.SignedLine(gross, discount)
                                        for gross, discount in _line_amounts(completed)),
         payments=tuple((p.method, p.amount) for p in completed.payments),
-        hold_id=(loyalty.hold_id or "") if loyalty else "",
+        # the hold, or the reward applied offline (the same slot: an order has one of them)
+        hold_id=(loyalty.hold_id or loyalty.offline_reward_id or "") if loyalty else "",
         offline_points=(loyalty.offline_points or 0) if loyalty else 0,
         customer_phone=(order_in.customer.phone or "") if order_in.customer else "")
 

@@ -27,7 +27,8 @@ def signed_order(body: dict[str, Any], key_id: str, offline: bool) -> proofs.Sig
         client_order_id=body["client_order_id"], key_id=key_id, offline=offline, total=total,
         lines=tuple(proofs.SignedLine(a.gross, a.gross - a.net) for a in amounts),
         payments=tuple((p["method"].lower(), int(p["amount"])) for p in body.get("payments", [])),
-        hold_id=loyalty.get("hold_id") or "", offline_points=loyalty.get("offline_points") or 0,
+        hold_id=loyalty.get("hold_id") or loyalty.get("offline_reward_id") or "",
+        offline_points=loyalty.get("offline_points") or 0,
         customer_phone=((body.get("customer") or {}).get("phone") or "").strip())
 
 

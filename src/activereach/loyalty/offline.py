@@ -6,7 +6,12 @@ back to the till in the order reply as ``loyalty.offline_redemption``.
 
 An ActivePOS till may redeem offline only within the allowance it was granted
 (``cashier.allowance``: points per member per day), so thirty offline sales cannot each spend
-the same points, and ``allow`` cannot run up unbounded debt."""
+the same points, and ``allow`` cannot run up unbounded debt.
+
+A reward applied offline (``loyalty.offline_reward_id``, no hold) settles the same way: its
+``points_cost`` counts against the allowance and the ledger, the ``redeem`` entry names the order
+and the reward, and the money at stake is the reward's discount on the lines (as the server
+recomputes it, ``reward_orders``), not a points tender."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.events.service import append_event
 from activereach.kit.errors import Unprocessable
 from activereach.loyalty import holds, ledger
-from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
+from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram, LoyaltyReward
 
 TILL_SOURCE = "activepos"
 
@@ -58,9 +63,25 @@ def outcome(requested: int, settled: int, points_paid: int, point_value: int,
             "reason": reason if status != "settled" else None}
 
 
+def reward_outcome(reward: LoyaltyReward | None, requested: int, settled: int, discount: int,
+                   reason: str | None = None) -> dict[str, Any]:
+    """The reply part for a reward redeemed offline: ``refused_value`` is the share of the
+    reward's discount whose points the ledger did not cover (rounded up: the store's loss)."""
+    part = outcome(requested, settled, 0, 0, reason)
+    if reward is None:  # a reward the server does not know (its discount: a mismatch)
+        part.update(status="refused", refused_value=discount)
+    elif requested:
+        part["refused_value"] = -(-discount * part["refused"] // requested)
+    part.update(reward_id=reward.id if reward else None,
+                reward_name=reward.name if reward else None)
+    return part
+
+
 async def settle(session: AsyncSession, program: LoyaltyProgram, account: LoyaltyAccount, *,
-                 order: Any, points: int, points_paid: int) -> dict[str, Any]:
-    """Redeem ``points`` for ``order`` (the account is locked by the caller's ensure_account)."""
+                 order: Any, points: int, points_paid: int,
+                 reward: LoyaltyReward | None = None, discount: int = 0) -> dict[str, Any]:
+    """Redeem ``points`` for ``order`` (the account is locked by the caller's ensure_account);
+    with ``reward``, the points are its cost and ``discount`` what it took off the lines."""
     await holds.sweep_expired(session, account)
     # points held for other carts are promised already: an offline sale cannot take them
     spendable = max(0, account.available - account.held)
@@ -80,19 +101,35 @@ async def settle(session: AsyncSession, program: LoyaltyProgram, account: Loyalt
     if record is not None:
         record(settled)
     if settled:
-        await ledger.debit(session, account, settled, allow_debt=allow)
-        account.lifetime_redeemed += settled
-        await ledger.post(session, account, kind="redeem", points=-settled,
-                          key=f"redeem:offline:{order.id}",
-                          refs=ledger.Refs(order_id=order.id, location_id=order.location_id,
-                                           reason="offline redemption"),
-                          meta={"offline": True, "requested": points})
-        await append_event(session, workspace_id=order.workspace_id,
-                           message_id=f"loyalty:redeem:offline:{order.id}",
-                           name="loyalty_points_redeemed", timestamp=order.occurred_at,
-                           source="api", contact_id=order.contact_id,
-                           location_id=order.location_id,
-                           properties={"order_id": order.id, "program": program.name,
-                                       "points": settled, "offline": True,
-                                       "requested": points, "balance": account.available})
+        await _redeem(session, program, account, order, settled, points, reward, discount,
+                      allow=allow)
+    if reward is not None:
+        return reward_outcome(reward, points, settled, discount, reason)
     return outcome(points, settled, points_paid, program.point_value, reason)
+
+
+async def _redeem(session: AsyncSession, program: LoyaltyProgram, account: LoyaltyAccount,
+                  order: Any, settled: int, points: int, reward: LoyaltyReward | None,
+                  discount: int, *, allow: bool) -> None:
+    """The ledger's redeem entry (naming the order, and the reward if any) and the event."""
+    await ledger.debit(session, account, settled, allow_debt=allow)
+    account.lifetime_redeemed += settled
+    meta: dict[str, Any] = {"offline": True, "requested": points}
+    if reward is not None:
+        meta.update(reward_name=reward.name, reward_kind=reward.kind, discount=discount)
+    await ledger.post(session, account, kind="redeem", points=-settled,
+                      key=f"redeem:offline:{order.id}",
+                      refs=ledger.Refs(order_id=order.id, location_id=order.location_id,
+                                       reward_id=reward.id if reward else None,
+                                       reason=f"Reward: {reward.name}" if reward
+                                       else "offline redemption"),
+                      meta=meta)
+    extra = {"reward_id": reward.id, "reward_name": reward.name} if reward else {}
+    await append_event(session, workspace_id=order.workspace_id,
+                       message_id=f"loyalty:redeem:offline:{order.id}",
+                       name="loyalty_points_redeemed", timestamp=order.occurred_at,
+                       source="api", contact_id=order.contact_id,
+                       location_id=order.location_id,
+                       properties={"order_id": order.id, "program": program.name,
+                                   "points": settled, "offline": True, **extra,
+                                   "requested": points, "balance": account.available})

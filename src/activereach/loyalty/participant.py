@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.events.service import append_event
 from activereach.kit.errors import Unprocessable
 from activereach.loyalty import earning, holds, ledger, offline, reward_orders
-from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram
+from activereach.loyalty.models import LoyaltyAccount, LoyaltyProgram, LoyaltyReward
 from activereach.loyalty.tiers import multiplier_of, recompute_tier, tier_rows
 from activereach.orders.models import OrderRefund
 from activereach.orders.participants import BaseParticipant, CompletedOrder, RefundedOrder
@@ -28,6 +28,10 @@ class LoyaltyParticipant(BaseParticipant):
         points_paid = sum(p.amount for p in completed.payments if p.method in POINTS_METHODS)
         program = await ledger.cached_program(session, order.workspace_id)
         offline_points = order_in.loyalty.offline_points if order_in.loyalty else None
+        offline_reward = order_in.loyalty.offline_reward_id if order_in.loyalty else None
+        if offline_reward:
+            await _offline_reward(session, completed, program, offline_reward, points_paid)
+            return
         if offline_points:
             await _offline(session, completed, program, offline_points, points_paid, hold_ref)
             await _reward_without_hold(session, completed)
@@ -130,6 +134,47 @@ async def _offline(session: AsyncSession, completed: CompletedOrder,
     completed.result["loyalty"] = {**summary(account, program, earned=earned,
                                              redeemed=settlement["settled"]),
                                    "offline_redemption": settlement}
+    completed.event_properties["loyalty_points_earned"] = earned
+    if settlement["settled"]:
+        completed.event_properties["loyalty_points_redeemed"] = settlement["settled"]
+    await _events(session, order, account, program, earned=earned, hold=None)
+
+
+async def _offline_reward(session: AsyncSession, completed: CompletedOrder,
+                          program: LoyaltyProgram | None, reward_id: str,
+                          points_paid: int) -> None:
+    """A reward a till applied offline (no hold): the discount is recomputed from the reward
+    and the lines (a mismatch: the till rules flag it), the points settle within the till's
+    allowance; the order lands whatever the balance says now."""
+    if points_paid:
+        raise Unprocessable.field("payments", "a reward is a discount on the order's lines "
+                                  "(lines[].reward_discount), not a points payment")
+    order = completed.order
+    reward = await session.get(LoyaltyReward, (order.workspace_id, reward_id))
+    if reward is None and order.source != reward_orders.TILL_SOURCE:
+        raise Unprocessable.field("loyalty.offline_reward_id", f"no reward {reward_id!r}")
+    cost = reward.points_cost if reward else 0
+    judgement = await reward_orders.judge(session, completed, reward_id if reward else None, cost)
+    reward_orders.enforce(completed, judgement)
+    # the money the reward stands behind: what the lines took, as far as the reward gives it
+    backed = (sum(min(want, got) for want, got in zip(judgement.expected.lines, judgement.sent,
+                                                      strict=True)) if judgement else 0)
+    judged = {"reward": judgement.out()} if judgement else {}
+    if reward is None or program is None or not program.active or order.contact_id is None:
+        why = ("the reward is unknown" if reward is None else "the order has no customer"
+               if program is not None and program.active
+               else "this workspace has no active loyalty program")
+        # (an unknown reward backs nothing: its discount is the mismatch the till rules flag)
+        completed.result["loyalty"] = {**judged, "offline_redemption": offline.reward_outcome(
+            reward, cost, 0, backed, why)}
+        return
+    account = await ledger.ensure_account(session, program, order.contact_id)
+    settlement = await offline.settle(session, program, account, order=order, points=cost,
+                                      points_paid=0, reward=reward, discount=backed)
+    earned = await _earn(session, completed, program, account, 0)
+    completed.result["loyalty"] = {**summary(account, program, earned=earned,
+                                             redeemed=settlement["settled"]),
+                                   **judged, "offline_redemption": settlement}
     completed.event_properties["loyalty_points_earned"] = earned
     if settlement["settled"]:
         completed.event_properties["loyalty_points_redeemed"] = settlement["settled"]

@@ -96,6 +96,16 @@ class LoyaltyIn(Strict):
     hold_id: str | None = Field(default=None, max_length=64)
     # points a till redeemed while offline (no hold): settled by the server when the order lands
     offline_points: int | None = Field(default=None, gt=0, le=10**9)
+    # a reward a till applied while offline (no hold): its discount is on the lines, its points
+    # are settled within the till's offline allowance when the order lands (loyalty/offline.py)
+    offline_reward_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_redemption(self) -> LoyaltyIn:
+        if self.offline_reward_id and (self.hold_id or self.offline_points):
+            raise ValueError("offline_reward_id: an offline reward is the order's one redemption "
+                             "(no hold_id, no offline_points)")
+        return self
 
 
 class ReceiptIn(Strict):

@@ -56,6 +56,7 @@ export interface AppState {
 /** What the payment screen hands over to complete a sale. */
 export interface Checkout {
   lines: CartLine[]; member: Member | null; payments: Payment[]; holdId?: string; offlinePoints?: number;
+  offlineReward?: { id: string; points: number }; // a reward applied offline (no hold)
   channel: string; phone: string; email: string; reward?: AppliedReward;
 }
 
@@ -275,17 +276,18 @@ export class TillApp {
     const plain = orderBody(c.lines, c.payments, {
       occurredAt: new Date(), currency: device?.workspace.currency ?? "INR", receiptChannel: c.channel,
       customerPhone: c.member?.phone || c.phone || undefined, customerEmail: c.email.trim() || undefined,
-      holdId: c.holdId, offlinePoints: c.offlinePoints, memberId: c.member?.member_id, reward: c.reward,
+      holdId: c.holdId, offlinePoints: c.offlinePoints, offlineRewardId: c.offlineReward?.id, memberId: c.member?.member_id, reward: c.reward,
       cashier: { id: cashier.staff.id, name: cashier.staff.name } });
     // made offline: no network, points taken against the offline allowance, or a key the
     // server would no longer accept online (the server then flags instead of refusing)
-    const offline = !navigator.onLine || !!c.offlinePoints || expired(cashier.key);
+    const offline = !navigator.onLine || !!c.offlinePoints || !!c.offlineReward || expired(cashier.key);
     const body = await signOrder({ ...plain, client_order_id: id }, cashier.key, offline, approvalsOf(c.lines));
     await this.session.idle(); // an older cart written after the sale would bring it back
     // durable before anything else happens, with the stored cart emptied in the same transaction
     const entry = await enqueue(this.db, id, body, new Date(), sessionRecord(cashier.staff, EMPTY_CART));
     this.stored = { holder: cashier.staff.id, cart: EMPTY_CART };
     if (c.offlinePoints && c.member) await spendOffline(this.db, c.member, c.offlinePoints);
+    if (c.offlineReward && c.member) await spendOffline(this.db, c.member, c.offlineReward.points);
     this.set({ last: entry, screen: "receipt" });
     await this.refresh();
     if (device) void this.flush(device);

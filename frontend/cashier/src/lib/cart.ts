@@ -64,6 +64,7 @@ export function changeDue(total: number, payments: Payment[]): number {
 export interface SaleContext { occurredAt: Date; currency: string; cashier?: { id: string; name: string };
   receiptChannel: string;
   customerPhone?: string; customerEmail?: string; holdId?: string; memberId?: string; offlinePoints?: number;
+  offlineRewardId?: string; // a reward applied offline (no hold): settled on sync
   reward?: AppliedReward }
 
 /** The reward a sale's hold pays for, by name, for the till's own receipt (the server works the
@@ -89,6 +90,7 @@ export function orderBody(lines: CartLine[], payments: Payment[], ctx: SaleConte
   if (ctx.customerPhone || ctx.customerEmail) body.customer = { phone: ctx.customerPhone, email: ctx.customerEmail };
   if (ctx.holdId) body.loyalty = { hold_id: ctx.holdId };
   else if (ctx.offlinePoints) body.loyalty = { offline_points: ctx.offlinePoints };
+  else if (ctx.offlineRewardId) body.loyalty = { offline_reward_id: ctx.offlineRewardId };
   if (ctx.memberId) metadata.member_id = ctx.memberId;
   if (ctx.reward) metadata.reward = ctx.reward;
   const approvals = lines.filter((l) => l.approved_by).map((l) => ({

@@ -112,7 +112,8 @@ export async function exportUnsynced(db: Till, device: unknown): Promise<string>
 }
 
 export interface RedemptionReport { id: string; seq: number; status: string; requested: number;
-  settled: number; refused: number; refused_value: number; reason?: string | null }
+  settled: number; refused: number; refused_value: number; reason?: string | null;
+  reward_name?: string | null } // a reward applied offline (its points are what was requested)
 
 /** Synced sales whose offline redemption the server clamped or refused (for the sync view). */
 export async function redemptionReports(db: Till): Promise<RedemptionReport[]> {

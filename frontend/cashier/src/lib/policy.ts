@@ -33,6 +33,23 @@ export function offlineRedeemError(points: number, o: { cap: number; spendable: 
   return null;
 }
 
+/** Why a reward cannot be applied offline (no hold), or null when the till may apply it: its
+ *  points cost must fit the till's allowance left today for the member (``cap``) and the last
+ *  known balance; the server settles the points (and recomputes the discount) on sync. */
+export function offlineRewardError(r: { name: string; points_cost: number; eligible: boolean },
+                                   o: { cap: number; allowance: number; spendable: number; hasPhone: boolean }): string | null {
+  if (!o.hasPhone) return "Offline, a reward needs the member looked up by phone.";
+  if (o.cap <= 0) return "Redeeming rewards offline is switched off for this till.";
+  if (!r.eligible) return `${r.name} was not eligible at the last look-up.`;
+  if (r.points_cost > o.spendable) {
+    return `Offline: ${r.name} costs ${r.points_cost} points; the last known balance is ${o.spendable}.`;
+  }
+  if (r.points_cost > o.allowance) {
+    return `Offline: ${r.name} costs ${r.points_cost} points; ${o.allowance} are left of this till's offline allowance for the member today.`;
+  }
+  return null;
+}
+
 /** A discount above ``limitBp`` of the line's gross amount needs a manager's approval. */
 export function discountNeedsApproval(gross: number, discount: number, limitBp: number): boolean {
   if (discount <= 0) return false;

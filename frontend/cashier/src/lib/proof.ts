@@ -52,7 +52,7 @@ export async function sign(secret: string, message: string): Promise<string> {
 interface BodyLine extends LineInput { discount: number }
 interface OrderShape {
   client_order_id: string; lines: BodyLine[]; payments?: { method: string; amount: number }[];
-  totals?: { total?: number }; loyalty?: { hold_id?: string; offline_points?: number };
+  totals?: { total?: number }; loyalty?: { hold_id?: string; offline_points?: number; offline_reward_id?: string };
   customer?: { phone?: string };
 }
 
@@ -62,7 +62,8 @@ export function factsOf(body: OrderShape, keyId: string, offline: boolean): Sign
   const total = body.totals?.total ?? body.lines.reduce((s, l) => s + lineAmounts(l).total, 0);
   return { client_order_id: body.client_order_id, key_id: keyId, offline, total, lines,
     payments: (body.payments ?? []).map((p) => [p.method.toLowerCase(), p.amount]),
-    hold_id: body.loyalty?.hold_id ?? "", offline_points: body.loyalty?.offline_points ?? 0,
+    // the hold, or the reward applied offline (one slot: an order carries one of them)
+    hold_id: body.loyalty?.hold_id ?? body.loyalty?.offline_reward_id ?? "", offline_points: body.loyalty?.offline_points ?? 0,
     customer_phone: (body.customer?.phone ?? "").trim() };
 }
 

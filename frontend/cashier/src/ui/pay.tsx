@@ -5,7 +5,7 @@ import { ApiError } from "../lib/api.ts";
 import type { Till } from "../lib/db.ts";
 import { changeDue, totalsOf, type AppliedReward, type CartLine, type Payment } from "../lib/cart.ts";
 import { hold as holdPoints, type Member, type Reward } from "../lib/loyalty.ts";
-import { allowanceLeft, offlineRedeemError, type TillConfig } from "../lib/policy.ts";
+import { allowanceLeft, offlineRedeemError, offlineRewardError, type TillConfig } from "../lib/policy.ts";
 import { rewardDiscount, rewardRefusal, withReward } from "../lib/rewards.ts";
 import { formatMoney, parseMoney } from "../lib/tax.ts";
 import { uuid7 } from "../lib/uuid.ts";
@@ -14,6 +14,7 @@ import { RewardChoice, useOpenHold, type Applied } from "./reward.tsx";
 
 export interface Paid extends ReceiptPick {
   payments: Payment[]; holdId?: string; offlinePoints?: number;
+  offlineReward?: { id: string; points: number }; // applied offline: no hold, settled on sync
   lines: CartLine[]; // the cart's lines with the applied reward's discount on them
   reward?: AppliedReward;
 }
@@ -82,17 +83,31 @@ export function Pay({ db, lines, currency, member, token, config, onDone, onClos
       setError(err.serverMessage ?? "The points could not be held.");
     }
   };
-  /** A reward: worked out on the lines first (nothing off → not applied), then held. */
+  /** Offline: the reward against the last known balance, within the till's allowance; no
+   *  hold — the order names the reward and the server settles its points on sync. */
+  const applyOffline = (r: Reward, discount: Applied["discount"]) => {
+    if (!member) return;
+    const why = offlineRewardError(r, { cap: config.offline_redeem_cap, allowance,
+                                        spendable: member.spendable, hasPhone: !!member.phone });
+    if (why) { setError(why); return; }
+    setApplied({ reward: r, discount, offline: true });
+    setAmount((Math.max(0, total - discount.total - paid) / 100).toFixed(2));
+    setError("");
+  };
+  /** A reward: worked out on the lines first (nothing off → not applied), then held (offline:
+   *  applied against the last known balance instead). */
   const applyReward = async (r: Reward) => {
     const discount = rewardDiscount(r, lines.map((l) => ({ ...l, sku: l.sku ?? l.barcode })));
     if (r.kind !== "experience" && discount.total === 0) { setError(rewardRefusal(discount.reason, r, fmt)); return; }
+    if (member?.stale) { applyOffline(r, discount); return; }
     try {
       await hold({ reward_id: r.id });
       setApplied({ reward: r, discount });
       setAmount((Math.max(0, total - discount.total - paid) / 100).toFixed(2));
       setError("");
     } catch (err) {
-      setError((err instanceof ApiError ? err.serverMessage : undefined) ?? "Rewards need the server (offline).");
+      if (!(err instanceof ApiError)) { applyOffline(r, discount); return; } // the network failed
+      setError(err.serverMessage ?? "The reward could not be held.");
     }
   };
   const dropHold = () => { open.release(); released.current += 1; setHoldId(undefined); setApplied(null); };
@@ -118,10 +133,11 @@ export function Pay({ db, lines, currency, member, token, config, onDone, onClos
     }
     open.complete(); // the order commits the hold: closing the screen now must not release it
     const reward = applied ? { name: applied.reward.name, discount: applied.discount.total } : undefined;
-    onDone({ payments, holdId, offlinePoints, lines: paidLines, reward, ...receipt });
+    const offlineReward = applied?.offline ? { id: applied.reward.id, points: applied.reward.points_cost } : undefined;
+    onDone({ payments, holdId, offlinePoints, offlineReward, lines: paidLines, reward, ...receipt });
   };
   const ready = paid >= total;
-  const redeemed = holdId || offlinePoints;
+  const redeemed = holdId || offlinePoints || applied;
   return (
     <div class="modal" role="dialog" aria-label="Payment">
       <div class="panel">
@@ -151,8 +167,10 @@ export function Pay({ db, lines, currency, member, token, config, onDone, onClos
                     onClick={() => void redeem(Number(points))}>Redeem</button>
             {member.stale && <p class="small" data-testid="offline-cap">Offline: up to {allowance} points
               for this member today, settled by the server when the sale syncs.</p>}
-            {!member.stale && <RewardChoice member={member} applied={null} disabled={ready} currency={currency}
-                                            onApply={(r) => void applyReward(r)} onRemove={dropHold} />}
+            {member.stale && member.rewards.some((r) => r.eligible) && <p class="small" data-testid="offline-rewards">
+              Offline: a reward is applied against the last known balance; its points count towards the allowance.</p>}
+            <RewardChoice member={member} applied={null} disabled={ready} currency={currency}
+                          onApply={(r) => void applyReward(r)} onRemove={dropHold} />
           </div>
         )}
         <ul class="paid">

@@ -8,7 +8,7 @@ import type { RewardDiscount } from "../lib/rewards.ts";
 import { formatMoney } from "../lib/tax.ts";
 
 /** A reward applied to this payment: its hold on the server and its discount on the lines. */
-export interface Applied { reward: Reward; discount: RewardDiscount }
+export interface Applied { reward: Reward; discount: RewardDiscount; offline?: boolean } // offline: no hold
 
 // A hold is treated as lapsed a little before the server would expire it, so the order never
 // reaches the server carrying a hold that has just gone.
@@ -66,7 +66,7 @@ export function RewardChoice({ member, applied, disabled, currency, onApply, onR
   if (applied) {
     const off = applied.discount.total;
     return (
-      <p class="row" data-testid="reward-applied"><span>Reward: {applied.reward.name}</span>
+      <p class="row" data-testid="reward-applied"><span>Reward: {applied.reward.name}{applied.offline ? " (offline)" : ""}</span>
         <span>{off ? `−${formatMoney(off, currency)}` : `${applied.reward.points_cost} ${member.points_name}`}
           {" "}<button class="link" data-testid="reward-remove" onClick={onRemove}>remove</button></span></p>
     );

@@ -34,7 +34,7 @@ export function SyncView({ db, currency, onClose, onChanged }: {
       {reports.length === 0 && <p class="small">None.</p>}
       <ul>
         {reports.map((r) => (
-          <li key={r.id} data-testid="redemption-report">Receipt #{r.seq}: {r.status} — {r.settled} of {r.requested} points
+          <li key={r.id} data-testid="redemption-report">Receipt #{r.seq}: {r.status} — {r.reward_name ? `reward ${r.reward_name}: ` : ""}{r.settled} of {r.requested} points
             settled, {r.refused} refused ({formatMoney(r.refused_value, currency)} not covered){r.reason ? `: ${r.reason}` : ""}</li>
         ))}
       </ul>
