@@ -112,28 +112,10 @@ class BodyGuard:
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS", "DELETE"}:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reply(send, 413, _error(413, "payload_too_large",
-                                           f"request body exceeds {self.max_bytes} bytes"))
+        body = await self._read(scope, receive, send)
+        if body is None:
             return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _reply(send, 413, _error(413, "payload_too_large",
-                                               f"request body exceeds {self.max_bytes} bytes"))
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        headers = dict(scope["headers"])
         encoding = headers.get(b"content-encoding")
         if encoding is not None:
             try:
@@ -162,6 +144,31 @@ class BodyGuard:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+    async def _read(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        """The whole body, or None when it was refused as too large (answered here) or the
+        client went away."""
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _reply(send, 413, _error(413, "payload_too_large",
+                                           f"request body exceeds {self.max_bytes} bytes"))
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _reply(send, 413, _error(413, "payload_too_large",
+                                               f"request body exceeds {self.max_bytes} bytes"))
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
 
 class RequestMetrics:

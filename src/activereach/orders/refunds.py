@@ -26,14 +26,9 @@ from activereach.orders.schemas import RefundIn
 async def refund_order(session: AsyncSession, order: Order, refund_in: RefundIn, *,
                        event_source: str = "api") -> dict[str, Any]:
     digest = hashlib.sha256(refund_in.model_dump_json().encode()).hexdigest()
-    existing = await session.scalar(select(OrderRefund).where(
-        OrderRefund.workspace_id == order.workspace_id, OrderRefund.order_id == order.id,
-        OrderRefund.external_id == refund_in.refund_id))
-    if existing is not None:
-        if existing.request_hash != digest:
-            raise Conflict(f"refund {refund_in.refund_id!r} already exists with different content",
-                           code="idempotency_conflict")
-        return {**existing.result, "replayed": True}
+    replay = await _replay(session, order, refund_in, digest)
+    if replay is not None:
+        return replay
     if order.status in {"refunded", "cancelled"}:
         raise Conflict(f"order is {order.status}; nothing left to refund", code="order_closed")
 
@@ -84,6 +79,20 @@ async def refund_order(session: AsyncSession, order: Order, refund_in: RefundIn,
     await enqueue(session, kind="analytics.apply_refund", workspace_id=order.workspace_id,
                   payload={"refund_id": refund_id})
     return result
+
+
+async def _replay(session: AsyncSession, order: Order, refund_in: RefundIn,
+                  digest: str) -> dict[str, Any] | None:
+    """The stored reply of the same refund sent before; other content under its id is 409."""
+    existing = await session.scalar(select(OrderRefund).where(
+        OrderRefund.workspace_id == order.workspace_id, OrderRefund.order_id == order.id,
+        OrderRefund.external_id == refund_in.refund_id))
+    if existing is None:
+        return None
+    if existing.request_hash != digest:
+        raise Conflict(f"refund {refund_in.refund_id!r} already exists with different content",
+                       code="idempotency_conflict")
+    return {**existing.result, "replayed": True}
 
 
 def _amounts(line: OrderLine) -> rules.LineAmounts:
