@@ -38,7 +38,7 @@ def test_signature_verifies_with_the_reference_library() -> None:
 
 def test_segment_calls() -> None:
     event = {"id": "ev_1", "name": "order_completed", "type": "track", "message_id": "m1",
-             "timestamp": "2026-01-01T00:00:00+00:00", "contact_id": None,
+             "timestamp": dt.datetime.now(dt.UTC).isoformat(), "contact_id": None,
              "location_id": None, "source": "api", "properties": {"total": 12.5}}
     call = rules.segment_message(event)
     assert call["type"] == "track" and call["anonymousId"] == "ev_1"

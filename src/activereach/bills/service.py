@@ -190,5 +190,15 @@ def bill_document(bill: BillReceipt, view: BillView | None = None) -> dict[str, 
     return doc
 
 
+async def invoice_numbers(session: AsyncSession, workspace_id: str,
+                          order_ids: set[str]) -> dict[str, str]:
+    """The invoice number of each of these orders' bills (one query; none for no orders)."""
+    if not order_ids:
+        return {}
+    rows = await session.execute(select(BillReceipt.order_id, BillReceipt.invoice_number).where(
+        BillReceipt.workspace_id == workspace_id, BillReceipt.order_id.in_(order_ids)))
+    return {order_id: number for order_id, number in rows.all()}
+
+
 # A contact merge moves bills and ratings with the person (``contacts.merging``).
 CONTACT_MERGE = MoveRows(BillReceipt, BillRating)

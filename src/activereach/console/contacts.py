@@ -14,14 +14,14 @@ from babel.numbers import format_currency
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from activereach.bills.models import BillReceipt
+from activereach.bills.service import invoice_numbers
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, normalize_email, normalize_phone
 from activereach.contacts.service import find_by_identity
 from activereach.events.models import Event
 from activereach.events.service import decode_cursor, encode_cursor
 from activereach.kit.errors import BadRequest
-from activereach.loyalty.models import LoyaltyReward
+from activereach.loyalty.rewards import reward_names
 from activereach.member_page.rules import humanize
 from activereach.orders.models import Order
 from activereach.tenancy.models import Location, Workspace
@@ -198,18 +198,8 @@ async def _references(session: AsyncSession, workspace_id: str, events: list[Eve
               if (oid := (e.properties or {}).get("canonical_order_id")
                   or (e.properties or {}).get("order_id"))}
     rewards = {str(r) for e in events if (r := (e.properties or {}).get("reward_id"))}
-    invoices: dict[str, str] = {}
-    if orders:
-        invoices = {order_id: number for order_id, number in (await session.execute(select(
-            BillReceipt.order_id, BillReceipt.invoice_number).where(
-            BillReceipt.workspace_id == workspace_id,
-            BillReceipt.order_id.in_(orders)))).all()}
-    names: dict[str, str] = {}
-    if rewards:
-        names = {rid: name for rid, name in (await session.execute(select(
-            LoyaltyReward.id, LoyaltyReward.name).where(
-            LoyaltyReward.workspace_id == workspace_id, LoyaltyReward.id.in_(rewards)))).all()}
-    return invoices, names
+    return (await invoice_numbers(session, workspace_id, orders),
+            await reward_names(session, workspace_id, rewards))
 
 
 def _row(event: Event, workspace: Workspace, outlet: Location | None, invoice: str | None,

@@ -40,15 +40,11 @@ class RewardTerms:
 
 
 @dataclass(frozen=True, slots=True)
-class CartLine:
-    """A line before the reward: ``discount`` is the line's own (manual) discount only."""
+class CartLine(order_rules.LineInput):
+    """A line before the reward (``discount`` is the line's own, manual discount only), with
+    the SKU a reward may name."""
 
-    sku: str | None
-    quantity: Decimal
-    unit_price: int
-    discount: int = 0
-    tax_rate: Decimal = Decimal(0)
-    tax_inclusive: bool = True
+    sku: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +57,7 @@ class RewardDiscount:
 
 def reward_discount(terms: RewardTerms, lines: list[CartLine]) -> RewardDiscount:
     """The discount ``terms`` gives on these lines (all zero when it gives none)."""
-    amounts = [order_rules.line_amounts(order_rules.LineInput(
-        quantity=line.quantity, unit_price=line.unit_price, discount=line.discount,
-        tax_rate=line.tax_rate, tax_inclusive=line.tax_inclusive)) for line in lines]
+    amounts = [order_rules.line_amounts(line) for line in lines]
     nothing = tuple(0 for _ in lines)
     if terms.kind not in DISCOUNT_KINDS:
         return RewardDiscount(0, nothing)

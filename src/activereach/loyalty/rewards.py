@@ -104,3 +104,13 @@ async def reserve_reward(session: AsyncSession, program: LoyaltyProgram, account
                                 for r in reasons])
     reward.issued_count += 1
     return reward
+
+
+async def reward_names(session: AsyncSession, workspace_id: str,
+                       reward_ids: set[str]) -> dict[str, str]:
+    """Each reward's name by id (one query; none for no ids): what people read, never the id."""
+    if not reward_ids:
+        return {}
+    rows = await session.execute(select(LoyaltyReward.id, LoyaltyReward.name).where(
+        LoyaltyReward.workspace_id == workspace_id, LoyaltyReward.id.in_(reward_ids)))
+    return {reward_id: name for reward_id, name in rows.all()}

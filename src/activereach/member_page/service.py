@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.models import BillReceipt
 from activereach.bills.snapshot import local_time
+from activereach.bills.service import invoice_numbers
 from activereach.contacts.models import Contact
 from activereach.contacts.service import get_contact
 from activereach.kit.db import utcnow
 from activereach.loyalty import ledger
 from activereach.loyalty.members import account_of_contact
-from activereach.loyalty.models import LoyaltyAccount, LoyaltyEntry, LoyaltyProgram, LoyaltyReward
-from activereach.loyalty.rewards import eligibility
+from activereach.loyalty.models import LoyaltyAccount, LoyaltyEntry, LoyaltyProgram
+from activereach.loyalty.rewards import eligibility, reward_names
 from activereach.loyalty.tiers import tier_metric, tier_rows
 from activereach.member_page import rules
 from activereach.messaging.routing import reach_of
@@ -86,18 +87,8 @@ async def _names(session: AsyncSession, workspace_id: str, entries: list[Loyalty
     orders = {e.order_id for e in entries if e.order_id}
     rewards = {e.reward_id for e in entries if e.reward_id}
     outlets = {e.location_id for e in entries if e.location_id}
-    invoices: dict[str, str] = {}
-    if orders:
-        invoices = {order_id: number for order_id, number in (await session.execute(
-            select(BillReceipt.order_id, BillReceipt.invoice_number).where(
-                BillReceipt.workspace_id == workspace_id,
-                BillReceipt.order_id.in_(orders)))).all()}
-    names: dict[str, str] = {}
-    if rewards:
-        names = {rid: name for rid, name in (await session.execute(
-            select(LoyaltyReward.id, LoyaltyReward.name).where(
-                LoyaltyReward.workspace_id == workspace_id,
-                LoyaltyReward.id.in_(rewards)))).all()}
+    invoices = await invoice_numbers(session, workspace_id, orders)
+    names = await reward_names(session, workspace_id, rewards)
     places: dict[str, Location] = {}
     if outlets:
         places = {loc.id: loc for loc in (await session.scalars(select(Location).where(
