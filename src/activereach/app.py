@@ -37,6 +37,7 @@ from activereach.kit.security_headers import SecurityHeaders
 from activereach.kit import passwords
 from activereach.kit.ratelimit import Limits, RateLimit
 from activereach.kit.counters import LoopStorage
+from activereach.console.errors import console_error
 from activereach.kit.throttle import SignInThrottle
 from activereach.loyalty.api import router as loyalty_router
 from activereach.member_page.pages import router as member_page_router
@@ -67,6 +68,8 @@ def _field(loc: tuple[Any, ...]) -> str:
 async def _app_error(request: Request, exc: AppError) -> Response:
     if (page := bill_host_error(request, exc.status_code)) is not None:
         return page
+    if (page := console_error(request, exc.status_code, exc.message)) is not None:
+        return page
     return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
 
@@ -85,6 +88,8 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     # A shopper's browser on a bill host gets the bill's HTML 404, never JSON.
     if (page := bill_host_error(request, exc.status_code)) is not None:
+        return page
+    if (page := console_error(request, exc.status_code, str(exc.detail))) is not None:
         return page
     code = HTTP_CODES.get(exc.status_code, "error")
     return JSONResponse({"error": {"code": code, "message": str(exc.detail), "details": None}},

@@ -1,6 +1,7 @@
 """Imports every table so that Alembic and the tenant-column test see the whole schema."""
 
 from activereach.analytics.models import DailySales
+from activereach.audit.models import AuditEntry
 from activereach.bills.models import (BillCodeReservation, BillConfig, BillInvoiceCounter,
                                       BillRating, BillReceipt)
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailyLoyalty, DailyReceipts
@@ -24,6 +25,7 @@ from activereach.cashier.models import CashierSettings, CashierStaff
 from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
 
 __all__ = [
+    "AuditEntry",
     "ChannelSetting", "Consent", "Message", "MessageTemplate", "ReceiptDispatch",
     "CatalogChange", "CatalogImport", "CatalogSequence", "PriceOverride", "Product", "StockLevel",
     "StockMovement", "TaxClass", "Variant",

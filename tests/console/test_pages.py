@@ -11,7 +11,7 @@ from tests.conftest import add_location, order_body
 from tests.console.conftest import sign_in
 from tests.support import iso_ago
 
-PAGES = ("analytics", "contacts", "settings/general", "settings/locations")
+PAGES = ("analytics", "contacts", "settings/general", "settings/locations", "settings/audit")
 
 
 async def test_every_page_renders_for_every_scope(client, tenant, console_user, drain) -> None:
@@ -163,3 +163,17 @@ async def test_contacts_list_and_timeline_paginate(client, tenant, console_user)
     more = re.search(r'href="([^"]+cursor=[^"]+)">Older', profile.text).group(1)
     rest = await client.get(more.replace("&amp;", "&"))
     assert rest.text.count('data-event="order_completed"') == 2
+
+
+async def test_console_errors_are_html_pages_and_the_favicon_exists(client, tenant,
+                                                                     console_user) -> None:
+    """A person never sees the API's JSON: a missing console page is an HTML 404 in words."""
+    await sign_in(client, await console_user(tenant.slug, "owner"))
+    missing = await client.get(f"/dashboard/{tenant.slug}/catalog/products/nope")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    assert "Page not found" in missing.text and '{"error"' not in missing.text
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    # The API keeps its JSON shape.
+    api = await client.get("/v1/nothing-here")
+    assert api.headers["content-type"].startswith("application/json")

@@ -44,8 +44,10 @@ def test_chart_axis_and_stacking() -> None:
 
 
 def test_money_is_exact_and_grouped() -> None:
-    assert money(123456789, "INR") == "1,234,567.89"
-    assert money(-500, "INR") == "-5.00" and money(1500, "JPY") == "1,500"
+    # Babel's rules for the brand's locale: the ₹ sign, Indian grouping, two decimals always.
+    assert money(123456789, "INR") == "₹12,34,567.89"
+    assert money(-500, "INR") == "-₹5.00" and money(1500, "JPY") == "JP¥1,500"
+    assert money(49900, "INR") == "₹499.00" and money(123456789, "INR", "en_US") == "₹1,234,567.89"
     assert money(None, "INR") == "—"
     assert ratio_minor(1000, 3) == 333 and ratio_minor(5, 2) == 3 and ratio_minor(1, 0) is None
 

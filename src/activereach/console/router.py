@@ -8,12 +8,12 @@ from activereach.console.auth import add_session_middleware
 from activereach.console.pages import analytics, contacts, general, locations, session
 from activereach.console.pages import catalog, channels, loyalty, messages
 from activereach.console.pages import active_bill, destinations, flagged_orders
-from activereach.console.pages import pipe_runs, pipes, receipt_templates
+from activereach.console.pages import audit, pipe_runs, pipes, receipt_templates
 
 router = APIRouter(include_in_schema=False)
 for module in (session, general, locations, contacts, analytics, catalog, messages, channels,
                loyalty, active_bill, pipes, pipe_runs, receipt_templates, flagged_orders,
-               destinations):
+               destinations, audit):
     router.include_router(module.router)
 
 __all__ = ["add_session_middleware", "router"]

@@ -1,12 +1,19 @@
-"""Template rendering for console pages: one Jinja2 environment, money filters, shared context."""
+"""Template rendering for console pages: one Jinja2 environment, the money and time filters
+every page uses (Babel's currency rules, the outlet's or brand's timezone, named), shared
+context."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import format_currency
 from fastapi import Request
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.templating import Jinja2Templates
 
@@ -19,19 +26,70 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 STYLESHEET = TEMPLATES / "console" / "console.css"
 
 
-def money(amount: int | None, currency: str) -> str:
-    """Minor units as a grouped major amount, e.g. 123456 INR → "1,234.56"; exact (no floats)."""
+DEFAULT_LOCALE = "en_IN"
+
+
+def money(amount: int | None, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """Minor units in the locale's currency format, e.g. 123456 INR → "₹1,234.56"; exact (no
+    floats), always the currency's own number of decimals."""
     if amount is None:
         return "—"
     try:
         exponent = currency_exponent(currency)
     except MoneyError:
         exponent = 2
-    value = Decimal(amount).scaleb(-exponent)
-    return f"{value:,.{exponent}f}"
+    value = Decimal(int(amount)).scaleb(-exponent)
+    try:
+        return format_currency(value, currency, locale=locale)
+    except (ValueError, LookupError):
+        # An unknown locale or currency code: still exact, still named.
+        return f"{value:,.{exponent}f} {currency}"
 
 
-templates.env.filters["money"] = money
+def zone(name: str | None) -> ZoneInfo:
+    """An IANA zone, UTC for a blank or unknown one (a bad stored value must not break a page)."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(moment: dt.datetime | None, tz: str | None, style: str = "minute") -> str:
+    """A UTC instant as people read it in ``tz``, with the zone named ("07 Dec 2026, 23:43 IST");
+    ``style`` "day" gives the local date only, "second" adds seconds."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    here = moment.astimezone(zone(tz))
+    if style == "day":
+        return here.strftime("%d %b %Y")
+    pattern = "%d %b %Y, %H:%M:%S %Z" if style == "second" else "%d %b %Y, %H:%M %Z"
+    return here.strftime(pattern)
+
+
+def page_timezone(ctx: Context) -> str | None:
+    """The timezone a page shows times in: the selected outlet's, else the brand's."""
+    location, ws = ctx.get("location"), ctx.get("ws")
+    if location is not None and getattr(location, "timezone", None):
+        return str(location.timezone)
+    return getattr(ws, "timezone", None)
+
+
+@pass_context
+def _money_filter(ctx: Context, amount: int | None, currency: str) -> str:
+    ws = ctx.get("ws")
+    return money(amount, currency, getattr(ws, "locale", None) or DEFAULT_LOCALE)
+
+
+@pass_context
+def _when_filter(ctx: Context, moment: dt.datetime | None, style: str = "minute",
+                 tz: str | None = None) -> str:
+    return local_time(moment, tz or page_timezone(ctx), style)
+
+
+templates.env.filters["money"] = _money_filter
+templates.env.filters["when"] = _when_filter
 
 
 def render(request: Request, name: str, ctx: dict[str, Any],

@@ -32,6 +32,14 @@ async def stylesheet() -> FileResponse:
                         headers={"Cache-Control": "public, max-age=3600"})
 
 
+@router.get("/favicon.ico")
+@router.get("/favicon.svg")
+async def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico on every page; one SVG answers both names.
+    return FileResponse(STYLESHEET.with_name("favicon.svg"), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_form(request: Request, next: str = "") -> HTMLResponse:  # noqa: A002
     return render(request, "console/login.html",

@@ -1,0 +1,49 @@
+"""Pure rules of the audit log: the field-by-field difference of two states, secrets masked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# Any field whose name contains one of these is a secret: its value never reaches the log.
+SECRET_MARKERS = ("pin", "password", "secret", "token", "key_hash", "api_key", "auth")
+MASK = "•••"
+
+
+def is_secret(field: str) -> bool:
+    name = field.lower()
+    return any(marker in name for marker in SECRET_MARKERS) and not name.endswith("_set")
+
+
+def _shown(field: str, value: Any) -> Any:
+    if value is None or value == "":
+        return value
+    return MASK if is_secret(field) else value
+
+
+def changes(before: Mapping[str, Any] | None,
+            after: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Every field that differs between ``before`` and ``after`` (None = did not exist), in
+    field order; a secret that changed shows as masked on both sides."""
+    old, new = dict(before or {}), dict(after or {})
+    fields = list(old) + [name for name in new if name not in old]
+    out: list[dict[str, Any]] = []
+    for name in fields:
+        if old.get(name) == new.get(name):
+            continue
+        out.append({"field": name, "before": _shown(name, old.get(name)),
+                    "after": _shown(name, new.get(name))})
+    return out
+
+
+def describe(value: Any) -> str:
+    """A value as the audit page prints it: blank as "—", lists joined, booleans in words."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(describe(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {describe(v)}" for k, v in value.items()) or "—"
+    return str(value)
