@@ -88,7 +88,15 @@ def _when_filter(ctx: Context, moment: dt.datetime | None, style: str = "minute"
     return local_time(moment, tz or page_timezone(ctx), style)
 
 
+@pass_context
+def _when_iso_filter(ctx: Context, stamp: str | None, style: str = "minute") -> str:
+    """For API-shaped dicts that carry ISO 8601 strings rather than datetimes."""
+    return local_time(dt.datetime.fromisoformat(stamp) if stamp else None, page_timezone(ctx),
+                      style)
+
+
 templates.env.filters["money"] = _money_filter
+templates.env.filters["when_iso"] = _when_iso_filter
 templates.env.filters["when"] = _when_filter
 
 

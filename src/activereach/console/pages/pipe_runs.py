@@ -3,6 +3,7 @@ filtered by status and by the chip strip's outlet), one delivery's detail, and r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
@@ -96,6 +97,7 @@ async def delivery(pipe_id: str, delivery_id: str, con: Con) -> HTMLResponse:
     found = await read(con.request, lambda s: inbox.get_delivery(
         s, con.workspace.id, pipe_id, delivery_id))
     return page(con, "console/pipe_delivery.html", "pipes", pipe=pipe, d=found,
+                received_at=dt.datetime.fromisoformat(found["received_at"]),
                 replayable=found["status"] in {*inbox.REPLAYABLE, "dead"}, labels=forms.LABELS)
 
 
