@@ -9,7 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from activereach.cashier import flags
+from activereach.console.audit import Target, audited
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.web import flash, page, redirect
@@ -37,6 +40,13 @@ async def resolve(flag_id: str, con: Con) -> HTMLResponse | RedirectResponse:
     await form_with_csrf(con.request)
     con.require_write()
     ws, who = con.workspace.id, con.user.email
-    await write(con.request, lambda s: flags.resolve(s, ws, flag_id, who))
-    flash(con.request, f"Flag {flag_id} marked resolved.")
+
+    async def resolve_and_audit(session: AsyncSession) -> None:
+        flag = await flags.resolve(session, ws, flag_id, who)
+        await audited(session, con, "flagged_order.resolve",
+                      Target("flagged_order", flag_id, "; ".join(
+                          str(r.get("message", "")) for r in flag["reasons"] or [])),
+                      before={"resolved": False}, after={"resolved": True})
+    await write(con.request, resolve_and_audit)
+    flash(con.request, "The flagged order is marked resolved.")
     return redirect(con.url("flagged-orders"))
