@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ValidationError
 
+from activereach.bills.assets import is_asset_path
 from activereach.kit.money import MoneyError, currency_exponent
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -39,7 +40,8 @@ def brand_errors(data: dict[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not 1 <= len(data.get("name", "")) <= 200:
         errors["name"] = "Enter a name (at most 200 characters)"
-    if data.get("logo_url") and not URL_RE.match(data["logo_url"]):
+    if data.get("logo_url") and not (URL_RE.match(data["logo_url"])
+                                     or is_asset_path(data["logo_url"])):
         errors["logo_url"] = "Enter a link starting with https:// (or upload a logo on Active Bill)"
     for name in ("primary_color", "accent_color"):
         if data.get(name) and not COLOR_RE.match(data[name]):
