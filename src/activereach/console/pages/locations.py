@@ -21,8 +21,8 @@ from activereach.kit import crypto
 from activereach.kit.errors import Conflict
 from activereach.kit.http import read, write
 from activereach.tenancy.models import PairingCode, Terminal
-from activereach.tenancy.pairing import (issue_logged_code, issued_codes, revoke_pairing_code,
-                                         revoke_terminal)
+from activereach.tenancy.pairing import (IssuedCode, issue_logged_code, issued_codes,
+                                         revoke_pairing_code, revoke_terminal)
 from activereach.tenancy.schemas import TerminalIn
 from activereach.tenancy.service import list_terminals
 
@@ -36,11 +36,10 @@ EDIT_FIELDS = ("name", "address", "phone", "gstin", "state_code", "timezone", "s
 
 async def _listing(con: Console, status_code: int = 200, **extra: object) -> HTMLResponse:
     """The outlets in scope (all, or the selected one) with their terminals and issued codes."""
-    async def load(session: AsyncSession) -> tuple[list[Terminal], dict[str, list[object]]]:
+    async def load(session: AsyncSession) -> tuple[list[Terminal], dict[str, list[IssuedCode]]]:
         terms = await list_terminals(session, con.workspace.id,
                                      con.location.id if con.location else None)
-        codes = await issued_codes(session, con.workspace.id, terms)
-        return terms, dict(codes)
+        return terms, await issued_codes(session, con.workspace.id, terms)
     terminals, codes = await read(con.request, load)
     outlets = [con.location] if con.location else con.locations
     by_outlet = {loc.id: [t for t in terminals if t.location_id == loc.id] for loc in outlets}
