@@ -76,15 +76,15 @@ async def test_console_walkthrough(live_server, browser, artifacts, make_tenant,
         await asyncio.sleep(0.2)
         await page.reload()
     assert await page.locator("[data-testid=orders]").inner_text() == "2"
-    assert await page.locator("[data-testid=online]").inner_text() == "499.00"
-    assert await page.locator("[data-testid=offline]").inner_text() == "498.00"
+    assert await page.locator("[data-testid=online]").inner_text() == "₹499.00"
+    assert await page.locator("[data-testid=offline]").inner_text() == "₹498.00"
     assert await page.locator("[data-testid=both]").inner_text() == "1"
     assert await page.locator("svg rect").count() == 2
     await page.screenshot(path=str(artifacts / "console-4-analytics.png"), full_page=True)
 
     await page.locator(".chips a", has_text="Indiranagar").click()
     await page.wait_for_selector("text=Scope:")
-    assert await page.locator("[data-testid=online]").inner_text() == "0.00"
-    assert await page.locator("[data-testid=offline]").inner_text() == "498.00"
+    assert await page.locator("[data-testid=online]").inner_text() == "₹0.00"
+    assert await page.locator("[data-testid=offline]").inner_text() == "₹498.00"
     await page.screenshot(path=str(artifacts / "console-5-analytics-outlet.png"), full_page=True)
     await page.close()
