@@ -30,7 +30,8 @@ async def _shots(page, artifacts, name: str) -> None:  # type: ignore[no-untyped
     await page.reload()
 
 
-async def _setup(http: httpx2.AsyncClient, tenant) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+async def _setup(http: httpx2.AsyncClient,  # type: ignore[no-untyped-def]
+                 tenant) -> tuple[str, str]:
     made = await http.post("/v1/locations", headers=tenant.admin, json={
         "code": "blr-indiranagar", "name": "Indiranagar", "gstin": "29AABCB1234C1ZA",
         "timezone": "Asia/Kolkata"})
@@ -42,7 +43,8 @@ async def _setup(http: httpx2.AsyncClient, tenant) -> tuple[str, str]:  # type: 
     return loc, term.json()["id"]
 
 
-async def _locations(page, http, base: str, tenant, artifacts) -> None:  # type: ignore[no-untyped-def]
+async def _locations(page, http, base: str,  # type: ignore[no-untyped-def]
+                     tenant, artifacts) -> None:
     await page.goto(f"{base}/dashboard/{tenant.slug}/settings/locations")
     await page.click("[data-testid=issue-code-T1]")
     await page.wait_for_selector("[data-testid=pairing-code]")
@@ -56,13 +58,15 @@ async def _locations(page, http, base: str, tenant, artifacts) -> None:  # type:
     live = page.locator("[data-testid=codes-T1] tr[data-code-state=live]")
     assert await live.count() == 1
     assert code not in await page.content()
-    assert "danger" in (await page.locator("[data-testid=revoke-code-T1]").get_attribute("class") or "")
+    revoke = page.locator("[data-testid=revoke-code-T1]")
+    assert "danger" in (await revoke.get_attribute("class") or "")
     await _shots(page, artifacts, "locations")
     paired = await http.post("/v1/pos/pair", json={"pairing_code": code})
     assert paired.status_code == 200, paired.text  # the one code issued is the live one
 
 
-async def _active_bill(page, http, base: str, tenant, artifacts, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def _active_bill(page, http, base: str,  # type: ignore[no-untyped-def]
+                       tenant, artifacts, tmp_path) -> None:
     await page.goto(f"{base}/dashboard/{tenant.slug}/connected-products/active-bill")
     logo = tmp_path / "logo.png"
     logo.write_bytes(png(8, 8))

@@ -17,6 +17,7 @@ from tests.conftest import add_location
 from tests.console.conftest import sign_in
 
 CODE_RE = re.compile(r'data-testid="pairing-code">([A-Z0-9]+)<')
+SECRET_RE = re.compile(r'data-testid="secret"[^>]*>([^<]+)<')
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
@@ -37,6 +38,12 @@ async def entries(db, workspace_id: str, action: str = "") -> list[AuditEntry]: 
             stmt = stmt.where(AuditEntry.action == action)
         return list((await session.scalars(stmt.order_by(AuditEntry.at, AuditEntry.id))).all())
     return await unit_of_work(db, load)
+
+
+def found(pattern: re.Pattern[str] | str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match, f"{pattern} not in the page"
+    return match.group(1)
 
 
 def change(entry: AuditEntry, field: str) -> tuple[object, object]:
@@ -63,7 +70,7 @@ async def test_pairing_reload_shows_no_second_code_and_the_log_lists_it(
     posted = await client.post(f"{base}/{pk}/pairing-code", data={"csrf_token": token})
     assert posted.status_code == 303 and "/pairing/" in posted.headers["location"]
     first = await client.get(posted.headers["location"])
-    code = CODE_RE.search(first.text).group(1)  # type: ignore[union-attr]
+    code = found(CODE_RE, first.text)
     assert code not in posted.headers["location"]  # never in the URL in clear
     again = await client.get(posted.headers["location"])  # the reload
     assert again.status_code == 200 and not CODE_RE.search(again.text)
@@ -89,7 +96,7 @@ async def test_revoking_a_code_and_a_terminal_asks_first_and_is_audited(
     loc, base, pk = await _terminal(client, tenant, token)
     posted = await client.post(f"{base}/{pk}/pairing-code", data={"csrf_token": token})
     code_id = posted.headers["location"].split("/pairing/")[1].split("?")[0]
-    code = CODE_RE.search((await client.get(posted.headers["location"])).text).group(1)  # type: ignore[union-attr]
+    code = found(CODE_RE, (await client.get(posted.headers["location"])).text)
     ask = await client.get(f"{base}/{pk}/codes/{code_id}/revoke")
     assert ask.status_code == 200 and 'class="danger"' in ask.text
     done = await client.post(f"{base}/{pk}/codes/{code_id}/revoke", data={"csrf_token": token})
@@ -103,7 +110,8 @@ async def test_revoking_a_code_and_a_terminal_asks_first_and_is_audited(
     revoked = await entries(db, tenant.id, "terminal.pairing_code_revoke")
     assert change(revoked[0], "pairing_code") == ("live", "revoked")
     term = (await entries(db, tenant.id, "terminal.revoke"))[0]
-    assert change(term, "status") == ("active", "revoked") and term.target_label == "T1 at Outlet blr-1"
+    assert change(term, "status") == ("active", "revoked")
+    assert term.target_label == "T1 at Outlet blr-1"
     assert change((await entries(db, tenant.id, "terminal.activate"))[0], "status") == (
         "revoked", "active")
     assert (await entries(db, tenant.id, "terminal.create"))[0].location_id is None
@@ -117,7 +125,8 @@ async def test_outlet_and_general_saves_are_audited_field_by_field(
                                                          "name": "Bandra"})
     assert made.status_code == 303
     empty = await client.post(f"{base}/locations", data={"csrf_token": token})
-    assert empty.status_code == 422 and "Enter a code" in empty.text and "Enter a name" in empty.text
+    assert empty.status_code == 422
+    assert "Enter a code" in empty.text and "Enter a name" in empty.text
     assert "String should" not in empty.text
     loc = (await client.get("/v1/locations", headers=tenant.admin)).json()
     loc_id = [x for x in (loc["data"] if isinstance(loc, dict) else loc)
@@ -206,7 +215,7 @@ async def test_destination_writes_are_audited_with_secrets_masked(client, tenant
         "csrf_token": token, "kind": "webhook", "name": "Warehouse",
         "url": "https://hooks.example.com/activereach", "type_order_completed": "on"})
     assert created.status_code == 200
-    first_secret = re.search(r'data-testid="secret"[^>]*>([^<]+)<', created.text).group(1)  # type: ignore[union-attr]
+    first_secret = found(SECRET_RE, created.text)
     dest_id = (await client.get("/v1/destinations", headers=tenant.admin)).json()
     dest_id = (dest_id["data"] if isinstance(dest_id, dict) else dest_id)[0]["id"]
     one = f"{base}/{dest_id}"
@@ -222,7 +231,7 @@ async def test_destination_writes_are_audited_with_secrets_masked(client, tenant
     rotated = await client.post(f"{one}/rotate", data={"csrf_token": token})
     assert rotated.status_code == 303 and "whsec_" not in rotated.headers["location"]
     shown = await client.get(rotated.headers["location"])
-    secret = re.search(r'data-testid="secret"[^>]*>([^<]+)<', shown.text).group(1)  # type: ignore[union-attr]
+    secret = found(SECRET_RE, shown.text)
     assert secret.startswith("whsec_") and secret != first_secret
     reload = await client.get(rotated.headers["location"])
     assert secret in reload.text  # the same secret (never a new one) within the window
@@ -241,3 +250,32 @@ async def test_destination_writes_are_audited_with_secrets_masked(client, tenant
     assert first_secret not in everything and secret not in everything
     audit = (await client.get(f"/dashboard/{tenant.slug}/settings/audit")).text
     assert "destination.rotate_secret" in audit and "Warehouse 2" in audit
+
+
+async def test_analysts_and_managers_cannot_use_what_they_cannot_see(client, tenant,
+                                                                     console_user) -> None:
+    loc = await add_location(client, tenant, "blr-1")
+    owner = await sign_in(client, await console_user(tenant.slug))
+    base = f"/dashboard/{tenant.slug}/settings/locations/{loc['id']}/terminals"
+    await client.post(base, data={"csrf_token": owner, "terminal_id": "T1"})
+    pk = (await client.get(f"/v1/locations/{loc['id']}/terminals",
+                           headers=tenant.admin)).json()[0]["id"]
+    manager = await sign_in(client, await console_user(tenant.slug, "manager"))
+    bill = f"/dashboard/{tenant.slug}/connected-products/active-bill"
+    brand_page = (await client.get(bill)).text
+    assert 'id="upload-logo"' not in brand_page  # brand tier: owner only
+    refused = await client.post(bill + "/logo", data={"csrf_token": manager},
+                                files={"logo_file": ("l.png", png(), "image/png")})
+    assert refused.status_code == 403
+    outlet = await client.post(bill + "/logo", params={"location": loc["id"]},
+                               data={"csrf_token": manager},
+                               files={"logo_file": ("l.png", png(), "image/png")})
+    assert outlet.status_code == 303  # an outlet's override: owner and manager
+    analyst = await sign_in(client, await console_user(tenant.slug, "analyst"))
+    listing = (await client.get(f"/dashboard/{tenant.slug}/settings/locations")).text
+    assert "Revoke terminal" not in listing and "Issue pairing code" not in listing
+    assert (await client.get(f"{base}/{pk}/revoke")).status_code == 403
+    assert (await client.post(f"{base}/{pk}/revoke",
+                              data={"csrf_token": analyst})).status_code == 403
+    assert (await client.post(f"{base}/{pk}/pairing-code",
+                              data={"csrf_token": analyst})).status_code == 403

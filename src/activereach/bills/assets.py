@@ -43,7 +43,8 @@ def image_problem(data: bytes) -> str | None:
     if sniff(data) is None:
         head = data[:256].lstrip().lower()
         if head.startswith(b"<svg") or head.startswith(b"<?xml"):
-            return "SVG images are not accepted (they can carry scripts); upload a PNG, JPEG or WebP"
+            return ("SVG images are not accepted (they can carry scripts); "
+                    "upload a PNG, JPEG or WebP")
         return "That file is not a PNG, JPEG or WebP image"
     return None
 
