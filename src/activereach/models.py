@@ -3,7 +3,7 @@
 from activereach.analytics.models import DailySales
 from activereach.audit.models import AuditEntry
 from activereach.bills.models import (BillCodeReservation, BillConfig, BillInvoiceCounter,
-                                      BillRating, BillReceipt)
+                                      BillRating, BillReceipt, BrandAsset)
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailyLoyalty, DailyReceipts
 from activereach.console.models import ConsoleUser
 from activereach.catalog.models import (CatalogChange, CatalogImport, CatalogSequence, PriceOverride,
@@ -22,7 +22,7 @@ from activereach.orders.models import Order, OrderLine, OrderPayment, OrderRefun
 from activereach.pipes.models import (Pipe, PipeEventSeen, PipeOrderState, PipeSecret,
                                       WebhookDelivery)
 from activereach.cashier.models import CashierSettings, CashierStaff
-from activereach.tenancy.models import ApiKey, Location, Terminal, Workspace
+from activereach.tenancy.models import ApiKey, Location, PairingCode, Terminal, Workspace
 
 __all__ = [
     "AuditEntry",
@@ -37,4 +37,5 @@ __all__ = [
     "Order", "OrderLine", "OrderPayment", "OrderRefund", "Terminal", "Workspace",
     "Pipe", "PipeEventSeen", "PipeOrderState", "PipeSecret", "WebhookDelivery",
     "CashierSettings", "CashierStaff", "MemberCode", "Destination", "OutboundDelivery",
+    "BrandAsset", "PairingCode",
 ]

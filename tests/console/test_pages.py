@@ -107,7 +107,9 @@ async def test_terminals_pairing_code_shown_once_revoke_activate(client, tenant,
     assert dup.status_code == 422 and "already exists" in dup.text
     terms = (await client.get(f"/v1/locations/{loc['id']}/terminals", headers=tenant.admin)).json()
     pk = terms[0]["id"]
-    issued = await client.post(f"{base}/{pk}/pairing-code", data={"csrf_token": token})
+    posted = await client.post(f"{base}/{pk}/pairing-code", data={"csrf_token": token})
+    assert posted.status_code == 303  # post/redirect/get: a reload shows, never re-issues
+    issued = await client.get(posted.headers["location"])
     code = re.search(r'data-testid="pairing-code">([A-Z0-9]+)<', issued.text).group(1)
     paired = await client.post("/v1/pos/pair", json={"pairing_code": code})
     assert paired.status_code == 200, paired.text

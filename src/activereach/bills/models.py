@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (BigInteger, Index, Integer, LargeBinary, SmallInteger, String,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from activereach.kit.db import Base, JSONType, UTCDateTime, utcnow
@@ -106,4 +107,20 @@ class BillCodeReservation(Base):
     invoice_number: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="reserved")
     order_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BrandAsset(Base):
+    """An uploaded image (a logo), kept in the database so every process serves it and backups
+    carry it. ``id`` is a prefix of the content's SHA-256: the URL changes with the content
+    (cache-busting) and the same picture uploaded twice is one row."""
+
+    __tablename__ = "brand_assets"
+    __table_args__ = (Index("ix_brand_assets_id", "id"),)
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -22,6 +22,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.bills.assets import EXTENSIONS, find_asset
 from activereach.bills.codes import looks_like_code
 from activereach.bills.config import cached_resolved_config, resolve
 from activereach.bills.render import (
@@ -183,3 +184,17 @@ async def bill_rating(code: str, request: Request, rating: int = Form(ge=1, le=5
     step = "2" if text else "1"
     return RedirectResponse(f"/b/{code}?rated={step}#feedback", status_code=303,
                             headers={"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
+
+
+@router.get("/media/{name}")
+async def media(name: str, request: Request) -> Response:
+    """An uploaded brand image. The name is its content hash, so it never changes: cached for a
+    year. ``nosniff`` and a no-script CSP keep a browser from treating it as anything else."""
+    key, _, ext = name.partition(".")
+    asset = await read(request, lambda s: find_asset(s, key)) if len(key) == 32 else None
+    if asset is None or EXTENSIONS[asset.content_type] != ext:
+        return Response(status_code=404)
+    return Response(asset.data, media_type=asset.content_type, headers={
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox"})

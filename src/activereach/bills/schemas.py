@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from activereach.bills.assets import ASSET_PATH_RE
 from activereach.bills.rules import PREFIX_RE
 from activereach.tenancy.rules import validate_gstin
 
@@ -60,6 +61,8 @@ class BillConfigIn(BaseModel):
     @field_validator("logo_url", "terms_url", "membership_url", "review_url", "rewards_url")
     @classmethod
     def _urls(cls, value: str | None, info: Any) -> str | None:
+        if info.field_name == "logo_url" and value is not None and ASSET_PATH_RE.match(value):
+            return value  # an uploaded logo, served by this app (bills/assets.py)
         return _url(value, info.field_name)
 
     @field_validator("primary_color", "accent_color")

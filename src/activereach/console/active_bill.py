@@ -149,3 +149,8 @@ def overridden(outlet: dict[str, Any]) -> list[str]:
     """The fields an outlet sets itself, in form order (for the scope note and badges)."""
     names = [f.name for f in FIELDS] + ["social_links"]
     return [name for name in names if outlet.get(name) not in (None, "", {})]
+
+
+def with_logo(tier: dict[str, Any], logo_url: str) -> BillConfigIn:
+    """The stored tier with only its logo replaced (every other field kept as stored)."""
+    return BillConfigIn.model_validate({**tier, "logo_url": logo_url})

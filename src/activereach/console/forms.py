@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ValidationError
 
+from activereach.bills.assets import is_asset_path
 from activereach.kit.money import MoneyError, currency_exponent
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -38,20 +39,21 @@ def brand_errors(data: dict[str, str]) -> dict[str, str]:
     """Settings → General (brand tier): identity, colours, country, currency, timezone."""
     errors: dict[str, str] = {}
     if not 1 <= len(data.get("name", "")) <= 200:
-        errors["name"] = "1 to 200 characters"
-    if data.get("logo_url") and not URL_RE.match(data["logo_url"]):
-        errors["logo_url"] = "an http(s) URL"
+        errors["name"] = "Enter a name (at most 200 characters)"
+    if data.get("logo_url") and not (URL_RE.match(data["logo_url"])
+                                     or is_asset_path(data["logo_url"])):
+        errors["logo_url"] = "Enter a link starting with https:// (or upload a logo on Active Bill)"
     for name in ("primary_color", "accent_color"):
         if data.get(name) and not COLOR_RE.match(data[name]):
             errors[name] = "a colour like #6b3e26"
     if not re.fullmatch(r"[A-Za-z]{2}", data.get("country", "")):
-        errors["country"] = "an ISO 3166 two-letter code"
+        errors["country"] = "Enter the two-letter country code, e.g. IN"
     try:
         currency_exponent(data.get("currency", "").upper())
     except MoneyError:
-        errors["currency"] = "an ISO 4217 currency code"
+        errors["currency"] = "Enter a three-letter currency code, e.g. INR"
     if not data.get("timezone"):
-        errors["timezone"] = "required"
+        errors["timezone"] = "Enter a timezone, e.g. Asia/Kolkata"
     check_timezone(data.get("timezone", ""), errors)
     return errors
 

@@ -90,6 +90,20 @@ async def update_destination(session: AsyncSession, workspace_id: str, destinati
     return destination
 
 
+async def rotate_secret(session: AsyncSession, workspace_id: str, destination_id: str) -> str:
+    """A new signing secret for a webhook (the old one stops verifying at once); returned to
+    be shown once. A Segment write key is replaced by sending a new one instead."""
+    destination = await get_destination(session, workspace_id, destination_id)
+    if not get_kind(destination.kind).makes_secret:
+        raise Unprocessable("settings.write_key: a write key is replaced by entering a new one",
+                            details=[{"field": "settings.write_key",
+                                      "message": "enter the new write key instead"}])
+    secret = rules.new_secret()
+    destination.secret_ciphertext = crypto.encrypt(secret)
+    destination.updated_at = utcnow()
+    return secret
+
+
 async def delete_destination(session: AsyncSession, workspace_id: str,
                              destination_id: str) -> None:
     """Soft delete: the delivery log stays readable to nobody, the secret is destroyed, and

@@ -40,8 +40,10 @@ def encrypt(text: str) -> str:
     return _fernet(current_settings().resolved_secret_key()).encrypt(text.encode()).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, ttl: int | None = None) -> str:
+    """``ttl`` (seconds) refuses a token older than that, as Fernet's own timestamp says."""
     try:
-        return _fernet(current_settings().resolved_secret_key()).decrypt(token.encode()).decode()
+        return _fernet(current_settings().resolved_secret_key()).decrypt(
+            token.encode(), ttl=ttl).decode()
     except InvalidToken as exc:
         raise ValueError("secret cannot be decrypted with this server's secret key") from exc

@@ -82,3 +82,26 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PairingCode(Base):
+    """One row per pairing code issued: when, until when, by whom, and how it ended. The code
+    itself is never stored (only its hash, as on the terminal), so the list can say which codes
+    exist without being able to show one."""
+
+    __tablename__ = "terminal_pairing_codes"
+    __table_args__ = (Index("ix_terminal_pairing_codes_terminal", "workspace_id", "terminal_pk",
+                            "issued_at"),)
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    terminal_pk: Mapped[str] = mapped_column(String(40))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    issued_by: Mapped[str] = mapped_column(String(320), default="")
+    # used | revoked | replaced (a newer code was issued) — None while nothing ended it
+    ended: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When the console showed the code (once, right after issuing it); None = not yet shown.
+    shown_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
