@@ -5,7 +5,7 @@ from activereach.audit.models import AuditEntry
 from activereach.bills.models import (BillCodeReservation, BillConfig, BillInvoiceCounter,
                                       BillRating, BillReceipt, BrandAsset)
 from activereach.analytics.models import ContactFirstDay, DailyContactSales, DailyLoyalty, DailyReceipts
-from activereach.console.models import ConsoleUser
+from activereach.console.models import ConsoleUser, ConsoleUserToken
 from activereach.catalog.models import (CatalogChange, CatalogImport, CatalogSequence, PriceOverride,
                                         Product, StockLevel, StockMovement, TaxClass, Variant)
 from activereach.contacts.models import Contact, ContactIdentity
@@ -29,7 +29,7 @@ __all__ = [
     "ChannelSetting", "Consent", "Message", "MessageTemplate", "ReceiptDispatch",
     "CatalogChange", "CatalogImport", "CatalogSequence", "PriceOverride", "Product", "StockLevel",
     "StockMovement", "TaxClass", "Variant",
-    "ConsoleUser", "ContactFirstDay", "DailyContactSales",
+    "ConsoleUser", "ConsoleUserToken", "ContactFirstDay", "DailyContactSales",
     "LoyaltyAccount", "LoyaltyEntry", "LoyaltyHold", "LoyaltyLot", "LoyaltyProgram", "LoyaltyReward",
     "LoyaltyRule", "LoyaltyTier",
     "BillCodeReservation", "BillConfig", "BillInvoiceCounter", "BillRating", "BillReceipt",

@@ -7,7 +7,7 @@ import { orderBody } from "../../node_modules/.cashier-test/cart.js";
 import { loadConfig } from "../../node_modules/.cashier-test/config.js";
 import { openTill } from "../../node_modules/.cashier-test/db.js";
 import { enqueue, flush, redemptionReports } from "../../node_modules/.cashier-test/outbox.js";
-import { DEFAULT_CONFIG, discountNeedsApproval, offlineRedeemError, offlineRedeemLimit } from "../../node_modules/.cashier-test/policy.js";
+import { DEFAULT_CONFIG, discountLimitFor, discountNeedsApproval, offlineRedeemError, offlineRedeemLimit } from "../../node_modules/.cashier-test/policy.js";
 import { uuid7 } from "../../node_modules/.cashier-test/uuid.js";
 
 const terms = { cap: 300, spendable: 500, due: 100_000, pointValue: 100, hasPhone: true };
@@ -31,6 +31,13 @@ test("a line discount above the limit needs a manager; at the limit it does not"
   assert.equal(discountNeedsApproval(10_000, 0, 0), false);
   assert.equal(discountNeedsApproval(10_000, 1, 0), true); // limit 0: every discount
   assert.equal(discountNeedsApproval(10_000, 10_000, 10_000), false); // limit 100%: never
+});
+
+test("a cashier's own discount limit replaces the till's; none set keeps the till's", () => {
+  assert.equal(discountLimitFor(DEFAULT_CONFIG, null), 1_000);
+  assert.equal(discountLimitFor(DEFAULT_CONFIG, { discount_limit_bp: null }), 1_000);
+  assert.equal(discountLimitFor(DEFAULT_CONFIG, { discount_limit_bp: 2_500 }), 2_500);
+  assert.equal(discountLimitFor(DEFAULT_CONFIG, { discount_limit_bp: 0 }), 0); // every discount asks
 });
 
 test("the order carries the offline redemption and the approving manager", () => {

@@ -69,6 +69,12 @@ def signer_problem(signer: Signer, location_id: str | None, now: dt.datetime) ->
     return None
 
 
+def staff_limit(staff_limit_bp: int | None, till_limit_bp: int) -> int:
+    """The discount limit a cashier works under: their own when set, else the till's
+    (till: policy.ts ``discountLimitFor``)."""
+    return till_limit_bp if staff_limit_bp is None else staff_limit_bp
+
+
 def needs_approval(gross: int, discount: int, limit_bp: int) -> bool:
     """Above ``limit_bp`` of the gross amount; at the limit needs nothing (till: policy.ts)."""
     return discount > 0 and discount * 10_000 > gross * limit_bp

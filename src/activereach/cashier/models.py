@@ -24,6 +24,9 @@ class CashierStaff(Base):
     location_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     pin_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the largest line discount (basis points of the line) this person gives without a
+    # manager; None: the till's ``discount_limit_bp``
+    discount_limit_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -19,6 +19,9 @@ class StaffIn(BaseModel):
     role: Literal["cashier", "manager"] = "cashier"
     location: str | None = Field(default=None, max_length=40, description="outlet id or code")
     active: bool = True
+    discount_limit_bp: int | None = Field(default=None, ge=0, le=10_000, description=(
+        "largest line discount (basis points) this person gives without a manager; "
+        "null = the till's discount_limit_bp"))
 
 
 class PinIn(BaseModel):

@@ -14,17 +14,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.cashier.models import CashierStaff
+from activereach.cashier.staff_keys import revoke_keys
 from activereach.cashier.schemas import StaffIn
 from activereach.catalog.inventory import resolve_location
 from activereach.kit.db import utcnow
-from activereach.kit.errors import NotFound, Unprocessable
+from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.kit.passwords import hash_secret, verify_secret
 from activereach.kit.throttle import SignInThrottle
 
+
 def staff_out(row: CashierStaff) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "role": row.role, "location_id": row.location_id,
-            "active": row.active}
+            "active": row.active, "discount_limit_bp": row.discount_limit_bp}
 
 
 async def upsert_staff(session: AsyncSession, ws: str, body: StaffIn) -> tuple[CashierStaff, bool]:
@@ -35,8 +37,8 @@ async def upsert_staff(session: AsyncSession, ws: str, body: StaffIn) -> tuple[C
     if row is None:
         row = CashierStaff(workspace_id=ws, id=new_id("stf"), name=body.name, role=body.role,
                            location_id=location_id, pin_hash=await hash_secret(body.pin),
-                           active=body.active, created_at=utcnow(),
-                           updated_at=utcnow())
+                           active=body.active, discount_limit_bp=body.discount_limit_bp,
+                           created_at=utcnow(), updated_at=utcnow())
         session.add(row)
         await session.flush()
         return row, True
@@ -44,6 +46,7 @@ async def upsert_staff(session: AsyncSession, ws: str, body: StaffIn) -> tuple[C
         row.pin_hash = await hash_secret(body.pin)
     row.role, row.location_id, row.active, row.updated_at = (body.role, location_id, body.active,
                                                               utcnow())
+    row.discount_limit_bp = body.discount_limit_bp
     return row, False
 
 
@@ -86,3 +89,69 @@ def wrong_pin(attempts_left: int) -> Unprocessable:
                          details=[{"field": "pin", "message": "wrong PIN",
                                    "attempts_left": attempts_left}])
 
+
+
+# --- the console's staff page: one change at a time, by id ---------------------------------
+
+async def all_staff(session: AsyncSession, ws: str) -> list[CashierStaff]:
+    """Everyone, active first, then by name (the console lists the deactivated too)."""
+    return list((await session.execute(select(CashierStaff).where(
+        CashierStaff.workspace_id == ws).order_by(CashierStaff.active.desc(),
+                                                  CashierStaff.name))).scalars())
+
+
+async def get_staff(session: AsyncSession, ws: str, staff_id: str) -> CashierStaff:
+    row = await session.get(CashierStaff, (ws, staff_id), with_for_update=True)
+    if row is None:
+        raise NotFound(f"staff: no staff member {staff_id!r}")
+    return row
+
+
+async def _name_free(session: AsyncSession, ws: str, name: str, staff_id: str = "") -> None:
+    taken = await session.scalar(select(CashierStaff.id).where(
+        CashierStaff.workspace_id == ws, CashierStaff.name == name, CashierStaff.id != staff_id))
+    if taken:
+        raise Conflict(f"name: someone called {name!r} is already on the staff list")
+
+
+async def create_staff(session: AsyncSession, ws: str, *, name: str, role: str,
+                       location_id: str | None, pin: str,
+                       discount_limit_bp: int | None) -> CashierStaff:
+    await _name_free(session, ws, name)
+    now = utcnow()
+    row = CashierStaff(workspace_id=ws, id=new_id("stf"), name=name, role=role,
+                       location_id=location_id, pin_hash=await hash_secret(pin), active=True,
+                       discount_limit_bp=discount_limit_bp, created_at=now, updated_at=now)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def update_staff(session: AsyncSession, ws: str, staff_id: str, *, name: str, role: str,
+                       location_id: str | None, discount_limit_bp: int | None) -> CashierStaff:
+    """Name, role, outlet and discount limit (the PIN and active flag have their own paths).
+    Keys stay: the server judges each signature by the person's current role and outlet
+    (``participant._signer`` reads the live row)."""
+    row = await get_staff(session, ws, staff_id)
+    await _name_free(session, ws, name, staff_id)
+    row.name, row.role, row.location_id = name, role, location_id
+    row.discount_limit_bp, row.updated_at = discount_limit_bp, utcnow()
+    return row
+
+
+async def set_pin(session: AsyncSession, ws: str, staff_id: str, pin: str) -> CashierStaff:
+    """A new PIN; the old PIN's till keys end (the till asks for the new PIN online)."""
+    row = await get_staff(session, ws, staff_id)
+    row.pin_hash, row.updated_at = await hash_secret(pin), utcnow()
+    await revoke_keys(session, ws, row.id)
+    return row
+
+
+async def set_active(session: AsyncSession, ws: str, staff_id: str,
+                     active: bool) -> CashierStaff:
+    """Deactivate (their keys end: they can no longer sign in or sign sales) or re-activate."""
+    row = await get_staff(session, ws, staff_id)
+    row.active, row.updated_at = active, utcnow()
+    if not active:
+        await revoke_keys(session, ws, row.id)
+    return row

@@ -43,3 +43,22 @@ class ConsoleSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ConsoleUserToken(Base):
+    """A one-time link that lets a person set their password: an invite (the user is still
+    ``invited``) or a reset an owner issued. Only the token's SHA-256 is stored (``id``), so a
+    database read gives no way in; a link works once (``used_at``) and until ``expires_at``."""
+
+    __tablename__ = "console_user_tokens"
+    __table_args__ = (Index("ix_console_user_tokens_id", "id", unique=True),
+                      Index("ix_console_user_tokens_user", "workspace_id", "user_id"))
+
+    workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)   # sha256(token), hex
+    user_id: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(16))    # "invite" | "reset"
+    created_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -50,6 +50,13 @@ export function offlineRewardError(r: { name: string; points_cost: number; eligi
   return null;
 }
 
+/** The limit a cashier works under: their own when the console set one, else the till's
+ *  (cashier/checks.py ``staff_limit``, which the server applies to every order). */
+export function discountLimitFor(config: TillConfig, staff: { discount_limit_bp?: number | null } | null | undefined): number {
+  const own = staff?.discount_limit_bp;
+  return typeof own === "number" ? own : config.discount_limit_bp;
+}
+
 /** A discount above ``limitBp`` of the line's gross amount needs a manager's approval. */
 export function discountNeedsApproval(gross: number, discount: number, limitBp: number): boolean {
   if (discount <= 0) return false;

@@ -9,7 +9,8 @@ import { cached } from "./cached.ts";
 import { getMeta, setMeta, type Till } from "./db.ts";
 import { b64url, fromB64url, type StaffKey } from "./proof.ts";
 
-export interface Staff { id: string; name: string; role: "cashier" | "manager" }
+/** ``discount_limit_bp``: this person's own line-discount limit (null/absent: the till's). */
+export interface Staff { id: string; name: string; role: "cashier" | "manager"; discount_limit_bp?: number | null }
 /** The key as stored: sealed under the PIN. (An older till stored only a PIN verifier.) */
 interface Sealed { salt: string; iv?: string; sealed?: string; key_id?: string; expires_at?: string }
 

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { AppState, TillApp } from "../lib/app_state.ts";
 import { exportUnsynced } from "../lib/outbox.ts";
+import { discountLimitFor } from "../lib/policy.ts";
 import { useStore } from "../lib/store.ts";
 import { Receipt } from "./receipt.tsx";
 import { Sale } from "./sale.tsx";
@@ -34,7 +35,7 @@ export function App({ app }: { app: TillApp }) {
                 onSignedIn={(s, key) => app.signIn({ staff: s, key })} />}
       {screen === "sale" && (cashier || locked) &&
         <Sale db={db} token={device?.device_token ?? ""} currency={currency} readOnly={!active} locked={!!locked}
-              config={config} staff={staff} cart={cart} onCart={app.updateCart} onVoid={app.voidSale}
+              config={{ ...config, discount_limit_bp: discountLimitFor(config, cashier?.staff ?? locked) }} staff={staff} cart={cart} onCart={app.updateCart} onVoid={app.voidSale}
               onComplete={app.complete} />}
       {screen === "sync" && <SyncView db={db} currency={currency} onClose={() => app.show("sale")} onChanged={() => void app.refresh()} />}
       {screen === "receipt" && last && <Receipt db={db} token={device?.device_token ?? ""} entry={last} header={header} currency={currency}
