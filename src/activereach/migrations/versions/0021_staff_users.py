@@ -1,7 +1,7 @@
 """per-staff discount limit; one-time links for console user invites and password resets
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import activereach.kit.db
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
