@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.kit.error_docs import CREATED, REPLAYED
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
-from activereach.loyalty import holds, members, service
+from activereach.loyalty import holds, manage, members, service
 from activereach.loyalty.rewards import eligibility
 from activereach.loyalty.schemas import (
     AdjustIn,
@@ -78,9 +78,43 @@ async def put_tier(body: TierIn, principal: AdminAuth, request: Request) -> dict
     return await write(request, lambda s: service.put_tier(s, principal.workspace.id, body))
 
 
+@router.put("/rules/{rule_id}")
+async def update_rule(rule_id: str, body: RuleIn, principal: AdminAuth,
+                      request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.update_rule(s, principal.workspace.id, rule_id,
+                                                             body))
+
+
+@router.put("/tiers/{tier_id}")
+async def update_tier(tier_id: str, body: TierIn, principal: AdminAuth,
+                      request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.update_tier(s, principal.workspace.id, tier_id,
+                                                             body))
+
+
+def _retire_route(kind: str, fn: Any) -> None:
+    """``POST /v1/loyalty/{kind}/{id}/retire`` and ``…/restore``: the row stays for history,
+    but no longer earns, is reached or is offered (docs/loyalty.md)."""
+    async def retire(item_id: str, action: Literal["retire", "restore"], principal: AdminAuth,
+                     request: Request) -> dict[str, Any]:
+        return await write(request, lambda s: fn(s, principal.workspace.id, item_id,
+                                                 retired=action == "retire"))
+    retire.__name__ = f"retire_{kind}"
+    router.add_api_route(f"/{kind}/{{item_id}}/{{action}}", retire, methods=["POST"])
+
+
+for _kind, _fn in (("rules", manage.retire_rule), ("tiers", manage.retire_tier),
+                   ("rewards", manage.retire_reward)):
+    _retire_route(_kind, _fn)
+
+
 @router.get("/rewards")
-async def list_rewards(principal: AdminOrDeviceAuth, request: Request) -> dict[str, Any]:
-    return {"data": await read(request, lambda s: service.list_rewards(s, principal.workspace.id))}
+async def list_rewards(principal: AdminOrDeviceAuth, request: Request,
+                       include_retired: bool = Query(default=False)) -> dict[str, Any]:
+    """Rewards on offer; ``include_retired`` (admin keys) adds the retired ones, flagged."""
+    retired = include_retired and principal.kind != "device"
+    return {"data": await read(request, lambda s: service.list_rewards(
+        s, principal.workspace.id, retired=retired))}
 
 
 @router.post("/rewards", status_code=201)
