@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -92,20 +92,43 @@ async def update_tier(tier_id: str, body: TierIn, principal: AdminAuth,
                                                              body))
 
 
-def _retire_route(kind: str, fn: Any) -> None:
-    """``POST /v1/loyalty/{kind}/{id}/retire`` and ``…/restore``: the row stays for history,
-    but no longer earns, is reached or is offered (docs/loyalty.md)."""
-    async def retire(item_id: str, action: Literal["retire", "restore"], principal: AdminAuth,
-                     request: Request) -> dict[str, Any]:
-        return await write(request, lambda s: fn(s, principal.workspace.id, item_id,
-                                                 retired=action == "retire"))
-    retire.__name__ = f"retire_{kind}"
-    router.add_api_route(f"/{kind}/{{item_id}}/{{action}}", retire, methods=["POST"])
+# Retire / restore: the row stays for history, but no longer earns, is reached or is offered
+# (docs/loyalty.md, "Retiring").
+
+@router.post("/rules/{rule_id}/retire")
+async def retire_rule(rule_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_rule(s, principal.workspace.id, rule_id))
 
 
-for _kind, _fn in (("rules", manage.retire_rule), ("tiers", manage.retire_tier),
-                   ("rewards", manage.retire_reward)):
-    _retire_route(_kind, _fn)
+@router.post("/rules/{rule_id}/restore")
+async def restore_rule(rule_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_rule(
+        s, principal.workspace.id, rule_id, retired=False))
+
+
+@router.post("/tiers/{tier_id}/retire")
+async def retire_tier(tier_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_tier(s, principal.workspace.id, tier_id))
+
+
+@router.post("/tiers/{tier_id}/restore")
+async def restore_tier(tier_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_tier(
+        s, principal.workspace.id, tier_id, retired=False))
+
+
+@router.post("/rewards/{reward_id}/retire")
+async def retire_reward(reward_id: str, principal: AdminAuth,
+                        request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_reward(
+        s, principal.workspace.id, reward_id))
+
+
+@router.post("/rewards/{reward_id}/restore")
+async def restore_reward(reward_id: str, principal: AdminAuth,
+                         request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_reward(
+        s, principal.workspace.id, reward_id, retired=False))
 
 
 @router.get("/rewards")
