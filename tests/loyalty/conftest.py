@@ -60,7 +60,9 @@ async def program_tenant(client, make_tenant):  # type: ignore[no-untyped-def]
 
 async def loyalty_ids(client: httpx2.AsyncClient, tenant: Tenant) -> dict[str, str]:
     """A program, a reward, a member and an open hold in ``tenant`` (for the isolation walk)."""
-    await setup_program(client, tenant)
+    rule = await setup_program(client, tenant)
+    tier = (await client.post("/v1/loyalty/tiers", headers=tenant.admin, json={
+        "name": "Gold", "threshold": 10**9})).json()
     reward = (await client.post("/v1/loyalty/rewards", headers=tenant.admin, json={
         "name": "Chai", "kind": "free_item", "points_cost": 5, "sku": "CHAI"})).json()
     joined = (await client.post("/v1/loyalty/members", headers=tenant.admin,
@@ -70,4 +72,5 @@ async def loyalty_ids(client: httpx2.AsyncClient, tenant: Tenant) -> dict[str, s
                       json={"points": 50, "reason": "welcome", "idempotency_key": "welcome"})
     hold = (await client.post("/v1/loyalty/holds", headers=tenant.admin,
                               json={"member_id": joined["member_id"], "points": 10})).json()
-    return {"member_id": joined["member_id"], "reward_id": reward["id"], "ref": hold["hold_id"]}
+    return {"member_id": joined["member_id"], "reward_id": reward["id"], "ref": hold["hold_id"],
+            "rule_id": rule["id"], "tier_id": tier["id"]}

@@ -117,3 +117,35 @@ def test_reward_values() -> None:
     assert rules.reward_value("fixed", bill_total=40000, amount=10000, min_bill=50000) == 0
     assert rules.reward_value("fixed", bill_total=5000, amount=10000) == 5000
     assert rules.reward_value("experience", bill_total=5000) == 0
+
+
+# ---- validity windows and retirement ----------------------------------------------------------
+
+JAN1 = dt.datetime(2026, 1, 1, tzinfo=UTC)
+FEB1 = dt.datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def test_a_window_includes_its_start_and_excludes_its_end() -> None:
+    assert rules.in_window(None, None, JAN1)
+    assert rules.in_window(JAN1, FEB1, JAN1)
+    assert not rules.in_window(JAN1, FEB1, FEB1)
+    assert not rules.in_window(JAN1, None, JAN1 - dt.timedelta(microseconds=1))
+    assert rules.in_window(None, FEB1, FEB1 - dt.timedelta(microseconds=1))
+
+
+def test_an_outlet_rule_outside_its_window_hands_the_outlet_back_to_the_brand() -> None:
+    january = rules.RuleRow("r-jan", "purchase", "order_completed", "loc-blr",
+                            valid_from=JAN1, valid_until=FEB1)
+    rows = [BRAND, january]
+    assert [r.id for r in rules.resolve_rules(rows, "loc-blr", JAN1)] == ["r-jan"]
+    assert [r.id for r in rules.resolve_rules(rows, "loc-blr", FEB1)] == ["r-brand"]
+    assert [r.id for r in rules.resolve_rules(rows, "loc-blr")] == ["r-jan"]   # no time: scope only
+    ended = rules.RuleRow("r-old", "purchase", "order_completed", None, valid_until=JAN1)
+    assert rules.resolve_rules([ended], None, FEB1) == []
+
+
+def test_a_retired_or_out_of_window_reward_says_why() -> None:
+    member = rules.MemberView(is_member=True, spendable=500, tier_rank=None)
+    reward = rules.RewardView(100, None, False, None, 0, None, JAN1, FEB1, retired=True)
+    assert rules.reward_reasons(reward, member, FEB1) == ["retired", "window"]
+    assert rules.reward_reasons(reward, member, JAN1) == ["retired"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from activereach.loyalty import reward_rules
+from activereach.loyalty import rules as loyalty_rules
 from activereach.orders import rules
 
 VECTORS = json.loads((Path(__file__).parent / "reward_discounts.json").read_text())
@@ -52,3 +54,14 @@ def test_a_mismatch_names_the_lines() -> None:
     expected = reward_rules.RewardDiscount(12900, (12900, 0))
     assert reward_rules.mismatched_lines(expected, [12900, 0]) == []
     assert reward_rules.mismatched_lines(expected, [0, 12900]) == [0, 1]
+
+
+@pytest.mark.parametrize("case", VECTORS["windows"], ids=lambda c: c["name"])
+def test_shared_window_vectors(case: dict[str, Any]) -> None:
+    """The validity window, as the till also checks it offline (``rewardInWindow``)."""
+    def moment(raw: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(raw) if raw else None
+    now = moment(case["now"])
+    assert now is not None
+    assert loyalty_rules.in_window(moment(case["valid_from"]), moment(case["valid_until"]),
+                                   now) is case["open"]

@@ -21,6 +21,10 @@ test("an offline reward must fit the last known balance and the till's allowance
   assert.match(offlineRewardError(chai, { ...terms, cap: 0, allowance: 0 }), /switched off/);
   assert.match(offlineRewardError(chai, { ...terms, hasPhone: false }), /phone/);
   assert.match(offlineRewardError({ ...chai, eligible: false }, terms), /not eligible/);
+  // the window closed since the last look-up: the till stops offering it on its own
+  const ended = { ...chai, valid_until: "2026-01-31T18:30:00+00:00" };
+  assert.match(offlineRewardError(ended, { ...terms, now: new Date("2026-02-01T00:00:00+05:30") }), /not valid today/);
+  assert.equal(offlineRewardError(ended, { ...terms, now: new Date("2026-01-31T23:00:00+05:30") }), null);
   const today = new Date().toISOString().slice(0, 10);
   assert.equal(allowanceLeft(70, { day: today, points: 50 }), 20); // a second chai does not fit
   assert.match(offlineRewardError(chai, { ...terms, allowance: allowanceLeft(70, { day: today, points: 50 }) }), /20 are left/);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { rewardDiscount, rewardRefusal, spread, withReward } from "../../node_modules/.cashier-test/rewards.js";
+import { rewardDiscount, rewardInWindow, rewardRefusal, spread, withReward } from "../../node_modules/.cashier-test/rewards.js";
 import { cartTotals, formatMoney } from "../../node_modules/.cashier-test/tax.js";
 import { orderBody } from "../../node_modules/.cashier-test/cart.js";
 
@@ -14,6 +14,12 @@ for (const c of vectors.cases) {
     const got = rewardDiscount(c.reward, c.lines);
     assert.deepEqual(got, c.expect);
     assert.deepEqual(cartTotals(withReward(c.lines, got)).totals, c.expect_totals);
+  });
+}
+
+for (const w of vectors.windows) {
+  test(`window vector: ${w.name}`, () => {
+    assert.equal(rewardInWindow(w, new Date(w.now)), w.open);
   });
 }
 

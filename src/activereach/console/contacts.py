@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.bills.service import invoice_numbers
+from activereach.console.event_labels import label
 from activereach.contacts.models import Contact
 from activereach.contacts.rules import IdentityError, normalize_email, normalize_phone
 from activereach.contacts.service import find_by_identity
@@ -180,15 +181,20 @@ def _words(event: Event, order: str, reward: str | None) -> tuple[str, str]:
         "loyalty_points_redeemed": (f"Redeemed {points} points", reward or order),
         "loyalty_points_reversed": (f"{p.get('reversed') or 0} points taken back after a refund",
                                     order),
+        "loyalty_points_adjusted": (f"Points adjusted by hand: {_signed(points)}",
+                                    str(p.get("reason") or "")),
         "loyalty_tier_changed": (f"Tier: {p.get('previous_tier') or 'none'} → "
                                  f"{p.get('tier') or 'none'}", ""),
-        "identify": ("Profile updated", ""),
     }
     if name == "channel_delivery_status":
         what = "One-time code" if p.get("purpose") == "member_code" else "Receipt"
         by = CHANNELS.get(str(p.get("channel")), str(p.get("channel") or ""))
         return f"{what} {p.get('status')} by {by}", order if p.get("order_id") else ""
-    return words.get(name, (humanize(name), ""))
+    return words.get(name, (label(name), ""))
+
+
+def _signed(points: Any) -> str:
+    return f"{points:+d} points" if isinstance(points, int) else ""
 
 
 async def _references(session: AsyncSession, workspace_id: str, events: list[Event],
@@ -211,7 +217,7 @@ def _row(event: Event, workspace: Workspace, outlet: Location | None, invoice: s
     is_order = event.name.startswith("order_")
     source = str(p.get("source") or event.source)
     return TimelineRow(
-        name=event.name, what=what or humanize(event.name), detail=detail,
+        name=event.name, what=what or label(event.name), detail=detail,
         when=_local(event.timestamp, (outlet.timezone if outlet else None) or workspace.timezone),
         channel=str(p["channel"]) if is_order and p.get("channel") else None,
         outlet=outlet.name if outlet else "—", source=SOURCES.get(source, humanize(source)),

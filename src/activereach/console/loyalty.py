@@ -4,13 +4,16 @@ the loyalty schemas, so the rules live in one place."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from activereach.console.forms import validate_model
+from activereach.console.catalog import major as major_units
+from activereach.console.web import zone
 from activereach.kit.money import MoneyError, major_to_minor
+from activereach.console.event_labels import ADJUST_REASONS
 from activereach.loyalty.schemas import ProgramIn, RewardIn, RuleIn, TierIn
 
 PROGRAM_TEXT = ("name", "points_name", "negative_policy", "recredit_redeemed", "tier_basis")
@@ -20,8 +23,8 @@ PROGRAM_INTS = ("pending_days", "min_redeem_points", "hold_ttl_seconds", "tier_w
 class Parsed:
     """Collects converted values and per-field errors for one form."""
 
-    def __init__(self, form: dict[str, str], currency: str) -> None:
-        self.form, self.currency = form, currency
+    def __init__(self, form: dict[str, str], currency: str, tz: str | None = None) -> None:
+        self.form, self.currency, self.tz = form, currency, tz
         self.data: dict[str, Any] = {}
         self.errors: dict[str, str] = {}
 
@@ -39,7 +42,7 @@ class Parsed:
         try:
             self.data[target or name] = int(self.raw(name))
         except ValueError:
-            self.errors[name] = "a whole number"
+            self.errors[name] = "enter a whole number"
 
     def money(self, name: str) -> None:
         if not self.raw(name):
@@ -56,7 +59,7 @@ class Parsed:
         try:
             value = Decimal(self.raw(name)) * factor
         except InvalidOperation:
-            self.errors[name] = "a number"
+            self.errors[name] = "enter a number"
             return
         if value != value.to_integral_value():
             self.errors[name] = "too many decimals"
@@ -66,11 +69,52 @@ class Parsed:
     def flag(self, name: str) -> None:
         self.data[name] = self.form.get(name) == "on"
 
+    def window(self) -> None:
+        """"Valid from" and "valid until" as local dates in the brand's timezone: from the
+        start of the first day to the end of the last (stored as the next day's midnight)."""
+        days: dict[str, dt.date] = {}
+        for name in ("valid_from", "valid_until"):
+            if not self.raw(name):
+                continue
+            try:
+                days[name] = dt.date.fromisoformat(self.raw(name))
+            except ValueError:
+                self.errors[name] = "enter a date such as 2026-12-31"
+        if "valid_from" in days and "valid_until" in days and \
+                days["valid_until"] < days["valid_from"]:
+            self.errors["valid_until"] = "the last day cannot be before the first day"
+            return
+        here = zone(self.tz)
+        for name, day in days.items():
+            if name == "valid_until":
+                day += dt.timedelta(days=1)
+            self.data[name] = dt.datetime.combine(day, dt.time(), here).astimezone(dt.UTC)
+
     def validate(self, model: type[BaseModel], renames: dict[str, str]) -> Any:
-        body, errors = validate_model(model, self.data)
-        for key, message in errors.items():
-            self.errors.setdefault(renames.get(key, key), message)
+        try:
+            body = model.model_validate(self.data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                key = ".".join(str(p) for p in err.get("loc", ())) or "form"
+                self.errors.setdefault(renames.get(key, key), in_words(err))
+            return None
         return None if self.errors else body
+
+
+def in_words(err: Any) -> str:
+    """A pydantic error as people read it ("enter a value", "at most 100"), not its text."""
+    kind, ctx = err.get("type", ""), err.get("ctx") or {}
+    if kind in ("missing", "string_too_short"):
+        return "enter a value"
+    if kind == "string_too_long":
+        return f"at most {ctx.get('max_length')} characters"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        word = {"greater_than_equal": "at least", "greater_than": "more than",
+                "less_than_equal": "at most", "less_than": "less than"}[kind]
+        return f"{word} {next(iter(ctx.values()), '')}"
+    if kind == "literal_error":
+        return "choose one of the options"
+    return str(err.get("msg", "not valid")).removeprefix("Value error, ")
 
 
 def program_form(form: dict[str, str], currency: str) -> tuple[ProgramIn | None, dict[str, str]]:
@@ -89,9 +133,10 @@ def _list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def rule_form(form: dict[str, str], currency: str,
-              location_id: str | None) -> tuple[RuleIn | None, dict[str, str]]:
-    p = Parsed(form, currency)
+def rule_form(form: dict[str, str], currency: str, location_id: str | None,
+              tz: str | None = None) -> tuple[RuleIn | None, dict[str, str]]:
+    p = Parsed(form, currency, tz)
+    p.window()
     p.text("kind", "event_name")
     p.integer("points_per_unit")
     p.money("spend_unit")
@@ -124,10 +169,13 @@ def tier_form(form: dict[str, str], currency: str,
     return p.validate(TierIn, {"multiplier_bp": "multiplier"}), p.errors
 
 
-def reward_form(form: dict[str, str], currency: str) -> tuple[RewardIn | None, dict[str, str]]:
-    p = Parsed(form, currency)
+def reward_form(form: dict[str, str], currency: str,
+                tz: str | None = None) -> tuple[RewardIn | None, dict[str, str]]:
+    p = Parsed(form, currency, tz)
+    p.window()
     p.text("name", "kind", "sku", "terms", "min_tier_id")
     p.integer("points_cost")
+    p.integer("item_quantity")
     p.scaled("percent", "percent_bp", 100)
     p.money("amount")
     p.money("min_bill")
@@ -140,3 +188,81 @@ def reward_form(form: dict[str, str], currency: str) -> tuple[RewardIn | None, d
         name, _, message = p.errors.pop("form").partition(": ")
         p.errors[{"percent_bp": "percent"}.get(name, name)] = message
     return body, p.errors
+
+
+# ---- prefilling an edit form: the stored row in the units people type ------------------------
+
+def _day(iso: str | None, tz: str | None, *, last: bool = False) -> str:
+    """A stored window bound as the local date the form shows (an end is the day before)."""
+    if not iso:
+        return ""
+    moment = dt.datetime.fromisoformat(iso).astimezone(zone(tz))
+    return (moment.date() - dt.timedelta(days=1 if last else 0)).isoformat()
+
+
+def _on(value: Any) -> str:
+    return "on" if value else ""
+
+
+def rule_values(doc: dict[str, Any], currency: str, tz: str | None) -> dict[str, str]:
+    return {"kind": doc["kind"], "event_name": doc["event_name"],
+            "points_per_unit": str(doc["points_per_unit"]),
+            "spend_unit": major_units(doc["spend_unit"], currency),
+            "fixed_points": str(doc["fixed_points"]), "cooldown_hours": str(doc["cooldown_hours"]),
+            "excluded_skus": ", ".join(doc["excluded_skus"]),
+            "excluded_categories": ", ".join(doc["excluded_categories"]),
+            "exclude_discounted": _on(doc["exclude_discounted"]), "active": _on(doc["active"]),
+            "valid_from": _day(doc["valid_from"], tz),
+            "valid_until": _day(doc["valid_until"], tz, last=True)}
+
+
+def tier_values(doc: dict[str, Any], currency: str, basis: str) -> dict[str, str]:
+    threshold = (major_units(doc["threshold"], currency) if basis == "spend"
+                 else str(doc["threshold"]))
+    return {"name": doc["name"], "threshold": threshold,
+            "multiplier": f"{Decimal(doc['multiplier_bp']) / 10_000:f}".rstrip("0").rstrip("."),
+            "badge": doc["badge"] or ""}
+
+
+def reward_values(doc: dict[str, Any], currency: str, tz: str | None) -> dict[str, str]:
+    return {"name": doc["name"], "kind": doc["kind"], "points_cost": str(doc["points_cost"]),
+            "amount": major_units(doc["amount"], currency) if doc["amount"] else "",
+            "percent": f"{Decimal(doc['percent_bp']) / 100:f}".rstrip("0").rstrip(".")
+            if doc["percent_bp"] else "",
+            "min_bill": major_units(doc["min_bill"], currency) if doc["min_bill"] else "",
+            "sku": doc["sku"] or "", "item_quantity": str(doc["item_quantity"]),
+            "stock_cap": "" if doc["stock_cap"] is None else str(doc["stock_cap"]),
+            "per_customer_cap": "" if doc["per_customer_cap"] is None
+            else str(doc["per_customer_cap"]),
+            "terms": doc["terms"], "min_tier_id": doc["min_tier_id"] or "",
+            "members_only": _on(doc["members_only"]), "active": _on(doc["active"]),
+            "valid_from": _day(doc["valid_from"], tz),
+            "valid_until": _day(doc["valid_until"], tz, last=True)}
+
+
+def adjust_form(form: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Add or remove points: a whole number above zero, a reason from the list, a note."""
+    errors: dict[str, str] = {}
+    raw = form.get("points", "").strip()
+    points = int(raw) if raw.isdigit() else 0
+    if points <= 0:
+        errors["points"] = "enter a whole number of points above zero"
+    direction = form.get("direction", "")
+    if direction not in ("add", "remove"):
+        errors["direction"] = "choose add or remove"
+    reason = form.get("reason", "").strip()
+    if reason not in ADJUST_REASONS:
+        errors["reason"] = "choose a reason"
+    note = " ".join(form.get("note", "").split())
+    if len(note) > 300:
+        errors["note"] = "at most 300 characters"
+    if reason == "Other" and not note:
+        errors["note"] = "say what the adjustment is for"
+    key = form.get("adjust_key", "").strip()
+    if not 8 <= len(key) <= 100:
+        errors["form"] = "the form has expired: reload the page and try again"
+    if errors:
+        return None, errors
+    signed = points if direction == "add" else -points
+    text = f"{reason} — {note}" if note else reason
+    return {"points": signed, "reason": text, "key": key}, errors

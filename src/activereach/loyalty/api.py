@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.kit.error_docs import CREATED, REPLAYED
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
-from activereach.loyalty import holds, members, service
+from activereach.loyalty import holds, manage, members, service
 from activereach.loyalty.rewards import eligibility
 from activereach.loyalty.schemas import (
     AdjustIn,
@@ -78,9 +78,66 @@ async def put_tier(body: TierIn, principal: AdminAuth, request: Request) -> dict
     return await write(request, lambda s: service.put_tier(s, principal.workspace.id, body))
 
 
+@router.put("/rules/{rule_id}")
+async def update_rule(rule_id: str, body: RuleIn, principal: AdminAuth,
+                      request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.update_rule(s, principal.workspace.id, rule_id,
+                                                             body))
+
+
+@router.put("/tiers/{tier_id}")
+async def update_tier(tier_id: str, body: TierIn, principal: AdminAuth,
+                      request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.update_tier(s, principal.workspace.id, tier_id,
+                                                             body))
+
+
+# Retire / restore: the row stays for history, but no longer earns, is reached or is offered
+# (docs/loyalty.md, "Retiring").
+
+@router.post("/rules/{rule_id}/retire")
+async def retire_rule(rule_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_rule(s, principal.workspace.id, rule_id))
+
+
+@router.post("/rules/{rule_id}/restore")
+async def restore_rule(rule_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_rule(
+        s, principal.workspace.id, rule_id, retired=False))
+
+
+@router.post("/tiers/{tier_id}/retire")
+async def retire_tier(tier_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_tier(s, principal.workspace.id, tier_id))
+
+
+@router.post("/tiers/{tier_id}/restore")
+async def restore_tier(tier_id: str, principal: AdminAuth, request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_tier(
+        s, principal.workspace.id, tier_id, retired=False))
+
+
+@router.post("/rewards/{reward_id}/retire")
+async def retire_reward(reward_id: str, principal: AdminAuth,
+                        request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_reward(
+        s, principal.workspace.id, reward_id))
+
+
+@router.post("/rewards/{reward_id}/restore")
+async def restore_reward(reward_id: str, principal: AdminAuth,
+                         request: Request) -> dict[str, Any]:
+    return await write(request, lambda s: manage.retire_reward(
+        s, principal.workspace.id, reward_id, retired=False))
+
+
 @router.get("/rewards")
-async def list_rewards(principal: AdminOrDeviceAuth, request: Request) -> dict[str, Any]:
-    return {"data": await read(request, lambda s: service.list_rewards(s, principal.workspace.id))}
+async def list_rewards(principal: AdminOrDeviceAuth, request: Request,
+                       include_retired: bool = Query(default=False)) -> dict[str, Any]:
+    """Rewards on offer; ``include_retired`` (admin keys) adds the retired ones, flagged."""
+    retired = include_retired and principal.kind != "device"
+    return {"data": await read(request, lambda s: service.list_rewards(
+        s, principal.workspace.id, retired=retired))}
 
 
 @router.post("/rewards", status_code=201)

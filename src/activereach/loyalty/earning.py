@@ -34,34 +34,54 @@ def rule_view(row: LoyaltyRule) -> rules.PurchaseRule:
         exclude_discounted=row.exclude_discounted)
 
 
-async def resolved_rules(session: AsyncSession, workspace_id: str, location_id: str | None, *,
-                         kind: str, event_name: str) -> list[LoyaltyRule]:
-    """Active rows of this kind and event that apply at the outlet (outlet beats brand)."""
-    rows = list((await session.execute(select(LoyaltyRule).where(
+def _row(rule: LoyaltyRule, payload: Any = None) -> rules.RuleRow:
+    return rules.RuleRow(rule.id, rule.kind, rule.event_name, rule.location_id, payload,
+                         rule.valid_from, rule.valid_until)
+
+
+async def _live_rows(session: AsyncSession, workspace_id: str, *, kind: str,
+                     event_name: str) -> list[LoyaltyRule]:
+    """Active, unretired rows of this kind and event, every scope and window."""
+    return list((await session.execute(select(LoyaltyRule).where(
         LoyaltyRule.workspace_id == workspace_id, LoyaltyRule.kind == kind,
-        LoyaltyRule.event_name == event_name, LoyaltyRule.active.is_(True)))).scalars())
+        LoyaltyRule.event_name == event_name, LoyaltyRule.active.is_(True),
+        LoyaltyRule.retired_at.is_(None)))).scalars())
+
+
+async def resolved_rules(session: AsyncSession, workspace_id: str, location_id: str | None, *,
+                         kind: str, event_name: str,
+                         at: dt.datetime | None = None) -> list[LoyaltyRule]:
+    """Rows of this kind and event that apply at the outlet at ``at`` (default now): outlet
+    beats brand, and a row outside its validity window does not apply."""
+    rows = await _live_rows(session, workspace_id, kind=kind, event_name=event_name)
     by_id = {row.id: row for row in rows}
-    chosen = rules.resolve_rules(
-        [rules.RuleRow(r.id, r.kind, r.event_name, r.location_id) for r in rows], location_id)
+    chosen = rules.resolve_rules([_row(r) for r in rows], location_id, at or utcnow())
     return [by_id[row.id] for row in chosen]
 
 
-# Resolved purchase rules per (workspace, outlet, program version).  Every rule change touches
-# the program's ``updated_at`` in the same transaction, and the program row is read on every
-# order anyway, so a stale entry is never used; at most a few hundred entries per process.
-_PURCHASE_RULES: dict[tuple[str, str | None, str], rules.PurchaseRule | None] = {}
+# Purchase-rule candidates per (workspace, program version).  Every rule change touches the
+# program's ``updated_at`` in the same transaction, and the program row is read on every order
+# anyway, so a stale entry is never used; at most a few hundred entries per process.  The
+# candidates are cached, not the resolved rule: validity windows make the choice depend on the
+# sale's time, which no cache key can capture.
+_PURCHASE_RULES: dict[tuple[str, str], list[rules.RuleRow]] = {}
 
 
 async def purchase_rule(session: AsyncSession, program: LoyaltyProgram,
-                        location_id: str | None) -> rules.PurchaseRule | None:
-    key = (program.workspace_id, location_id, program.updated_at.isoformat())
+                        location_id: str | None,
+                        at: dt.datetime | None = None) -> rules.PurchaseRule | None:
+    """The purchase rule for a sale at the outlet at ``at`` (the sale's time: an order synced
+    late from an offline till earns under the rules of the moment it was made)."""
+    key = (program.workspace_id, program.updated_at.isoformat())
     if key not in _PURCHASE_RULES:
-        found = await resolved_rules(session, program.workspace_id, location_id,
-                                     kind="purchase", event_name="order_completed")
+        found = await _live_rows(session, program.workspace_id, kind="purchase",
+                                 event_name="order_completed")
         if len(_PURCHASE_RULES) > 512:
             _PURCHASE_RULES.clear()
-        _PURCHASE_RULES[key] = rule_view(found[0]) if found else None
-    return _PURCHASE_RULES[key]
+        _PURCHASE_RULES[key] = [_row(r, rule_view(r)) for r in found]
+    chosen = rules.resolve_rules(_PURCHASE_RULES[key], location_id, at or utcnow())
+    payload: rules.PurchaseRule | None = chosen[0].payload if chosen else None
+    return payload
 
 
 async def schedule(session: AsyncSession, lot: LoyaltyLot) -> None:
@@ -120,7 +140,7 @@ async def earn_for_order(session: AsyncSession, program: LoyaltyProgram,
                          account: LoyaltyAccount, *, order: Any, lines: list[Any],
                          points_paid: int, multiplier_bp: int) -> tuple[int, LoyaltyLot | None]:
     """Points for a completed order under the rules resolved at its outlet."""
-    rule = await purchase_rule(session, program, order.location_id)
+    rule = await purchase_rule(session, program, order.location_id, order.occurred_at)
     if rule is None:
         return 0, None
     earn_lines = [rules.EarnLine(sku=line.sku, category=line.category, taxable=line.taxable,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from activereach.contacts.models import Contact, ContactIdentity
 from activereach.contacts.rules import IdentityError, normalize_phone
 from activereach.contacts.service import find_by_identity, resolve_contact
+from activereach.events.service import append_event
 from activereach.kit.db import utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.loyalty import earning, holds, ledger, rules
@@ -129,9 +130,10 @@ async def quote(session: AsyncSession, ws: Workspace, program: LoyaltyProgram,
         value = rules.reward_value(reward.kind, bill_total=body.bill_total,
                                    percent_bp=reward.percent_bp, amount=reward.amount,
                                    min_bill=reward.min_bill)
-        listed = next(r for r in await eligibility(session, ws.id, account) if r["id"] == reward.id)
-        out.update(reward_id=reward.id, value=value, ok=listed["eligible"],
-                   reasons=listed["reasons"])
+        listed = next((r for r in await eligibility(session, ws.id, account)
+                       if r["id"] == reward.id), None)  # None: retired, so not offered
+        out.update(reward_id=reward.id, value=value, ok=bool(listed and listed["eligible"]),
+                   reasons=listed["reasons"] if listed else ["retired"])
     return out
 
 
@@ -154,6 +156,13 @@ async def adjust(session: AsyncSession, program: LoyaltyProgram, member_id: str,
                            "can be taken without going negative", code="insufficient_points")
         await ledger.debit(session, account, wanted, allow_debt=allow)
         await ledger.post(session, account, kind="adjust", points=body.points, key=key, refs=refs)
+    # on the contact's timeline too, so the profile says why the balance moved
+    await append_event(session, workspace_id=account.workspace_id,
+                       message_id=f"loyalty:{key}", name="loyalty_points_adjusted",
+                       timestamp=utcnow(), source="api", contact_id=account.contact_id,
+                       properties={"program": program.name, "points": body.points,
+                                   "reason": body.reason, "balance": account.available,
+                                   "pending": account.pending})
     await recompute_tier(session, program, account, trigger=key)
     return {**member_out(account, program), "replayed": False}
 

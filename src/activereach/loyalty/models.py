@@ -64,6 +64,10 @@ class LoyaltyRule(Base):
     excluded_categories: Mapped[list[str]] = mapped_column(JSONType, default=list)
     exclude_discounted: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # earns only inside [valid_from, valid_until) (the console types local dates)
+    valid_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -78,6 +82,8 @@ class LoyaltyTier(Base):
     threshold: Mapped[int] = mapped_column(BigInteger)
     multiplier_bp: Mapped[int] = mapped_column(Integer, default=10_000)
     badge: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # a retired tier is no longer reached; its members are re-tiered when it retires
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -106,6 +112,8 @@ class LoyaltyReward(Base):
     valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     terms: Mapped[str] = mapped_column(String(2000), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a retired reward is offered nowhere (till, eligibility) but stays for the ledger's history
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -15,6 +15,7 @@ from activereach.loyalty.models import LoyaltyAccount, LoyaltyHold, LoyaltyProgr
 from activereach.loyalty.tiers import rank_of, tier_rows
 
 REASON_TEXT = {
+    "retired": "the reward has been retired",
     "inactive": "the reward is switched off",
     "window": "outside the reward's validity window",
     "membership": "members only: enrol first",
@@ -35,7 +36,9 @@ def reward_out(reward: LoyaltyReward) -> dict[str, Any]:
             "per_customer_cap": reward.per_customer_cap,
             "valid_from": reward.valid_from.isoformat() if reward.valid_from else None,
             "valid_until": reward.valid_until.isoformat() if reward.valid_until else None,
-            "terms": reward.terms, "active": reward.active}
+            "terms": reward.terms, "active": reward.active,
+            "retired": reward.retired_at is not None,
+            "retired_at": reward.retired_at.isoformat() if reward.retired_at else None}
 
 
 async def _used_by(session: AsyncSession, account: LoyaltyAccount | None) -> dict[str, int]:
@@ -56,20 +59,22 @@ def _view(reward: LoyaltyReward, ranks: dict[str, int]) -> rules.RewardView:
         tier_rank=ranks.get(reward.min_tier_id) if reward.min_tier_id else None,
         members_only=reward.members_only, stock_cap=reward.stock_cap,
         issued=reward.issued_count, per_customer_cap=reward.per_customer_cap,
-        valid_from=reward.valid_from, valid_until=reward.valid_until, active=reward.active)
+        valid_from=reward.valid_from, valid_until=reward.valid_until, active=reward.active,
+        retired=reward.retired_at is not None)
 
 
 async def eligibility(session: AsyncSession, workspace_id: str,
                       account: LoyaltyAccount | None) -> list[dict[str, Any]]:
-    """Every reward with ``eligible`` and, when locked, the reasons (so tills show what
-    unlocks it).  ``account`` None means the shopper is not a member."""
+    """Every reward still offered with ``eligible`` and, when locked, the reasons (so tills
+    show what unlocks it).  ``account`` None means the shopper is not a member.  Retired
+    rewards are left out: nothing unlocks them, so a till should not list them at all."""
     tiers = await tier_rows(session, workspace_id)
     ranks = {t.id: rank_of(tiers, t.id) or 0 for t in tiers}
     used = await _used_by(session, account)
     now = utcnow()
     rows = await session.execute(select(LoyaltyReward).where(
-        LoyaltyReward.workspace_id == workspace_id).order_by(LoyaltyReward.points_cost,
-                                                             LoyaltyReward.id))
+        LoyaltyReward.workspace_id == workspace_id, LoyaltyReward.retired_at.is_(None))
+        .order_by(LoyaltyReward.points_cost, LoyaltyReward.id))
     out = []
     for reward in rows.scalars():
         member = rules.MemberView(

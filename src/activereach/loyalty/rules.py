@@ -31,6 +31,15 @@ class PurchaseRule:
     exclude_discounted: bool = False
 
 
+def in_window(valid_from: dt.datetime | None, valid_until: dt.datetime | None,
+              now: dt.datetime) -> bool:
+    """Whether ``now`` lies in [valid_from, valid_until): the start counts, the end does not
+    (an "until 31 Dec" typed in the console is stored as 1 Jan 00:00 local)."""
+    if valid_from is not None and now < valid_from:
+        return False
+    return valid_until is None or now < valid_until
+
+
 @dataclass(frozen=True, slots=True)
 class RuleRow:
     """Any earning-rule row, reduced to what scope resolution needs."""
@@ -40,14 +49,22 @@ class RuleRow:
     event_name: str
     location_id: str | None
     payload: Any = None
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
 
 
-def resolve_rules(rows: list[RuleRow], location_id: str | None) -> list[RuleRow]:
+def resolve_rules(rows: list[RuleRow], location_id: str | None,
+                  at: dt.datetime | None = None) -> list[RuleRow]:
     """Brand rows apply everywhere; an outlet row replaces the brand row of the same
-    (kind, qualifying event) at that outlet, and rows of other outlets never apply."""
+    (kind, qualifying event) at that outlet, and rows of other outlets never apply.
+
+    With ``at``, a row outside its validity window does not exist at that moment: an outlet
+    rule that has ended hands the outlet back to the brand rule rather than to nothing."""
     chosen: dict[tuple[str, str], RuleRow] = {}
     for row in sorted(rows, key=lambda r: r.location_id is not None):
         if row.location_id is not None and row.location_id != location_id:
+            continue
+        if at is not None and not in_window(row.valid_from, row.valid_until, at):
             continue
         chosen[(row.kind, row.event_name)] = row  # outlet rows sort last, so they win
     return sorted(chosen.values(), key=lambda r: (r.kind, r.event_name, r.id))
@@ -151,6 +168,7 @@ class RewardView:
     valid_from: dt.datetime | None
     valid_until: dt.datetime | None
     active: bool = True
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +183,11 @@ class MemberView:
 def reward_reasons(reward: RewardView, member: MemberView, now: dt.datetime) -> list[str]:
     """Why a reward is locked for this member; an empty list means eligible."""
     reasons: list[str] = []
+    if reward.retired:
+        reasons.append("retired")
     if not reward.active:
         reasons.append("inactive")
-    if (reward.valid_from and now < reward.valid_from) or \
-            (reward.valid_until and now >= reward.valid_until):
+    if not in_window(reward.valid_from, reward.valid_until, now):
         reasons.append("window")
     if reward.members_only and not member.is_member:
         reasons.append("membership")

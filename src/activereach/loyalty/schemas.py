@@ -39,11 +39,15 @@ class RuleIn(Strict):
     excluded_categories: list[str] = Field(default_factory=list, max_length=1000)
     exclude_discounted: bool = False
     active: bool = True
+    valid_from: AwareDatetime | None = None     # earns from this moment …
+    valid_until: AwareDatetime | None = None    # … until just before this one
 
     @model_validator(mode="after")
     def _event_has_points(self) -> RuleIn:
         if self.kind == "event" and self.fixed_points <= 0:
             raise ValueError("fixed_points: an event rule needs fixed_points > 0")
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until: must be after valid_from")
         return self
 
 

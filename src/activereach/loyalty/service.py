@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import literal, or_, select, update
@@ -65,11 +66,18 @@ def rule_out(rule: LoyaltyRule) -> dict[str, Any]:
             else "outlet", "points_per_unit": rule.points_per_unit, "spend_unit": rule.spend_unit,
             "fixed_points": rule.fixed_points, "cooldown_hours": rule.cooldown_hours,
             "excluded_skus": rule.excluded_skus, "excluded_categories": rule.excluded_categories,
-            "exclude_discounted": rule.exclude_discounted, "active": rule.active}
+            "exclude_discounted": rule.exclude_discounted, "active": rule.active,
+            "valid_from": _iso(rule.valid_from), "valid_until": _iso(rule.valid_until),
+            "retired": rule.retired_at is not None, "retired_at": _iso(rule.retired_at)}
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 async def put_rule(session: AsyncSession, workspace_id: str, body: RuleIn) -> dict[str, Any]:
-    """One row per (kind, event, scope): sending the same scope again replaces that row."""
+    """One row per (kind, event, scope): sending the same scope again replaces that row (and
+    brings a retired one back)."""
     location_id = None
     if body.location:
         location = await find_location(session, workspace_id, body.location)
@@ -86,16 +94,26 @@ async def put_rule(session: AsyncSession, workspace_id: str, body: RuleIn) -> di
                            event_name=body.event_name, scope=scope, location_id=location_id,
                            created_at=now)
         session.add(rule)
-    for name in ("points_per_unit", "spend_unit", "fixed_points", "cooldown_hours",
-                 "excluded_skus", "excluded_categories", "exclude_discounted", "active"):
-        setattr(rule, name, getattr(body, name))
-    rule.updated_at = now
-    await _touch_program(session, workspace_id)
+    apply_rule(rule, body, now)
+    await touch_program(session, workspace_id)
     await session.flush()
     return rule_out(rule)
 
 
-async def _touch_program(session: AsyncSession, workspace_id: str) -> None:
+RULE_FIELDS = ("points_per_unit", "spend_unit", "fixed_points", "cooldown_hours",
+               "excluded_skus", "excluded_categories", "exclude_discounted", "active",
+               "valid_from", "valid_until")
+
+
+def apply_rule(rule: LoyaltyRule, body: RuleIn, now: dt.datetime) -> None:
+    """The body's editable fields onto the row; saving a rule un-retires it."""
+    for name in RULE_FIELDS:
+        setattr(rule, name, getattr(body, name))
+    rule.retired_at = None
+    rule.updated_at = now
+
+
+async def touch_program(session: AsyncSession, workspace_id: str) -> None:
     """A new program version: caches keyed by ``updated_at`` (earning.purchase_rule) refresh."""
     program = await ledger.program_of(session, workspace_id)
     if program is not None:
@@ -111,11 +129,13 @@ async def list_rules(session: AsyncSession, workspace_id: str) -> list[dict[str,
 
 def tier_out(tier: LoyaltyTier) -> dict[str, Any]:
     return {"id": tier.id, "name": tier.name, "threshold": tier.threshold,
-            "multiplier_bp": tier.multiplier_bp, "badge": tier.badge}
+            "multiplier_bp": tier.multiplier_bp, "badge": tier.badge,
+            "retired": tier.retired_at is not None, "retired_at": _iso(tier.retired_at)}
 
 
 async def put_tier(session: AsyncSession, workspace_id: str, body: TierIn) -> dict[str, Any]:
-    """Tiers are keyed by name; sending a name again updates it."""
+    """Tiers are keyed by name; sending a name again updates it (a retired one stays retired:
+    restoring it re-tiers members, which ``manage.restore_tier`` does)."""
     tier = await session.scalar(select(LoyaltyTier).where(
         LoyaltyTier.workspace_id == workspace_id, LoyaltyTier.name == body.name))
     if tier is None:
@@ -136,7 +156,8 @@ async def list_tiers(session: AsyncSession, workspace_id: str) -> list[dict[str,
 async def put_reward(session: AsyncSession, workspace_id: str, body: RewardIn,
                      reward_id: str | None = None) -> dict[str, Any]:
     tier_id = body.min_tier_id
-    if tier_id and await session.get(LoyaltyTier, (workspace_id, tier_id)) is None:
+    tier = await session.get(LoyaltyTier, (workspace_id, tier_id)) if tier_id else None
+    if tier_id and (tier is None or tier.retired_at is not None):
         raise Unprocessable.field("min_tier_id", f"no tier {body.min_tier_id!r}")
     reward = None
     if reward_id:
@@ -155,7 +176,11 @@ async def put_reward(session: AsyncSession, workspace_id: str, body: RewardIn,
     return reward_out(reward)
 
 
-async def list_rewards(session: AsyncSession, workspace_id: str) -> list[dict[str, Any]]:
-    rows = await session.execute(select(LoyaltyReward).where(
-        LoyaltyReward.workspace_id == workspace_id).order_by(LoyaltyReward.points_cost))
+async def list_rewards(session: AsyncSession, workspace_id: str, *,
+                       retired: bool = True) -> list[dict[str, Any]]:
+    """Every reward; ``retired=False`` leaves retired ones out (what a till is offered)."""
+    query = select(LoyaltyReward).where(LoyaltyReward.workspace_id == workspace_id)
+    if not retired:
+        query = query.where(LoyaltyReward.retired_at.is_(None))
+    rows = await session.execute(query.order_by(LoyaltyReward.points_cost))
     return [reward_out(reward) for reward in rows.scalars()]

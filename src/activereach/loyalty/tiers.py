@@ -14,8 +14,10 @@ from activereach.loyalty.models import LoyaltyAccount, LoyaltyLot, LoyaltyProgra
 
 
 async def tier_rows(session: AsyncSession, workspace_id: str) -> list[LoyaltyTier]:
-    rows = await session.execute(select(LoyaltyTier).where(LoyaltyTier.workspace_id == workspace_id)
-                                 .order_by(LoyaltyTier.threshold, LoyaltyTier.id))
+    """The tiers members can reach (retired ones are not)."""
+    rows = await session.execute(select(LoyaltyTier).where(
+        LoyaltyTier.workspace_id == workspace_id, LoyaltyTier.retired_at.is_(None))
+        .order_by(LoyaltyTier.threshold, LoyaltyTier.id))
     return list(rows.scalars())
 
 

@@ -7,7 +7,8 @@ import { utcDay, type OfflineUse } from "./policy.ts";
 /** A reward as the server lists it: its terms are what lib/rewards.ts turns into a discount. */
 export interface Reward { id: string; name: string; kind: string; points_cost: number; eligible: boolean;
   percent_bp?: number; amount?: number; min_bill?: number; sku?: string | null; item_quantity?: number;
-  reason_text?: string[]; points_short?: number; [k: string]: unknown }
+  reason_text?: string[]; points_short?: number; valid_from?: string | null;
+  valid_until?: string | null; [k: string]: unknown }
 export interface Member {
   member_id: string; member_code: string; available: number; spendable: number; pending: number;
   tier?: string | null; points_name: string; point_value: number; rewards: Reward[];

@@ -3,6 +3,7 @@
  * (the configurable cap: the till's offline allowance per member per day, spent cumulatively,
  * as loyalty/offline.py counts it), and when a line discount needs a manager's PIN.
  */
+import { rewardInWindow } from "./rewards.ts";
 
 export interface TillConfig { offline_redeem_cap: number; discount_limit_bp: number;
   idle_lock_minutes: number; weighed_prefixes: string }
@@ -36,11 +37,14 @@ export function offlineRedeemError(points: number, o: { cap: number; spendable: 
 /** Why a reward cannot be applied offline (no hold), or null when the till may apply it: its
  *  points cost must fit the till's allowance left today for the member (``cap``) and the last
  *  known balance; the server settles the points (and recomputes the discount) on sync. */
-export function offlineRewardError(r: { name: string; points_cost: number; eligible: boolean },
-                                   o: { cap: number; allowance: number; spendable: number; hasPhone: boolean }): string | null {
+export function offlineRewardError(r: { name: string; points_cost: number; eligible: boolean;
+                                        valid_from?: string | null; valid_until?: string | null },
+                                   o: { cap: number; allowance: number; spendable: number; hasPhone: boolean;
+                                        now?: Date }): string | null {
   if (!o.hasPhone) return "Offline, a reward needs the member looked up by phone.";
   if (o.cap <= 0) return "Redeeming rewards offline is switched off for this till.";
   if (!r.eligible) return `${r.name} was not eligible at the last look-up.`;
+  if (!rewardInWindow(r, o.now ?? new Date())) return `${r.name} is not valid today.`;
   if (r.points_cost > o.spendable) {
     return `Offline: ${r.name} costs ${r.points_cost} points; the last known balance is ${o.spendable}.`;
   }

@@ -54,6 +54,16 @@ function freeUnits(units: number, lines: RewardLine[], nets: number[]): number[]
   });
 }
 
+/** Whether ``now`` lies in a reward's validity window [valid_from, valid_until): the start
+ *  counts, the end does not, null is open (loyalty/rules.py ``in_window``; the shared
+ *  ``windows`` vectors). Offline, the last look-up's ``eligible`` cannot know the window closed. */
+export function rewardInWindow(r: { valid_from?: string | null; valid_until?: string | null },
+                               now: Date): boolean {
+  const t = now.getTime();
+  if (r.valid_from && t < Date.parse(r.valid_from)) return false;
+  return !r.valid_until || t < Date.parse(r.valid_until);
+}
+
 /** ``amount`` split in proportion to ``weights`` by cumulative floors (exact sum). */
 export function spread(amount: number, weights: number[]): number[] {
   const whole = weights.reduce((s, w) => s + w, 0);

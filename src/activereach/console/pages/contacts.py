@@ -18,6 +18,7 @@ from activereach.contacts.service import get_contact, identities_of
 from activereach.events.service import online_visits
 from activereach.kit.errors import NotFound
 from activereach.kit.http import read, write
+from activereach.loyalty.members import contact_summary
 from activereach.messaging.service import get_consent, set_consent
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,8 @@ async def profile(contact_id: str, con: Con,
 
     async def load(session: AsyncSession) -> tuple[
             Contact, list[ContactIdentity], list[svc.ChannelStats],
-            tuple[list[svc.TimelineRow], str | None], dict[str, Any], dict[str, Any] | None]:
+            tuple[list[svc.TimelineRow], str | None], dict[str, Any], dict[str, Any] | None,
+            dict[str, Any] | None]:
         contact = await get_contact(session, con.workspace.id, contact_id)
         if contact is None:
             raise NotFound(f"contact: no contact {contact_id!r}")
@@ -61,13 +63,14 @@ async def profile(contact_id: str, con: Con,
                 await svc.order_stats(session, con.workspace.id, contact.id, location_id),
                 (rows, next_cursor),
                 (await get_consent(session, con.workspace.id, contact.id))["channels"],
-                await online_visits(session, con.workspace.id, contact.id))
-    contact, identities, stats, (events, next_cursor), consent, online = await read(
+                await online_visits(session, con.workspace.id, contact.id),
+                await contact_summary(session, con.workspace.id, contact.id))
+    contact, identities, stats, (events, next_cursor), consent, online, loyalty = await read(
         con.request, load)
     return page(con, "console/contact.html", "contacts", contact=contact, identities=identities,
                 stats=stats, events=events, next_cursor=next_cursor,
                 first_page=cursor is None, consent=consent, channel_labels=LABELS,
-                online=online)
+                online=online, loyalty=loyalty)
 
 
 @router.post("/dashboard/{workspace}/contacts/{contact_id}/consent/{channel}")

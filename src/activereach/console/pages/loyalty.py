@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import loyalty as forms
 from activereach.console.catalog import major
+from activereach.console.audit import Target, audited
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.web import flash, page, redirect
@@ -63,10 +65,16 @@ async def _page(con: Console, status_code: int = 200, before: str | None = None,
                 await members.list_members(session, ws, location_id=location_id, before=before,
                                            limit=PAGE_SIZE))
     program, rules, tiers, rewards, people = await read(con.request, load)
+    rules, tiers, rewards = _dated(rules), _dated(tiers), _dated(rewards)
     program_doc = service.program_out(program) if program else None
+    scoped = _rules_in_scope(rules, location_id)
     ctx: dict[str, Any] = {
-        "program": program_doc, "rules": _rules_in_scope(rules, location_id), "tiers": tiers,
-        "rewards": rewards, "members": people, "first_page": before is None,
+        "program": program_doc, "rules": [r for r in scoped if not r["retired"]],
+        "tiers": [t for t in tiers if not t["retired"]],
+        "rewards": [r for r in rewards if not r["retired"]], "members": people,
+        "retired": {"rules": [r for r in scoped if r["retired"]],
+                    "tiers": [t for t in tiers if t["retired"]],
+                    "rewards": [r for r in rewards if r["retired"]]}, "first_page": before is None,
         "next_before": people[-1][0].id if len(people) == PAGE_SIZE else None,
         "outlet_names": {loc.id: loc.name for loc in con.locations},
         "tier_names": {t["id"]: t["name"] for t in tiers},
@@ -74,6 +82,20 @@ async def _page(con: Console, status_code: int = 200, before: str | None = None,
             program_doc, con.workspace.currency),
         "errors": {}, "form": None, "values": {}, "q": "", "problem": None, **extra}
     return page(con, "console/loyalty.html", "loyalty", status_code=status_code, **ctx)
+
+
+def _dated(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Window bounds and retirement as datetimes for ``| when``; the window's last day is the
+    day before its (exclusive) end."""
+    out = []
+    for doc in docs:
+        parse = {k: dt.datetime.fromisoformat(doc[k]) if doc.get(k) else None
+                 for k in ("valid_from", "valid_until", "retired_at")}
+        until = parse["valid_until"]
+        out.append({**doc, "valid_from_dt": parse["valid_from"], "valid_until_dt": until,
+                    "valid_last_dt": until - dt.timedelta(seconds=1) if until else None,
+                    "retired_at_dt": parse["retired_at"]})
+    return out
 
 
 def _program_values(doc: dict[str, Any] | None, currency: str) -> dict[str, Any]:
@@ -110,13 +132,40 @@ async def loyalty(con: Con, q: str = Query(default="", max_length=100),
     return await _page(con, before=before)
 
 
+AUDIT_KINDS = {"program": "loyalty_program", "rule": "loyalty_rule", "tier": "loyalty_tier",
+               "reward": "loyalty_reward"}
+HIDDEN = ("id", "issued", "retired_at", "updated_at")
+
+
+def audit_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """What people edit, for the audit log (no ids, counters or timestamps)."""
+    return {k: v for k, v in doc.items() if k not in HIDDEN}
+
+
+def audit_label(kind: str, doc: dict[str, Any], con: Console) -> str:
+    """A rule is named by its event and scope; everything else by its name."""
+    if kind != "rule":
+        return str(doc.get("name") or kind)
+    names = {loc.id: loc.name for loc in con.locations}
+    where = names.get(doc.get("location_id") or "", "the brand")
+    return f"{doc['event_name']} ({doc['kind']}) at {where}"
+
+
 async def _save(con: Console, name: str, parsed: tuple[Any, dict[str, str]], run: Any,
-                done: str) -> HTMLResponse | RedirectResponse:
-    """Validate → write in one transaction → 303; errors (form or service) re-render, 422."""
+                done: str, before: Any = None) -> HTMLResponse | RedirectResponse:
+    """Validate → write and audit in one transaction → 303; errors (form or service)
+    re-render, 422."""
     body, errors = parsed
     if body is not None:
+        async def txn(session: AsyncSession) -> None:
+            old = await before(session) if before else None
+            doc = await run(session, body)
+            action = f"{name}.update" if old else f"{name}.create"
+            await audited(session, con, action,
+                          Target(AUDIT_KINDS[name], doc["id"], audit_label(name, doc, con)),
+                          before=audit_fields(old) if old else None, after=audit_fields(doc))
         try:
-            await write(con.request, lambda s: run(s, body))
+            await write(con.request, txn)
         except AppError as exc:
             if exc.status_code != 422:
                 raise
@@ -143,8 +192,13 @@ async def save_program(con: Con) -> HTMLResponse | RedirectResponse:
     if con.location is not None:
         raise NotFound("location: the program is brand-wide; edit it under All outlets")
     ws = con.workspace.id
+
+    async def before(session: AsyncSession) -> dict[str, Any] | None:
+        program = await ledger.program_of(session, ws)
+        return service.program_out(program) if program else None
     return await _save(con, "program", forms.program_form(form, con.workspace.currency),
-                       lambda s, body: service.put_program(s, ws, body), "Program saved.")
+                       lambda s, body: service.put_program(s, ws, body), "Program saved.",
+                       before)
 
 
 @router.post(BASE + "/rules", response_model=None)
@@ -159,7 +213,8 @@ async def save_rule(con: Con) -> HTMLResponse | RedirectResponse:
     ws = con.workspace.id
     location_id = con.location.id if con.location else None
     scope = con.location.name if con.location else "the brand"
-    return await _save(con, "rule", forms.rule_form(form, con.workspace.currency, location_id),
+    return await _save(con, "rule", forms.rule_form(form, con.workspace.currency, location_id,
+                                                      con.workspace.timezone),
                        lambda s, body: service.put_rule(s, ws, body),
                        f"Earning rule saved for {scope}.")
 
@@ -180,21 +235,6 @@ async def save_reward(con: Con) -> HTMLResponse | RedirectResponse:
     form = await form_with_csrf(con.request)
     con.require_owner()
     ws = con.workspace.id
-    return await _save(con, "reward", forms.reward_form(form, con.workspace.currency),
+    return await _save(con, "reward", forms.reward_form(form, con.workspace.currency,
+                                                          con.workspace.timezone),
                        lambda s, body: service.put_reward(s, ws, body), "Reward added.")
-
-
-@router.get(BASE + "/members/{member_id}", response_class=HTMLResponse)
-async def member(member_id: str, con: Con) -> HTMLResponse:
-    ws = con.workspace.id
-
-    async def load(session: AsyncSession) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        program = await service.require_program(session, ws)
-        account = await members.find_member(session, con.workspace, member_id=member_id)
-        summary = await members.member_summary(session, program, account)
-        return summary, await members.member_ledger(session, ws, account.id, 200)
-    summary, entries = await read(con.request, load)
-    if con.location is not None:
-        entries = [e for e in entries if e["location_id"] == con.location.id]
-    return page(con, "console/loyalty_member.html", "loyalty", member=summary, entries=entries,
-                outlet_names={loc.id: loc.name for loc in con.locations})
