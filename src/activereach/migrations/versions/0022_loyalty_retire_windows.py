@@ -1,7 +1,7 @@
 """loyalty: earning rules get a validity window; rules, tiers and rewards can be retired
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import activereach.kit.db
 
-revision = "0020"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
