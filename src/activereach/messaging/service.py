@@ -127,7 +127,8 @@ _templates.forget_on_write(MessageTemplate)
 
 def _row_name(location_id: str | None) -> str:
     """The brand tier is ``active_bill``; an outlet's override ``active_bill@<outlet id>``."""
-    return templates.TEMPLATE_NAME if not location_id else f"{templates.TEMPLATE_NAME}@{location_id}"
+    name = templates.TEMPLATE_NAME
+    return f"{name}@{location_id}" if location_id else name
 
 
 async def _tier(session: AsyncSession, workspace_id: str, channel: str,
@@ -144,7 +145,8 @@ async def _tier(session: AsyncSession, workspace_id: str, channel: str,
 async def stored_template(session: AsyncSession, workspace_id: str, channel: str,
                           location_id: str | None = None) -> dict[str, Any] | None:
     """What is stored for a send at ``location_id``: the outlet's fields over the brand's
-    (None: nothing stored, the built-in default applies).  Resolution outlet → brand → default."""
+    (None: nothing stored, the built-in default applies).
+    Resolution: outlet → brand → built-in default."""
     brand = await _tier(session, workspace_id, channel, None)
     outlet = await _tier(session, workspace_id, channel, location_id) if location_id else None
     if brand is None and outlet is None:
