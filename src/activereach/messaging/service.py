@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.rollups import count_receipt
+from activereach.bills.models import BillReceipt
 from activereach.contacts.models import Contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
@@ -161,6 +162,7 @@ async def template_doc(session: AsyncSession, workspace_id: str, channel: str,
     outlet = await _tier(session, workspace_id, channel, location_id) if location_id else None
     return {"name": templates.TEMPLATE_NAME, "channel": channel, "location_id": location_id,
             "default": brand is None and outlet is None, "brand": brand, "outlet": outlet,
+            "brand_content": templates.effective(channel, brand),
             "content": templates.effective(channel, {**(brand or {}), **(outlet or {})})}
 
 
@@ -339,3 +341,15 @@ async def _plan(ctx: Any) -> dict[str, Any]:
 
     plan = plan_for(ctx)
     return {"channel": plan.channel, "recipient": plan.recipient, "skipped": plan.skipped}
+
+
+async def latest_billed_order(session: AsyncSession, workspace_id: str,
+                              order_channel: str | None = None) -> str | None:
+    """The newest order with a bill (``online`` / ``offline`` for that kind only): what the
+    console renders template previews from."""
+    query = select(BillReceipt.order_id).where(BillReceipt.workspace_id == workspace_id)
+    if order_channel is not None:
+        query = query.join(Order, (Order.workspace_id == BillReceipt.workspace_id)
+                           & (Order.id == BillReceipt.order_id)).where(
+            Order.channel == order_channel)
+    return await session.scalar(query.order_by(BillReceipt.created_at.desc()).limit(1))
