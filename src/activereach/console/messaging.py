@@ -10,13 +10,35 @@ from zoneinfo import ZoneInfo
 
 from activereach.messaging.models import BRAND_SCOPE, ChannelSetting
 from activereach.messaging.providers import CHANNEL_PROVIDERS, PROVIDERS
+from activereach.messaging.providers.base import Setting
 
 STATUSES = ("queued", "sent", "delivered", "read", "failed")
 CHANNELS = ("whatsapp", "sms", "email")
 LABELS = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "Email", "whatsapp_cloud":
           "WhatsApp Cloud API", "twilio": "Twilio", "msg91": "MSG91 (DLT)", "smtp": "SMTP",
           "console": "Console (records, never sends)"}
-INTEGER_KEYS = frozenset({"port"})
+
+
+def setting(provider: str, key: str) -> Setting:
+    """The label, help and input kind of one provider setting (its own file describes it)."""
+    return PROVIDERS[provider].settings.get(key) or Setting(key.replace("_", " ").capitalize())
+
+
+def _parse_value(provider: str, key: str, value: str,
+                 errors: dict[str, str]) -> Any:
+    """A typed form value by the setting's kind; None (and an error) when it does not parse."""
+    spec = setting(provider, key)
+    if spec.kind == "number":
+        if not value.isdigit() or not 0 < int(value) < 65536:
+            errors[f"config.{key}"] = f"Enter a whole number for {spec.label.lower()}"
+            return None
+        return int(value)
+    if spec.kind == "bool":
+        return value == "yes"
+    if spec.kind == "choice" and value not in spec.choices:
+        errors[f"config.{key}"] = f"Choose one of {', '.join(spec.choices)}"
+        return None
+    return value
 
 
 @dataclass
@@ -105,7 +127,8 @@ def parse_channel_form(form: dict[str, str], channel: str, brand: ChannelSetting
     else:
         provider = form.get("provider", "").strip() or None
         if provider not in CHANNEL_PROVIDERS[channel]:
-            errors["provider"] = f"choose one of {', '.join(CHANNEL_PROVIDERS[channel])}"
+            names = ", ".join(LABELS.get(p, p) for p in CHANNEL_PROVIDERS[channel])
+            errors["provider"] = f"Choose a provider: {names}"
             provider = None
     config: dict[str, Any] = {}
     secrets: dict[str, str] = {}
@@ -115,16 +138,38 @@ def parse_channel_form(form: dict[str, str], channel: str, brand: ChannelSetting
             value = form.get(f"cfg.{provider}.{key}", "").strip()
             if not value:
                 continue
-            if key in INTEGER_KEYS:
-                if not value.isdigit() or not 0 < int(value) < 65536:
-                    errors[f"config.{key}"] = "a port number from 1 to 65535"
-                    continue
-                config[key] = int(value)
-            else:
-                config[key] = value
+            parsed = _parse_value(provider, key, value, errors)
+            if parsed is not None:
+                config[key] = parsed
         for key in secret_keys:
             value = form.get(f"sec.{provider}.{key}", "")
             if value:
                 secrets[key] = value
     return ChannelForm(provider=provider, enabled=form.get("enabled") == "on", config=config,
                        secrets=secrets, errors=errors)
+
+
+def error_words(provider: str | None, field: str, message: str) -> tuple[str, str]:
+    """A service error (``config.phone_number_id: required for whatsapp_cloud``) as the form
+    shows it: the setting's label and the message in people's words."""
+    kind, _, key = field.partition(".")
+    if provider is None or kind not in ("config", "secrets") or not key:
+        return field, message
+    label = setting(provider, key).label
+    if message.startswith("required"):
+        return field, f"Enter the {label[0].lower() + label[1:]}"
+    return field, message
+
+
+def display_value(provider: str, key: str, value: Any) -> str:
+    """A stored setting as people read it: yes/no for a switch, the value otherwise."""
+    if setting(provider, key).kind == "bool":
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def form_value(provider: str, key: str, value: Any) -> str:
+    """A stored setting as its input holds it (a switch: ``yes``/``no``)."""
+    if value is None or value == "":
+        return ""
+    return display_value(provider, key, value)
