@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from activereach.messaging.models import BRAND_SCOPE, ChannelSetting
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from activereach.bills.service import invoice_numbers
+from activereach.contacts.models import Contact
+from activereach.contacts.rules import mask_email, mask_phone
+from activereach.messaging.models import BRAND_SCOPE, ChannelSetting, Message
 from activereach.messaging.providers import CHANNEL_PROVIDERS, PROVIDERS
 from activereach.messaging.providers.base import Setting
 
@@ -173,3 +179,47 @@ def form_value(provider: str, key: str, value: Any) -> str:
     if value is None or value == "":
         return ""
     return display_value(provider, key, value)
+
+
+# ---- the outbox, for people ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Party:
+    """Who a message went to and for which bill, as the outbox shows it."""
+
+    customer: str
+    to: str
+    invoice: str
+
+
+def masked(channel: str, recipient: str) -> str:
+    return mask_email(recipient) if channel == "email" else mask_phone(recipient)
+
+
+async def parties(session: AsyncSession, workspace_id: str,
+                  rows: list[Message]) -> dict[str, Party]:
+    """Per message: the customer's name (or "—"), the masked recipient, the invoice number; two
+    queries for a whole page."""
+    contact_ids = {m.contact_id for m in rows if m.contact_id}
+    names: dict[str, str] = {}
+    if contact_ids:
+        found = await session.execute(select(Contact.id, Contact.name).where(
+            Contact.workspace_id == workspace_id, Contact.id.in_(contact_ids)))
+        names = {cid: name for cid, name in found.all() if name}
+    invoices = await invoice_numbers(session, workspace_id,
+                                     {m.order_id for m in rows if m.order_id})
+    return {m.id: Party(customer=names.get(m.contact_id or "", "—"),
+                        to=masked(m.channel, m.recipient),
+                        invoice=invoices.get(m.order_id or "", "")) for m in rows}
+
+
+def history(entries: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Status history with ``at`` as a datetime (the page shows it in local time)."""
+    out = []
+    for entry in entries or []:
+        try:
+            at: dt.datetime | None = dt.datetime.fromisoformat(str(entry.get("at")))
+        except ValueError:
+            at = None
+        out.append({**entry, "at": at})
+    return out
