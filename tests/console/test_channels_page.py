@@ -62,15 +62,15 @@ async def test_validation_names_the_field(client, tenant, console_user) -> None:
     missing = await client.post(f"{url}/whatsapp", data={
         "csrf_token": token, "provider": "whatsapp_cloud", "enabled": "on"})
     assert missing.status_code == 422
-    assert "config.phone_number_id: required for whatsapp_cloud" in missing.text
+    assert "Phone number ID: Enter the phone number ID" in missing.text
     port = await client.post(f"{url}/email", data={
         "csrf_token": token, "provider": "smtp", "cfg.smtp.host": "smtp.example.com",
         "cfg.smtp.from_address": "bills@example.com", "cfg.smtp.port": "99999"})
-    assert port.status_code == 422 and "config.port: a port number" in port.text
+    assert port.status_code == 422 and "Port: Enter a whole number for port" in port.text
     assert 'value="smtp.example.com"' in port.text  # the form keeps what was typed
     wrong = await client.post(f"{url}/sms", data={"csrf_token": token, "provider": "smtp"})
     assert wrong.status_code == 422
-    assert "provider: choose one of twilio, msg91, console" in wrong.text
+    assert "Choose a provider: Twilio, MSG91 (DLT), Console" in wrong.text
     # A relay the operator allows (tests/conftest.py): a saved host must resolve to a public
     # address or be allowed, and the test machine may have no DNS (kit/outbound.py).
     ok = await client.post(f"{url}/email", data={

@@ -30,7 +30,9 @@ async def test_outbox_filters_detail_and_resend(client, tenant, console_user, dr
     token = await sign_in(client, await console_user(tenant.slug, "manager"))
     base = f"/dashboard/{tenant.slug}/messages"
     listing = await client.get(base)
-    assert listing.status_code == 200 and "+919876543210" in listing.text
+    assert listing.status_code == 200 and "+91••••••3210" in listing.text
+    assert "+919876543210" not in listing.text   # masked, as everywhere in the app
+    assert f'/orders/{order["order_id"]}' in listing.text
     msg_id = _message_id(listing.text)
     assert 'data-status="sent"' in listing.text
     for params, shown in (({"status": "sent"}, True), ({"status": "failed"}, False),
@@ -43,7 +45,7 @@ async def test_outbox_filters_detail_and_resend(client, tenant, console_user, dr
     detail = await client.get(f"{base}/{msg_id}")
     assert detail.status_code == 200
     assert "URL button suffix" in detail.text and "Status history" in detail.text
-    assert ">sent<" in detail.text and order["order_id"] in detail.text
+    assert ">sent<" in detail.text and f'/orders/{order["order_id"]}' in detail.text
     key = re.search(r'name="resend_key" value="([^"]+)"', detail.text).group(1)
     first = await client.post(f"{base}/{msg_id}/resend",
                               data={"csrf_token": token, "resend_key": key})
@@ -53,7 +55,7 @@ async def test_outbox_filters_detail_and_resend(client, tenant, console_user, dr
     assert again.headers["location"] == first.headers["location"]  # a double submit: one resend
     await drain(tenant.id)
     resent = await client.get(first.headers["location"])
-    assert 'data-testid="message-status">sent<' in resent.text and "resend of" in resent.text
+    assert 'data-testid="message-status">sent<' in resent.text and "Resend of" in resent.text
     assert msg_id in resent.text
     assert "Resends" in (await client.get(f"{base}/{msg_id}")).text
 

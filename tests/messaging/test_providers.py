@@ -131,7 +131,7 @@ async def test_twilio_send_is_form_encoded_with_basic_auth(client, tenant, db, p
     code = order["bill"]["code"]
     assert form["To"] == "+919876543210" and form["From"] == "+15005550006"
     assert form["StatusCallback"] == f"http://testserver/v1/messaging/webhooks/twilio/{tenant.slug}"
-    assert form["Body"] == (f"Thank you for visiting Test {tenant.slug}. Bill "
+    assert form["Body"] == (f"Thank you for your order from Test {tenant.slug}. Bill "
                             f"{order['bill']['invoice_number']} for ₹498.00: "
                             f"{order['bill']['url'].rsplit('/', 1)[0]}/{code}")
     [msg] = (await messages(client, tenant, order["order_id"]))["data"]

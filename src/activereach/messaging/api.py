@@ -18,8 +18,9 @@ from activereach.kit.http import read, write
 from activereach.messaging import channels as tiers
 from activereach.messaging import service
 from activereach.messaging.schemas import (Channel, ChannelIn, ConsentIn, EmailTemplateIn,
-                                           OutletPinIn, PreviewIn, SmsTemplateIn,
-                                           WhatsAppTemplateIn)
+                                           OutletEmailTemplateIn, OutletPinIn,
+                                           OutletSmsTemplateIn, OutletWhatsAppTemplateIn,
+                                           PreviewIn, SmsTemplateIn, WhatsAppTemplateIn)
 from activereach.tenancy.auth import AdminAuth
 from activereach.tenancy.service import find_location
 
@@ -100,23 +101,74 @@ async def unpin_outlet(channel: Channel, outlet: str, principal: AdminAuth,
 
 # ---- templates ----------------------------------------------------------------------------
 
-@router.get("/messaging/templates")
-async def get_templates(principal: AdminAuth, request: Request) -> dict[str, Any]:
-    ws = principal.workspace.id
-    return await read(request, lambda s: service.get_templates(s, ws))
+OUTLET_TEMPLATE_SCHEMAS: dict[str, type[BaseModel]] = {
+    "whatsapp": OutletWhatsAppTemplateIn, "sms": OutletSmsTemplateIn,
+    "email": OutletEmailTemplateIn}
 
 
-@router.put("/messaging/templates/{channel}")
-async def put_template(channel: Channel, body: dict[str, Any], principal: AdminAuth,
-                       request: Request) -> dict[str, Any]:
-    ws = principal.workspace.id
+def template_content(channel: str, body: dict[str, Any], outlet: bool) -> dict[str, Any]:
+    """The template body validated for its tier (an outlet's fields are all optional)."""
+    schema = (OUTLET_TEMPLATE_SCHEMAS if outlet else TEMPLATE_SCHEMAS)[channel]
     try:
-        content = TEMPLATE_SCHEMAS[channel].model_validate(body).model_dump(exclude_none=True)
+        return schema.model_validate(body).model_dump(exclude_none=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
         raise Unprocessable.field(field, first["msg"]) from exc
-    return await write(request, lambda s: service.put_template(s, ws, channel, content))
+
+
+@router.get("/messaging/templates")
+async def get_templates(principal: AdminAuth, request: Request,
+                        outlet: str | None = Query(default=None, max_length=40)
+                        ) -> dict[str, Any]:
+    ws = principal.workspace.id
+
+    async def run(session: AsyncSession) -> dict[str, Any]:
+        location_id = await _location_id(session, ws, outlet)
+        return await service.get_templates(session, ws, location_id)
+
+    return await read(request, run)
+
+
+@router.get("/messaging/templates/{channel}")
+async def get_template(channel: Channel, principal: AdminAuth, request: Request,
+                       outlet: str | None = Query(default=None, max_length=40)
+                       ) -> dict[str, Any]:
+    ws = principal.workspace.id
+
+    async def run(session: AsyncSession) -> dict[str, Any]:
+        location_id = await _location_id(session, ws, outlet)
+        return await service.template_doc(session, ws, channel, location_id)
+
+    return await read(request, run)
+
+
+@router.put("/messaging/templates/{channel}")
+async def put_template(channel: Channel, body: dict[str, Any], principal: AdminAuth,
+                       request: Request, outlet: str | None = Query(default=None, max_length=40)
+                       ) -> dict[str, Any]:
+    ws = principal.workspace.id
+    content = template_content(channel, body, outlet is not None)
+
+    async def run(session: AsyncSession) -> dict[str, Any]:
+        location_id = await _location_id(session, ws, outlet)
+        return await service.put_template(session, ws, channel, content, location_id)
+
+    return await write(request, run)
+
+
+@router.delete("/messaging/templates/{channel}", status_code=204)
+async def reset_template(channel: Channel, principal: AdminAuth, request: Request,
+                         outlet: str | None = Query(default=None, max_length=40)) -> Response:
+    """Back to the built-in default (or, with ``outlet``, to the brand's); idempotent."""
+    ws = principal.workspace.id
+
+    async def run(session: AsyncSession) -> None:
+        location_id = await _location_id(session, ws, outlet)
+        await service.reset_template(session, ws, channel, location_id)
+
+    await write(request, run)
+    return Response(status_code=204)
 
 
 @router.post("/messaging/preview")

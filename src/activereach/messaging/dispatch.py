@@ -96,7 +96,8 @@ async def create_receipt_message(session: AsyncSession, ctx: OrderContext, chann
         if ctx.bill is None:
             raise templates.TemplateProblem("bill", "the order has no bill")
         content = templates.effective(
-            channel, await stored_template(session, ctx.workspace.id, channel))
+            channel, await stored_template(session, ctx.workspace.id, channel,
+                                           ctx.order.location_id))
         row["template"], row["params"], row["content"] = templates.render(
             channel, content, ctx.bill.snapshot, ctx.customer_name())
     except templates.TemplateProblem as exc:

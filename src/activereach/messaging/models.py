@@ -38,7 +38,11 @@ class ChannelSetting(Base):
 
 
 class MessageTemplate(Base):
-    """The Active Bill template of one channel (absent: the built-in default applies)."""
+    """The Active Bill template of one channel (absent: the built-in default applies).
+
+    The brand tier's row is named ``active_bill``; an outlet's override ``active_bill@<outlet
+    id>`` with ``location_id`` set, so the existing unique key still holds one row per tier.
+    """
 
     __tablename__ = "messaging_templates"
     __table_args__ = (UniqueConstraint("workspace_id", "channel", "name"),)
@@ -47,6 +51,7 @@ class MessageTemplate(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
+    location_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.analytics.rollups import count_receipt
+from activereach.bills.models import BillReceipt
 from activereach.contacts.models import Contact
 from activereach.events.service import append_event
 from activereach.jobs.service import enqueue
@@ -17,7 +18,8 @@ from activereach.kit.db import insert_ignore, utcnow
 from activereach.kit.errors import Conflict, NotFound, Unprocessable
 from activereach.kit.ids import new_id
 from activereach.messaging import rules, templates
-from activereach.messaging.models import Consent, Message, MessageTemplate, ReceiptDispatch
+from activereach.messaging.models import (BRAND_SCOPE, Consent, Message, MessageTemplate,
+                                         ReceiptDispatch)
 from activereach.orders.models import Order
 
 
@@ -124,42 +126,96 @@ _templates: TenantCache[dict[str, Any] | None] = TenantCache("messaging_template
 _templates.forget_on_write(MessageTemplate)
 
 
-async def stored_template(session: AsyncSession, workspace_id: str,
-                          channel: str) -> dict[str, Any] | None:
+def _row_name(location_id: str | None) -> str:
+    """The brand tier is ``active_bill``; an outlet's override ``active_bill@<outlet id>``."""
+    name = templates.TEMPLATE_NAME
+    return f"{name}@{location_id}" if location_id else name
+
+
+async def _tier(session: AsyncSession, workspace_id: str, channel: str,
+                location_id: str | None) -> dict[str, Any] | None:
+    name = _row_name(location_id)
+
     async def load() -> dict[str, Any] | None:
         return await session.scalar(select(MessageTemplate.content).where(
             MessageTemplate.workspace_id == workspace_id, MessageTemplate.channel == channel,
-            MessageTemplate.name == templates.TEMPLATE_NAME))
-    return await _templates.get((workspace_id, channel), load)
+            MessageTemplate.name == name))
+    return await _templates.get((workspace_id, channel, name), load)
 
 
-async def get_templates(session: AsyncSession, workspace_id: str) -> dict[str, Any]:
-    out = {}
-    for channel in rules.CHANNELS:
-        stored = await stored_template(session, workspace_id, channel)
-        out[channel] = {"name": templates.TEMPLATE_NAME, "default": stored is None,
-                        "content": templates.effective(channel, stored)}
-    return out
+async def stored_template(session: AsyncSession, workspace_id: str, channel: str,
+                          location_id: str | None = None) -> dict[str, Any] | None:
+    """What is stored for a send at ``location_id``: the outlet's fields over the brand's
+    (None: nothing stored, the built-in default applies).
+    Resolution: outlet → brand → built-in default."""
+    brand = await _tier(session, workspace_id, channel, None)
+    outlet = await _tier(session, workspace_id, channel, location_id) if location_id else None
+    if brand is None and outlet is None:
+        return None
+    return {**(brand or {}), **(outlet or {})}
+
+
+async def template_doc(session: AsyncSession, workspace_id: str, channel: str,
+                       location_id: str | None = None) -> dict[str, Any]:
+    """One channel's template at a tier: the effective content, and what each tier stores."""
+    brand = await _tier(session, workspace_id, channel, None)
+    outlet = await _tier(session, workspace_id, channel, location_id) if location_id else None
+    return {"name": templates.TEMPLATE_NAME, "channel": channel, "location_id": location_id,
+            "default": brand is None and outlet is None, "brand": brand, "outlet": outlet,
+            "brand_content": templates.effective(channel, brand),
+            "content": templates.effective(channel, {**(brand or {}), **(outlet or {})})}
+
+
+async def get_templates(session: AsyncSession, workspace_id: str,
+                        location_id: str | None = None) -> dict[str, Any]:
+    return {channel: await template_doc(session, workspace_id, channel, location_id)
+            for channel in rules.CHANNELS}
+
+
+async def _template_row(session: AsyncSession, workspace_id: str, channel: str,
+                        location_id: str | None) -> MessageTemplate | None:
+    return await session.scalar(select(MessageTemplate).where(
+        MessageTemplate.workspace_id == workspace_id, MessageTemplate.channel == channel,
+        MessageTemplate.name == _row_name(location_id)))
 
 
 async def put_template(session: AsyncSession, workspace_id: str, channel: str,
-                       content: dict[str, Any]) -> dict[str, Any]:
+                       content: dict[str, Any], location_id: str | None = None) -> dict[str, Any]:
+    """Store one tier.  An outlet stores only the fields it sets (the rest inherit the brand);
+    validation runs on what the send will use: default, brand and outlet merged."""
     if channel not in rules.CHANNELS:
         raise NotFound(f"channel: no channel {channel!r}")
-    merged = templates.effective(channel, content)
+    content = {k: v for k, v in content.items() if v is not None} if location_id else content
+    brand = await _tier(session, workspace_id, channel, None) if location_id else None
+    merged = templates.effective(channel, {**(brand or {}), **content})
     try:
         templates.validate(channel, merged)
     except templates.TemplateProblem as exc:
         raise Unprocessable.field(exc.field, exc.message) from exc
-    row = await session.scalar(select(MessageTemplate).where(
-        MessageTemplate.workspace_id == workspace_id, MessageTemplate.channel == channel,
-        MessageTemplate.name == templates.TEMPLATE_NAME))
+    row = await _template_row(session, workspace_id, channel, location_id)
     if row is None:
         row = MessageTemplate(workspace_id=workspace_id, id=new_id("mtp"), channel=channel,
-                              name=templates.TEMPLATE_NAME)
+                              name=_row_name(location_id), location_id=location_id)
         session.add(row)
     row.content, row.updated_at = content, utcnow()
-    return {"name": templates.TEMPLATE_NAME, "default": False, "content": merged}
+    await session.flush()
+    return {"name": templates.TEMPLATE_NAME, "channel": channel, "location_id": location_id,
+            "default": False, "content": merged}
+
+
+async def reset_template(session: AsyncSession, workspace_id: str, channel: str,
+                         location_id: str | None = None) -> dict[str, Any] | None:
+    """Back to the built-in default (brand tier) or to the brand's (an outlet): the tier's row
+    goes.  Returns what it stored, None when there was nothing to reset."""
+    if channel not in rules.CHANNELS:
+        raise NotFound(f"channel: no channel {channel!r}")
+    row = await _template_row(session, workspace_id, channel, location_id)
+    if row is None:
+        return None
+    before = dict(row.content or {})
+    await session.delete(row)
+    await session.flush()
+    return before
 
 
 # ---- the outbox ---------------------------------------------------------------------------
@@ -247,8 +303,12 @@ async def resend(session: AsyncSession, workspace_id: str, message_id: str,
 
 
 async def preview(session: AsyncSession, workspace_id: str, order_id: str, channel: str | None,
-                  override: dict[str, Any] | None) -> dict[str, Any]:
-    """Render the Active Bill template of one or every channel for an order, without sending."""
+                  override: dict[str, Any] | None, *,
+                  scope: str | None = None) -> dict[str, Any]:
+    """Render the Active Bill template of one or every channel for an order, without sending.
+
+    ``scope``: the template tier to render — ``BRAND_SCOPE`` (the brand's, no outlet
+    override), an outlet id, or None for what the send would use (the order's outlet)."""
     from activereach.messaging.routing import load_context  # noqa: PLC0415 (import cycle)
 
     ctx = await load_context(session, workspace_id, order_id)
@@ -257,9 +317,10 @@ async def preview(session: AsyncSession, workspace_id: str, order_id: str, chann
     if ctx.bill is None:
         raise Conflict("the order has no bill to render", code="no_bill")
     out: dict[str, Any] = {}
+    tier = ctx.order.location_id if scope is None else (None if scope == BRAND_SCOPE else scope)
     for ch in [channel] if channel else list(rules.CHANNELS):
         stored = override if (override is not None and channel) else await stored_template(
-            session, workspace_id, ch)
+            session, workspace_id, ch, tier)
         content = templates.effective(ch, stored)
         try:
             templates.validate(ch, content)
@@ -280,3 +341,15 @@ async def _plan(ctx: Any) -> dict[str, Any]:
 
     plan = plan_for(ctx)
     return {"channel": plan.channel, "recipient": plan.recipient, "skipped": plan.skipped}
+
+
+async def latest_billed_order(session: AsyncSession, workspace_id: str,
+                              order_channel: str | None = None) -> str | None:
+    """The newest order with a bill (``online`` / ``offline`` for that kind only): what the
+    console renders template previews from."""
+    query = select(BillReceipt.order_id).where(BillReceipt.workspace_id == workspace_id)
+    if order_channel is not None:
+        query = query.join(Order, (Order.workspace_id == BillReceipt.workspace_id)
+                           & (Order.id == BillReceipt.order_id)).where(
+            Order.channel == order_channel)
+    return await session.scalar(query.order_by(BillReceipt.created_at.desc()).limit(1))

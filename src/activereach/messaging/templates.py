@@ -22,22 +22,32 @@ from activereach.messaging.sandbox import LimitedEnvironment
 TEMPLATE_NAME = "active_bill"
 # Names a template may use; each is computed from the bill snapshot and the order.
 VARIABLES = ("customer_name", "brand", "outlet", "invoice_number", "amount", "code", "url",
-             "date", "points_earned")
+             "date", "points_earned", "thanks")
+# The opening line, by where the order was placed: an online shopper never "visited".
+THANKS_ONLINE = "Thank you for your order from {brand}"
+THANKS_IN_STORE = "Thank you for visiting {outlet}"
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "whatsapp": {"template_name": "active_bill_receipt", "language": "en",
                  "body_params": ["customer_name", "brand", "invoice_number", "amount"],
-                 "button_index": 0},
+                 "button_index": 0,
+                 # The approved template's wording, for the console's preview only: the send
+                 # names the template and Meta fills in its own copy of this text.
+                 "header_text": "Your bill is ready",
+                 "body_text": ("Hi {{1}}, thank you for shopping with {{2}}. Your bill {{3}} "
+                               "for {{4}} is ready."),
+                 "footer_text": "Reply STOP to stop WhatsApp receipts",
+                 "button_label": "View bill", "button_url": None},
     "sms": {"dlt_text": None, "variables": ["brand", "invoice_number", "amount", "code"]},
     "email": {
         "subject": "Your bill {{ invoice_number }} from {{ brand }}",
-        "text": ("Hi {{ customer_name }},\n\nThank you for visiting {{ outlet }}.\n"
+        "text": ("Hi {{ customer_name }},\n\n{{ thanks }}.\n"
                  "Bill {{ invoice_number }} for {{ amount }} on {{ date }}.\n"
                  "{% if points_earned %}Points earned: {{ points_earned }}\n{% endif %}"
                  "\nView your bill: {{ url }}\n\n{{ brand }}\n"),
         "html": (
             "<!doctype html><html><body style=\"font-family:sans-serif;color:#222\">"
-            "<p>Hi {{ customer_name }},</p><p>Thank you for visiting {{ outlet }}.</p>"
+            "<p>Hi {{ customer_name }},</p><p>{{ thanks }}.</p>"
             "<table cellpadding=\"4\" style=\"border-collapse:collapse\">"
             "{% for line in bill.lines %}<tr><td>{{ line.qty }} × {{ line.name }}"
             "{% if line.variant %} ({{ line.variant }}){% endif %}</td>"
@@ -79,11 +89,26 @@ class TemplateProblem(ValueError):
         self.message = message
 
 
-def default_sms_text(bill_url: str, count: int) -> str:
-    """A DLT-shaped default: static text, the whitelisted bill URL prefix, the code as a variable."""
+def default_sms_text(bill_url: str, count: int, online: bool = False) -> str:
+    """A DLT-shaped default: static text, the whitelisted bill URL prefix, the code as a variable.
+    An online order gets the online wording (a brand registers both texts, or its own)."""
     base = bill_url.rsplit("/", 1)[0]
-    head = "Thank you for visiting {#var#}. Bill {#var#} for {#var#}: "
+    opening = "Thank you for your order from" if online else "Thank you for visiting"
+    head = opening + " {#var#}. Bill {#var#} for {#var#}: "
     return head + base + "/{#var#}" if count == 4 else " ".join(["{#var#}"] * count)
+
+
+def is_online(snapshot: dict[str, Any]) -> bool:
+    return snapshot.get("channel") == "online"
+
+
+def fill_numbered(text: str, values: list[str]) -> str:
+    """WhatsApp's ``{{1}}``, ``{{2}}``… replaced by the body parameters in order (a number
+    without a parameter stays as it is, which is what Meta would reject)."""
+    out = text
+    for index, value in enumerate(values, start=1):
+        out = out.replace("{{%d}}" % index, value)
+    return out
 
 
 def effective(channel: str, stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -122,9 +147,12 @@ def variables(snapshot: dict[str, Any], customer_name: str | None) -> dict[str, 
     loyalty = snapshot.get("loyalty") or {}
     seller = snapshot.get("seller") or {}
     brand = (snapshot.get("brand") or {}).get("name") or ""
+    outlet = seller.get("name") or brand
+    thanks = (THANKS_ONLINE if is_online(snapshot) else THANKS_IN_STORE).format(
+        brand=brand, outlet=outlet)
     return {
         "customer_name": (customer_name or "").split(" ")[0] or "Customer",
-        "brand": brand, "outlet": seller.get("name") or brand,
+        "brand": brand, "outlet": outlet, "thanks": thanks,
         "invoice_number": str(snapshot.get("invoice_number") or ""),
         "amount": money(amount, snapshot.get("currency") or "INR",
                         int(snapshot.get("exponent", 2)), snapshot.get("locale") or "en_IN"),
@@ -139,21 +167,34 @@ def render(channel: str, content: dict[str, Any], snapshot: dict[str, Any],
     """(template name, params, rendered content) for one channel; raises TemplateProblem."""
     values = variables(snapshot, customer_name)
     if channel == "whatsapp":
-        params = {name: values[name] for name in content["body_params"]}
-        return content["template_name"], params, {
-            "template": content["template_name"], "language": content["language"],
-            "body_params": [values[name] for name in content["body_params"]],
-            "button_index": int(content.get("button_index") or 0),
-            "button_suffix": values["code"]}
+        return _render_whatsapp(content, values)
     if channel == "sms":
-        return _render_sms(content, values)
+        return _render_sms(content, values, is_online(snapshot))
     return _render_email(content, values, snapshot)
 
 
-def _render_sms(content: dict[str, Any],
-                values: dict[str, str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def _render_whatsapp(content: dict[str, Any],
+                     values: dict[str, str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The send's fields (template, language, parameters, button suffix) and, for people, the
+    text the shopper sees: header, body with the parameters filled, footer, the button."""
+    params = {name: values[name] for name in content["body_params"]}
+    filled = [values[name] for name in content["body_params"]]
+    url_pattern = content.get("button_url") or (values["url"].rsplit("/", 1)[0] + "/{{1}}")
+    return content["template_name"], params, {
+        "template": content["template_name"], "language": content["language"],
+        "body_params": filled, "button_index": int(content.get("button_index") or 0),
+        "button_suffix": values["code"],
+        "header": str(content.get("header_text") or ""),
+        "text": fill_numbered(str(content.get("body_text") or ""), filled),
+        "footer": str(content.get("footer_text") or ""),
+        "button_label": str(content.get("button_label") or ""),
+        "button_url": fill_numbered(url_pattern, [values["code"]])}
+
+
+def _render_sms(content: dict[str, Any], values: dict[str, str],
+                online: bool) -> tuple[str, dict[str, Any], dict[str, Any]]:
     names = list(content["variables"])
-    text = content.get("dlt_text") or default_sms_text(values["url"], len(names))
+    text = content.get("dlt_text") or default_sms_text(values["url"], len(names), online)
     filled = [values[name] for name in names]
     try:
         rendered = rules.dlt_render(text, filled)

@@ -1,9 +1,10 @@
-"""Messages (the receipt outbox): filter by status/channel/outlet (chip strip)/date, one message
-with its rendered content, provider responses and status history, and a resend action."""
+"""Messages (the receipt outbox): filter by status/channel/outlet (chip strip)/date, with the
+customer (masked), invoice and order of each; one message with the text the shopper got (WhatsApp
+bubble, SMS with its parts, the email in a sandboxed frame), the provider's answer and the status
+history in local time, and a resend action."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import messaging as helpers
+from activereach.console import receipt_forms
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.web import flash, page, redirect
@@ -31,14 +33,21 @@ async def outbox(con: Con, before: str | None = Query(default=None, max_length=4
                  ) -> HTMLResponse:
     found = helpers.outbox_filter(con.params, con.workspace.timezone)
     rows: list[Message] = []
+    people: dict[str, helpers.Party] = {}
     if not found.errors:
         ws, location_id = con.workspace.id, con.location.id if con.location else None
-        rows = await read(con.request, lambda s: service.list_messages(
-            s, ws, status=found.status, channel=found.channel, location_id=location_id,
-            since=found.since, until=found.until, before=before, limit=PAGE_SIZE))
+
+        async def load(session: AsyncSession) -> tuple[list[Message], dict[str, helpers.Party]]:
+            got = await service.list_messages(
+                session, ws, status=found.status, channel=found.channel,
+                location_id=location_id, since=found.since, until=found.until, before=before,
+                limit=PAGE_SIZE)
+            return got, await helpers.parties(session, ws, got)
+        rows, people = await read(con.request, load)
     query = {k: v for k, v in found.values.items() if v}
     return page(con, "console/messages.html", "messages",
-                status_code=422 if found.errors else 200, rows=rows, values=found.values,
+                status_code=422 if found.errors else 200, rows=rows, people=people,
+                values=found.values,
                 errors=found.errors, query=query, statuses=helpers.STATUSES,
                 channels=helpers.CHANNELS, labels=helpers.LABELS, first_page=before is None,
                 next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
@@ -49,19 +58,20 @@ async def _detail(con: Console, message_id: str, status_code: int = 200,
                   problem: str | None = None) -> HTMLResponse:
     ws = con.workspace.id
 
-    async def load(
-            session: AsyncSession) -> tuple[Message, list[Message], dict[str, Any] | None]:
+    async def load(session: AsyncSession) -> tuple[Message, list[Message], dict[str, Any] | None,
+                                                   helpers.Party]:
         msg = await service.get_message(session, ws, message_id)
         resends = [m for m in await service.list_messages(session, ws, order_id=msg.order_id,
                                                           limit=200)
                    if m.resend_of == msg.id] if msg.order_id else []
         dispatch = await service.get_dispatch(session, ws, msg.order_id) if msg.order_id else None
-        return msg, resends, dispatch
-    msg, resends, dispatch = await read(con.request, load)
-    response = json.dumps(msg.provider_response, indent=2, ensure_ascii=False) \
-        if msg.provider_response else None
+        return msg, resends, dispatch, (await helpers.parties(session, ws, [msg]))[msg.id]
+    msg, resends, dispatch, party = await read(con.request, load)
+    sms_view = receipt_forms.sms_view(msg.content or {}) if msg.channel == "sms" else None
     return page(con, "console/message.html", "messages", status_code=status_code, msg=msg,
-                resends=resends, dispatch=dispatch, provider_response=response,
+                resends=resends, dispatch=dispatch, party=party, sms_view=sms_view,
+                history=helpers.history(msg.status_history),
+                provider_response=msg.provider_response or {},
                 problem=problem, labels=helpers.LABELS,
                 resend_key=secrets.token_urlsafe(12),
                 outlet_names={loc.id: loc.name for loc in con.locations})
@@ -88,5 +98,5 @@ async def resend(message_id: str, con: Con) -> HTMLResponse | RedirectResponse:
     except (Conflict, Unprocessable) as exc:
         return await _detail(con, message_id, 409 if isinstance(exc, Conflict) else 422,
                              f"Resend refused: {exc.message}")
-    flash(con.request, f"Resend queued as {new.id}; the worker sends it now.")
+    flash(con.request, "Resend queued as a new message (this page); the worker sends it now.")
     return redirect(con.url(f"messages/{new.id}"))

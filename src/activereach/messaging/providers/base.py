@@ -45,8 +45,23 @@ class ProviderError(Exception):
         self.response = response or {}
 
 
+@dataclass(frozen=True)
+class Setting:
+    """How the console shows one provider setting: its label and help in people's words, and
+    the input it needs (``text``, ``bool`` a yes/no, ``choice`` one of ``choices``, ``number``).
+    Whether it is secret comes from the provider's ``secret_keys``."""
+
+    label: str
+    help: str = ""
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+
+
 class Provider(Protocol):
     name: str
+    # For people: what the provider is, and each setting's label and help (key → Setting).
+    description: str
+    settings: dict[str, Setting]
     # Documented API hosts: the only ones a ``base_url`` may name besides the operator's
     # ``outbound_allow_hosts`` (kit/outbound.py).
     hosts: tuple[str, ...]

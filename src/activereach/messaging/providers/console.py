@@ -12,13 +12,16 @@ from typing import Any
 import httpx2
 import structlog
 
-from activereach.messaging.providers.base import Outbound, SendResult
+from activereach.messaging.providers.base import Outbound, SendResult, Setting
 
 log = structlog.get_logger(__name__)
 
 
 class ConsoleProvider:
     name = "console"
+    description = ("Records each message in Messages without sending it to anyone — for "
+                   "trying receipts out before a real provider is set up. Nothing to configure.")
+    settings: dict[str, Setting] = {}
     hosts: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     optional: dict[str, Any] = {}

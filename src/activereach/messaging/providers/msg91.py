@@ -12,11 +12,26 @@ from typing import Any
 import httpx2
 
 from activereach.messaging.providers.base import (TIMEOUT, Outbound, ProviderError, SendResult,
-                                                  http_error, transport_error)
+                                                  Setting, http_error, transport_error)
 
 
 class Msg91Provider:
     name = "msg91"
+    description = ("MSG91's Flow API for Indian SMS: each message goes out on a DLT-registered "
+                   "template under your registered sender ID.")
+    settings = {
+        "template_id": Setting("MSG91 flow template ID", "The template (flow) ID shown in "
+                               "MSG91 → SMS → Templates; it holds the DLT-approved text."),
+        "sender": Setting("Sender ID", "The six-letter header registered on DLT, e.g. BRWBLM."),
+        "dlt_entity_id": Setting("DLT entity ID", "Your business's Principal Entity ID from "
+                                 "the DLT portal (19 digits)."),
+        "dlt_template_id": Setting("DLT template ID", "The ID the DLT portal gave the approved "
+                                   "receipt text (19 digits)."),
+        "base_url": Setting("API address", "Leave blank for MSG91's own API."),
+        "route": Setting("Route", "4 is the transactional route; leave blank unless MSG91 "
+                         "told you otherwise."),
+        "authkey": Setting("Auth key", "MSG91 → API → Auth key."),
+    }
     hosts: tuple[str, ...] = ("api.msg91.com", "control.msg91.com")
     required: tuple[str, ...] = ("template_id", "sender", "dlt_entity_id", "dlt_template_id")
     optional: dict[str, Any] = {"base_url": "https://api.msg91.com", "route": "4"}

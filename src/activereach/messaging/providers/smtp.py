@@ -10,13 +10,32 @@ from typing import Any
 import httpx2
 
 from activereach.kit import outbound
-from activereach.messaging.providers.base import Outbound, ProviderError, SendResult
+from activereach.messaging.providers.base import Outbound, ProviderError, SendResult, Setting
 
 SECURITY = ("starttls", "tls", "none")
 
 
 class SmtpProvider:
     name = "smtp"
+    description = ("Email through your own mail server (SMTP), e.g. Google Workspace, SES or "
+                   "Postmark.")
+    settings = {
+        "host": Setting("Mail server", "The SMTP host name, e.g. smtp.gmail.com."),
+        "port": Setting("Port", "587 for STARTTLS, 465 for TLS.", "number"),
+        "security": Setting("Connection security", "STARTTLS upgrades a plain connection; TLS "
+                            "encrypts from the start; none only for a relay on this machine.",
+                            "choice", ("starttls", "tls", "none")),
+        "username": Setting("User name", "Leave blank when the server needs no sign-in."),
+        "from_address": Setting("From address", "The address shoppers see, e.g. "
+                                "bills@yourbrand.in."),
+        "from_name": Setting("From name", "The name shoppers see, e.g. your brand."),
+        "reply_to": Setting("Reply-to address", "Where replies go; blank: the from address."),
+        "verify_tls": Setting("Verify the server's TLS certificate", "Keep this on; turn it "
+                              "off only for a test server with a self-signed certificate.",
+                              "bool"),
+        "timeout": Setting("Timeout (seconds)", "How long to wait for the server.", "number"),
+        "password": Setting("Password", "The mail account's password or app password."),
+    }
     hosts: tuple[str, ...] = ()   # any relay: checked by address instead (kit/outbound.py)
     required: tuple[str, ...] = ("host", "from_address")
     optional: dict[str, Any] = {"port": 587, "security": "starttls", "username": None,

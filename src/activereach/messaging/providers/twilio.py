@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx2
 
 from activereach.messaging.providers.base import (TIMEOUT, Outbound, ProviderError, SendResult,
-                                                  http_error, transport_error)
+                                                  Setting, http_error, transport_error)
 
 # Twilio's "too many requests" code, retried like a 429.
 TRANSIENT_CODES = frozenset({"20429", "20500", "20503"})
@@ -24,6 +24,19 @@ TRANSIENT_CODES = frozenset({"20429", "20500", "20503"})
 
 class TwilioProvider:
     name = "twilio"
+    description = ("Twilio Programmable Messaging: SMS worldwide from a number or a "
+                   "messaging service.")
+    settings = {
+        "account_sid": Setting("Account SID", "Starts with AC; Twilio Console → Account info."),
+        "from": Setting("From number", "A Twilio number in international format, e.g. "
+                        "+15005550006. Give this or a messaging service."),
+        "messaging_service_sid": Setting("Messaging service SID", "Starts with MG; used "
+                                         "instead of the from number when given."),
+        "status_callback_url": Setting("Delivery report address", "Where Twilio reports "
+                                       "delivery; leave blank for none."),
+        "base_url": Setting("API address", "Leave blank for Twilio's own API."),
+        "auth_token": Setting("Auth token", "Twilio Console → Account info → Auth token."),
+    }
     hosts: tuple[str, ...] = ("api.twilio.com",)
     required: tuple[str, ...] = ("account_sid",)
     optional: dict[str, Any] = {"base_url": "https://api.twilio.com", "from": None,

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx2
 
 from activereach.messaging.providers.base import (TIMEOUT, Outbound, ProviderError, SendResult,
-                                                  http_error, transport_error)
+                                                  Setting, http_error, transport_error)
 
 # Graph error codes that are worth retrying (throughput / spam rate limits, temporary errors).
 TRANSIENT_CODES = frozenset({"4", "80007", "130429", "131048", "131000", "133004", "2"})
@@ -22,9 +22,26 @@ TRANSIENT_CODES = frozenset({"4", "80007", "130429", "131048", "131000", "133004
 
 class WhatsAppCloudProvider:
     name = "whatsapp_cloud"
+    description = ("Meta's WhatsApp Cloud API: receipts go out as your approved template from "
+                   "your WhatsApp Business number.")
+    settings = {
+        "phone_number_id": Setting("Phone number ID", "WhatsApp Manager → API setup → Phone "
+                                   "number ID (not the phone number itself)."),
+        "business_account_id": Setting("WhatsApp Business Account ID", "WhatsApp Manager → "
+                                       "API setup; kept for reference and support."),
+        "base_url": Setting("API address", "Leave blank for Meta's Graph API."),
+        "api_version": Setting("Graph API version", "e.g. v21.0; leave blank for the default."),
+        "access_token": Setting("Access token", "A permanent system-user token with "
+                                "whatsapp_business_messaging."),
+        "app_secret": Setting("App secret", "Meta app → Settings → Basic; checks that status "
+                              "reports really come from Meta."),
+        "verify_token": Setting("Webhook verify token", "Any phrase; type the same one in the "
+                                "Meta app's webhook settings."),
+    }
     hosts: tuple[str, ...] = ("graph.facebook.com",)
     required: tuple[str, ...] = ("phone_number_id",)
-    optional: dict[str, Any] = {"base_url": "https://graph.facebook.com", "api_version": "v21.0"}
+    optional: dict[str, Any] = {"base_url": "https://graph.facebook.com", "api_version": "v21.0",
+                                "business_account_id": None}
     secret_keys: tuple[str, ...] = ("access_token", "app_secret", "verify_token")
     outlet_keys: tuple[str, ...] = ("phone_number_id", "access_token")
 
