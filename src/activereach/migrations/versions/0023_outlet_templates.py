@@ -1,15 +1,15 @@
 """per-outlet receipt templates: messaging_templates.location_id
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0023
+Revises: 0022
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
