@@ -32,6 +32,11 @@ NOT_SEEDED = {
     "/b/{code}/member",
     "/cashier/assets/{name}", "/cashier/{name}",  # file names of the PWA build
     "/dashboard/{workspace}/messages/{message_id}",  # a message exists once a receipt is sent
+    # a pairing code's page: its id is only in the redirect after issuing it
+    "/dashboard/{workspace}/settings/locations/{location_id}/terminals/{terminal_pk}"
+    "/pairing/{code_id}",
+    "/login/set-password/{token}",              # the token is only in the link sent
+    "/media/{name}",                            # an uploaded logo's content hash
 }
 FORM_FIELDS = ["csrf_token", "name", "email", "code", "amount", "points", "status", "provider",
                "settings", "location", "timezone", "rate", "price", "pin", "role", "q", "page"]
@@ -77,7 +82,7 @@ FORMS = _forms(4)
 async def console(app, db, seeded):  # type: ignore[no-untyped-def]
     """A client signed in to the console as the seeded workspace's owner, and its CSRF token."""
     email = f"fuzz-{uuid.uuid4().hex[:8]}@example.com"
-    await unit_of_work(db, lambda s: create_user(s, workspace_slug=seeded.tenant.slug,
+    user = await unit_of_work(db, lambda s: create_user(s, workspace_slug=seeded.tenant.slug,
                                                  email=email, role="owner", password=PASSWORD))
     transport = httpx2.ASGITransport(app=app, client=client_address())
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -86,14 +91,15 @@ async def console(app, db, seeded):  # type: ignore[no-untyped-def]
                                                    "password": PASSWORD})
         assert signed.status_code == 303, signed.text
         page = await client.get(signed.headers["location"])
-        yield client, csrf_of(page.text)
+        yield client, csrf_of(page.text), user.id
 
 
-def _urls(path: str, seeded: Any) -> list[str]:
+def _urls(path: str, seeded: Any, user_id: str) -> list[str]:
     """The template filled with this workspace's real values, then with each hostile value."""
     params = re.findall(r"{(\w+)}", path)
     real = {**seeded.ids, "workspace": seeded.tenant.slug, "name": "index.html",
-            "action": "revoke"}
+            "action": "revoke", "user_id": user_id, "verb": "edit", "kind": "rewards",
+            "item_id": seeded.ids["reward_id"]}
     urls = [re.sub(r"{(\w+)}", lambda m: real.get(m.group(1), "x"), path)] if params else [path]
     for value in HOSTILE if params else []:
         urls.append(re.sub(r"{(\w+)}", lambda m: real.get(m.group(1), value)
@@ -104,11 +110,11 @@ def _urls(path: str, seeded: Any) -> list[str]:
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 async def test_page_never_answers_5xx(method: str, path: str, console: Any,
                                       seeded: Any) -> None:
-    client, csrf = console
+    client, csrf, user_id = console
     if path == "/logout":
         return await _check(client, method, path, {"csrf_token": csrf})  # once, at the end
     answered = []
-    for url in _urls(path, seeded):
+    for url in _urls(path, seeded, user_id):
         if method == "GET":
             answered.append(await _check(client, method, url, None))
         else:

@@ -29,6 +29,7 @@ NOT_AUDITED = {
     "run_test": "the sample test runs in a transaction that is always rolled back",
     "test_pipe": "the sample test runs in a transaction that is always rolled back",
     "accept_invite": "the invitee sets their own password; the invite itself was audited",
+    "test_destination": "sends one test event to the receiver and stores nothing",
     "use_reset": "the user sets their own password; the reset link itself was audited",
 }
 

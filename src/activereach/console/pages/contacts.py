@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.audit.service import Target
 from activereach.console import contacts as svc
+from activereach.console.audit import audited
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.messaging import LABELS
@@ -80,9 +82,18 @@ async def change_consent(contact_id: str, channel: str, con: Con) -> RedirectRes
     form = await form_with_csrf(con.request)
     con.require_write()
     status = form.get("status", "")
-    await write(con.request, lambda s: set_consent(
-        s, con.workspace.id, contact_id, channel, status, source="console",
-        evidence=f"set in the console by {con.user.email}"))
+
+    async def save(session: AsyncSession) -> None:
+        before = (await get_consent(session, con.workspace.id, contact_id))["channels"]
+        await set_consent(session, con.workspace.id, contact_id, channel, status,
+                          source="console", evidence=f"set in the console by {con.user.email}")
+        contact = await session.get(Contact, (con.workspace.id, contact_id))
+        label = (contact.name if contact is not None else None) or "a contact"
+        await audited(session, con, "contact.consent", Target("contact", contact_id, label),
+                      before={channel: before.get(channel, {}).get("status")},
+                      after={channel: status})
+
+    await write(con.request, save)
     word = "opted in to" if status == "opted_in" else "opted out of"
     flash(con.request, f"Contact {word} {LABELS.get(channel, channel)} receipts.")
     return redirect(con.url(f"contacts/{contact_id}"))

@@ -135,10 +135,15 @@ async def test_destination(destination_id: str, con: Con) -> RedirectResponse:
 async def replay_delivery(destination_id: str, delivery_id: str, con: Con) -> RedirectResponse:
     await form_with_csrf(con.request)
     con.require_write()
+    async def replay(session: AsyncSession) -> None:
+        found = await service.get_destination(session, con.workspace.id, destination_id)
+        await delivery.replay(session, con.workspace.id, destination_id, delivery_id)
+        await audited(session, con, "destination.replay", _target(found),
+                      note="one delivery queued again")
+
     try:
-        await write(con.request, lambda s: delivery.replay(
-            s, con.workspace.id, destination_id, delivery_id))
-        flash(con.request, f"Delivery {delivery_id} queued again.")
+        await write(con.request, replay)
+        flash(con.request, "The delivery is queued again.")
     except Conflict as exc:
         flash(con.request, exc.message)
     return redirect(con.url(f"settings/destinations/{destination_id}"))
@@ -154,8 +159,11 @@ async def replay_failed(destination_id: str, con: Con) -> RedirectResponse:
 
 
 async def _replay_all(session: AsyncSession, con: Console, destination_id: str) -> int:
-    await service.get_destination(session, con.workspace.id, destination_id)
-    return await delivery.replay_failed(session, con.workspace.id, destination_id)
+    found = await service.get_destination(session, con.workspace.id, destination_id)
+    count = await delivery.replay_failed(session, con.workspace.id, destination_id)
+    await audited(session, con, "destination.replay_failed", _target(found),
+                  note=f"{count} failed deliveries queued again")
+    return count
 
 
 def _confirm(con: Console, d: Destination, *, verb: str, title: str, message: str,

@@ -12,7 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.audit.service import Target
 from activereach.console import messaging as helpers
+from activereach.console.audit import audited
+from activereach.console.messaging import LABELS
 from activereach.console import receipt_forms
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
@@ -92,9 +95,15 @@ async def resend(message_id: str, con: Con) -> HTMLResponse | RedirectResponse:
     if not 8 <= len(key) <= 100:
         return await _detail(con, message_id, 422, "resend_key: reload the page and try again")
     ws = con.workspace.id
+    async def again(session: AsyncSession) -> Message:
+        new = await service.resend(session, ws, message_id, f"console:{key}")
+        label = f"{LABELS.get(new.channel, new.channel)} receipt"
+        await audited(session, con, "message.resend", Target("message", message_id, label),
+                      note="sent again as a new message")
+        return new
+
     try:
-        new = await write(con.request, lambda s: service.resend(s, ws, message_id,
-                                                                f"console:{key}"))
+        new = await write(con.request, again)
     except (Conflict, Unprocessable) as exc:
         return await _detail(con, message_id, 409 if isinstance(exc, Conflict) else 422,
                              f"Resend refused: {exc.message}")
