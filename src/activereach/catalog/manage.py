@@ -65,7 +65,7 @@ async def tax_usage(session: AsyncSession, ws: str) -> dict[str, TaxUsage]:
             workspace_id == ws, deleted_at.is_(None), tax_class_id.is_not(None))
             .group_by(tax_class_id))
         for tax_id, count in rows.all():
-            counts.setdefault(tax_id, [0, 0])[index] = int(count)
+            counts.setdefault(str(tax_id), [0, 0])[index] = int(count)
     return {tax_id: TaxUsage(*pair) for tax_id, pair in counts.items()}
 
 
@@ -84,7 +84,7 @@ async def stock_levels(session: AsyncSession, ws: str, location_id: str,
     rows = await session.execute(select(StockLevel.variant_id, StockLevel.quantity).where(
         StockLevel.workspace_id == ws, StockLevel.location_id == location_id,
         StockLevel.variant_id.in_(variant_ids)))
-    return dict(rows.tuples().all())
+    return {variant_id: quantity for variant_id, quantity in rows.all()}
 
 
 async def movements(session: AsyncSession, ws: str, variant_ids: list[str],
