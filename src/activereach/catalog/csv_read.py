@@ -106,7 +106,8 @@ def parse_header(fields: list[str], original: list[str] | None = None) -> Header
             ignored.append(raw)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise CsvFileError(missing[0], f"required column missing (found: {', '.join(original or fields)[:200]})")
+        found = ", ".join(original or fields)[:200]
+        raise CsvFileError(missing[0], f"required column missing (found: {found})")
     return Header(columns=columns, stock=stock, ignored=ignored, width=len(fields))
 
 
