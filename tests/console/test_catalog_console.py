@@ -1,6 +1,6 @@
 """Catalog management in the console: new product (options → grid), add a variant, archive and
 unarchive (the till's delta drops it), tax classes, stock adjustments, CSV export, the larger
-upload limit; every write in the audit log; roles."""
+upload limit, another system's export through the upload; every write in the audit log; roles."""
 
 from __future__ import annotations
 
@@ -222,3 +222,27 @@ async def test_upload_over_the_console_limit_says_so(client, tenant, console_use
                                files={"file": ("huge.csv", content, "text/csv")})
     assert posted.status_code == 413 and "the console takes files up to 20.0 MiB" in posted.text
     assert "<html" in posted.text.lower()
+
+
+async def test_console_imports_a_square_export_reporting_its_own_columns(
+        client, tenant, console_user, drain) -> None:
+    """Another system's export as it is, through the console's upload: the format's line on the
+    page, the products in, and a bad GTIN reported at its line under Square's column name."""
+    from tests.catalog.test_csv_formats import _with_cell
+    await tax_class(client, tenant, "GST 5", "5")
+    await add_location(client, tenant, "blr-1", name="Indiranagar")
+    token = await sign_in(client, await console_user(tenant.slug, "manager"))
+    base = f"/dashboard/{tenant.slug}/catalog"
+    listing = await client.get(base)
+    assert 'id="import-formats"' in listing.text and "Loyverse items export" in listing.text
+    content = _with_cell("square", 4, "GTIN", "8901234560050")
+    posted = await client.post(f"{base}/imports", data={"csrf_token": token},
+                               files={"file": ("catalog-2026-12-07.csv", content, "text/csv")})
+    assert posted.status_code == 303, posted.text
+    await drain(tenant.id)
+    report = (await client.get(posted.headers["location"])).text
+    assert 'data-testid="import-status">done<' in report
+    assert 'data-testid="products-created">3<' in report
+    assert '<td class="num">4</td><td><code>GTIN</code></td>' in report, report
+    products = (await client.get("/v1/catalog/products?q=Cold", headers=tenant.admin)).json()
+    assert [p["option_names"] for p in products["data"]] == [["Variation"]]
