@@ -211,3 +211,15 @@ async def test_a_bad_line_is_reported_at_its_line_and_column(
     assert skipped["column"] == handle_column and "skipped" in skipped["reason"]
     assert done["counts"]["products_failed"] == 1
     assert done["counts"]["products_created"] == {"shopify": 2, "square": 3, "loyverse": 2}[name]
+
+
+async def test_cli_import_of_an_export_in_small_chunks(client, tenant, db) -> None:
+    """The CLI's loop over chunks: two rows a transaction, so a chunk ends between a composite
+    item and its skipped component row, and the store columns stay resolved chunk after chunk."""
+    from activereach.catalog.cli import run_import
+    await _brand(client, tenant)
+    doc = await run_import(db, tenant.slug, FIXTURES / "loyverse_export.csv",
+                           rows_per_transaction=2)
+    assert doc["status"] == "done" and doc["errors"] == [], doc
+    assert doc["counts"]["products_created"] == 3 and doc["counts"]["variants_created"] == 4
+    assert await _stock(client, tenant) == {"10003": "30"}

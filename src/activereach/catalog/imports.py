@@ -71,7 +71,7 @@ async def outlet_codes(session: AsyncSession, ws: str, header: Header) -> dict[s
         by_name = named.get(key.lower(), [])
         outlet = known.get(key) or (by_name[0] if len(by_name) == 1 else None)
         if outlet is None:
-            header.ignored.append(header.column_label(f"stock:{key}"))
+            header.ignored.append(header.column_label(f"stock:{key}"))  # once: pruned here
             del header.stock[key]
         else:
             found[key] = outlet
