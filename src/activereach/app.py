@@ -32,6 +32,7 @@ from activereach.jobs.worker import Worker
 from activereach.kit.db import Database
 from activereach.kit.errors import AppError
 from activereach.kit.error_docs import ERROR_RESPONSES
+from activereach.console.pages.catalog import UPLOAD_PATHS
 from activereach.kit.middleware import BodyGuard, RequestMetrics
 from activereach.kit.security_headers import SecurityHeaders
 from activereach.kit import passwords
@@ -187,7 +188,8 @@ def _add_routes(app: FastAPI) -> None:
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, max_depth=settings.max_json_depth,
+                       uploads=(UPLOAD_PATHS, settings.catalog_upload_max_bytes))
     console.add_session_middleware(app, settings)
     if settings.rate_limit_enabled:
         # Outside the body guard and the routers: a limited request is refused before any work.

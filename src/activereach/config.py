@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     public_scheme: str = "http"
     # The request body cap applies before parsing, so a huge body never reaches the JSON parser.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # The console's catalog CSV upload alone may be larger (spooled to a temporary file as it
+    # streams in, never held whole in memory by the guard); the JSON API keeps the cap above.
+    catalog_upload_max_bytes: int = Field(default=20 * 1_048_576, ge=1024)
     max_json_depth: int = Field(default=32, ge=4, le=512)
     worker_mode: str = "inprocess"
     worker_concurrency: int = Field(default=4, ge=1, le=64)

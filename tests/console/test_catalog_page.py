@@ -96,7 +96,7 @@ async def test_edit_product_brand_and_outlet_tier(client, tenant, console_user) 
     form = {"csrf_token": token, "title": "Caffe Latte", "category": "Coffee",
             f"price-{small}": "199.00", f"price-{medium}": "259.00", f"price-{large}": "289.00",
             f"barcode-{small}": "", f"barcode-{medium}": "4006381333931",
-            f"barcode-{large}": "", f"active-{small}": "on", f"active-{medium}": "on"}
+            f"barcode-{large}": ""}
     bad = await client.post(url, data={**form, f"price-{large}": "abc"})
     assert bad.status_code == 422 and "Price of LATTE-L: price must be a number" in bad.text
     bad = await client.post(url, data={**form, f"barcode-{small}": "4006381333932"})
@@ -108,7 +108,8 @@ async def test_edit_product_brand_and_outlet_tier(client, tenant, console_user) 
     assert shown["title"] == "Caffe Latte"
     by_sku = {v["sku"]: v for v in shown["variants"]}
     assert by_sku["LATTE-M"]["price"] == 25900 and by_sku["LATTE-M"]["barcode"] == "4006381333931"
-    assert by_sku["LATTE-L"]["active"] is False
+    # The edit form never switches a variant off: archiving has its own confirmation page.
+    assert by_sku["LATTE-L"]["active"] is True
     outlet = await client.post(f"{url}?location={loc['id']}", data={
         "csrf_token": token, f"price-{medium}": "239.50", f"price-{small}": ""})
     assert outlet.status_code == 303 and loc["id"] in outlet.headers["location"]

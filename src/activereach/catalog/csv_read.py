@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from activereach.catalog import csv_formats
 from activereach.catalog.rules import MAX_OPTIONS
 from activereach.kit import csv_safe
 
@@ -46,10 +47,28 @@ class Header:
     stock: dict[str, int]           # outlet code -> column index
     ignored: list[str] = field(default_factory=list)
     width: int = 0
+    # Another system's export (csv_formats): rows pass through its steps before parsing.
+    translation: csv_formats.Translation | None = None
 
     def get(self, row: list[str], name: str) -> str:
         index = self.columns.get(name)
         return row[index].strip() if index is not None and index < len(row) else ""
+
+    @property
+    def stock_by_name(self) -> bool:
+        return self.translation is not None and self.translation.stock_by_name
+
+    def column_label(self, column: str) -> str:
+        """The file's own name for one of our columns ("Variant Price", not "price")."""
+        if self.translation is None:
+            return column
+        return self.translation.labels.get(column, column)
+
+    def label(self, problem: dict[str, object]) -> dict[str, object]:
+        """A problem under the file's own column name."""
+        if self.translation is None:
+            return problem
+        return {**problem, "column": self.column_label(str(problem.get("column", "")))}
 
 
 def normalise(name: str) -> str:
@@ -60,7 +79,9 @@ def normalise(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-def parse_header(fields: list[str]) -> Header:
+def parse_header(fields: list[str], original: list[str] | None = None) -> Header:
+    """Our columns by index; ``original`` is the file's own header when ``fields`` translates
+    it (named in the message when a required column is missing)."""
     if len(fields) == 1:
         for delimiter, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
             if delimiter in fields[0]:
@@ -85,7 +106,8 @@ def parse_header(fields: list[str]) -> Header:
             ignored.append(raw)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise CsvFileError(missing[0], f"required column missing (found: {', '.join(fields)[:200]})")
+        found = ", ".join(original or fields)[:200]
+        raise CsvFileError(missing[0], f"required column missing (found: {found})")
     return Header(columns=columns, stock=stock, ignored=ignored, width=len(fields))
 
 
@@ -132,7 +154,12 @@ def read_header(stream: BinaryIO) -> tuple[Header, int, int]:
     """(header, offset and line of the first data record)."""
     reader = RecordReader(stream)
     for _, _, fields, end in reader.records():
-        return parse_header(fields), end, reader.line
+        translation = csv_formats.translate(fields)
+        if translation is None:
+            return parse_header(fields), end, reader.line
+        header = parse_header(translation.fields, original=fields)
+        header.translation, header.ignored = translation, list(translation.ignored)
+        return header, end, reader.line
     raise CsvFileError("file", "the file is empty")
 
 
@@ -145,15 +172,25 @@ class Group:
 
 
 def groups(reader: RecordReader, header: Header) -> Iterator[tuple[Group, int, int]]:
-    """Adjacent rows with the same handle; yields (group, offset, line) after the group."""
+    """Adjacent rows with the same handle; yields (group, offset, line) after the group.
+
+    A translated export's rows are translated first (some are skipped: they sell nothing),
+    and each product's rows then get the format's per-product step."""
+    translation = header.translation
+    finish = translation.group if translation is not None else (lambda rows: rows)
     current: Group | None = None
-    for start_offset, start_line, fields, _end in reader.records():
+    for start_offset, start_line, raw, _end in reader.records():
+        fields = translation.row(raw) if translation is not None else raw
+        if fields is None:
+            continue
         handle = header.get(fields, "handle")
         if current is not None and handle != current.handle:
+            current.rows = finish(current.rows)
             yield current, start_offset, start_line
             current = None
         if current is None:
             current = Group(handle, [], start_offset, start_line)
         current.rows.append((start_line, fields))
     if current is not None:
+        current.rows = finish(current.rows)
         yield current, reader.offset, reader.line

@@ -49,14 +49,33 @@ async def tax_classes(session: AsyncSession, ws: str) -> TaxClasses:
 
 
 async def outlet_codes(session: AsyncSession, ws: str, header: Header) -> dict[str, str]:
-    """Outlet code -> id for the file's stock columns; an unknown outlet fails the file."""
-    rows = await session.execute(select(Location.code, Location.id).where(
-        Location.workspace_id == ws))
-    known = dict(rows.all())
-    for code in header.stock:
-        if code not in known:
-            raise CsvFileError(f"stock:{code}", f"unknown location (no outlet with code {code!r})")
-    return {code: known[code] for code in header.stock}
+    """Outlet key -> id for the file's stock columns; an unknown outlet fails the file.
+
+    Another system's export names its stores (Square, Loyverse): a column matches an outlet
+    by code, else by a name only one outlet has; one that matches none is dropped from the
+    header and listed as ignored, since a store we do not run is no error in that file."""
+    rows = (await session.execute(select(Location.code, Location.name, Location.id).where(
+        Location.workspace_id == ws))).all()
+    known = {code: id_ for code, _, id_ in rows}
+    if not header.stock_by_name:
+        for code in header.stock:
+            if code not in known:
+                raise CsvFileError(f"stock:{code}",
+                                   f"unknown location (no outlet with code {code!r})")
+        return {code: known[code] for code in header.stock}
+    named: dict[str, list[str]] = {}
+    for _, name, id_ in rows:
+        named.setdefault(name.strip().lower(), []).append(id_)
+    found: dict[str, str] = {}
+    for key in list(header.stock):
+        by_name = named.get(key.lower(), [])
+        outlet = known.get(key) or (by_name[0] if len(by_name) == 1 else None)
+        if outlet is None:
+            header.ignored.append(header.column_label(f"stock:{key}"))  # once: pruned here
+            del header.stock[key]
+        else:
+            found[key] = outlet
+    return found
 
 
 def file_error(exc: CsvFileError) -> Unprocessable:
@@ -108,6 +127,7 @@ async def run_chunk(session: AsyncSession, workspace: Workspace, stream: BinaryI
     except CsvFileError as exc:
         chunk.file_error, chunk.done = exc, True
     await apply_batch(session, ws, specs, locations, chunk.result)
+    chunk.result.problems = [header.label(p) for p in chunk.result.problems]
     return chunk
 
 

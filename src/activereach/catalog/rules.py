@@ -123,3 +123,30 @@ def decimal_text(value: Decimal | int | float | str) -> str:
     """``10.000`` → ``"10"``, ``2.50`` → ``"2.5"`` (never exponent notation)."""
     # str() first: SQLite hands back floats (12.5), and Decimal(0.1) is not 0.1.
     return format(Decimal(str(value)).normalize(), "f")
+
+
+# --- building a product in the console: the variant grid and suggested codes -------------
+
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+_SKU_JUNK = re.compile(r"[^A-Z0-9]+")
+
+
+def handle_for(title: str) -> str:
+    """A handle from a product name: "Flat White (Oat)" → "flat-white-oat"."""
+    return _SLUG_JUNK.sub("-", title.lower()).strip("-")[:200]
+
+
+def option_grid(values: list[list[str]]) -> list[list[str]]:
+    """Every combination of the option values, first option slowest: [[S, L], [Dairy, Oat]] →
+    [[S, Dairy], [S, Oat], [L, Dairy], [L, Oat]]; no options → one variant without values."""
+    grid: list[list[str]] = [[]]
+    for dimension in values:
+        grid = [row + [value] for row in grid for value in dimension]
+    return grid
+
+
+def suggest_sku(handle: str, option_values: list[str]) -> str:
+    """handle plus values in capitals: ("latte", ["Small", "Oat"]) → "LATTE-SMALL-OAT"."""
+    parts = [handle, *option_values]
+    return "-".join(p for p in (_SKU_JUNK.sub("-", part.upper()).strip("-") for part in parts)
+                    if p)[:100]

@@ -29,13 +29,13 @@ class FieldError(Exception):
 
 @dataclass
 class ProductForm:
-    """What the edit form posted, parsed: minor-unit prices, barcodes, active flags."""
+    """What the edit form posted, parsed: minor-unit prices and barcodes (archiving a variant
+    has its own confirmation page, so the edit form never switches one off)."""
 
     title: str = ""
     category: str = ""
     prices: dict[str, int | None] = field(default_factory=dict)
     barcodes: dict[str, str] = field(default_factory=dict)
-    active: dict[str, bool] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -69,7 +69,7 @@ def _price(raw: str, currency: str, name: str, errors: dict[str, str],
 
 def parse_form(form: dict[str, str], variants: list[Variant], currency: str,
                outlet: bool) -> ProductForm:
-    """Brand tier: title, category, price/barcode/active per variant. Outlet tier: only the
+    """Brand tier: title, category, price/barcode per variant. Outlet tier: only the
     outlet's price per variant, blank meaning "use the brand price"."""
     parsed = ProductForm(title=form.get("title", "").strip(),
                          category=form.get("category", "").strip())
@@ -82,7 +82,6 @@ def parse_form(form: dict[str, str], variants: list[Variant], currency: str,
         parsed.prices[variant.id] = _price(form.get(name, "").strip(), currency, name,
                                            parsed.errors, optional=outlet)
         parsed.barcodes[variant.id] = form.get(f"barcode-{variant.id}", "").strip()
-        parsed.active[variant.id] = form.get(f"active-{variant.id}") == "on"
     return parsed
 
 
@@ -94,7 +93,6 @@ def form_values(product: Product, variants: list[Variant], currency: str,
         price = overrides[variant.id]["price"] if overrides is not None else variant.price
         values[f"price-{variant.id}"] = major(price, currency)
         values[f"barcode-{variant.id}"] = variant.barcode or ""
-        values[f"active-{variant.id}"] = "on" if variant.active else ""
     return values
 
 
@@ -109,13 +107,11 @@ def _field_of(exc: AppError) -> str | None:
 
 async def save_brand(session: AsyncSession, ws: str, product_id: str,
                      parsed: ProductForm) -> None:
-    """Product title/category and every variant's price, barcode and active flag, in one
-    transaction; a refused field raises FieldError naming that variant's input."""
+    """Product title/category and every variant's price and barcode, in one transaction; a refused field raises FieldError naming that variant's input."""
     await catalog.update_product(session, ws, product_id, ProductPatch(
         title=parsed.title, category=parsed.category or None))
     for variant_id, price in parsed.prices.items():
-        patch = VariantPatch(price=price, barcode=parsed.barcodes[variant_id],
-                             active=parsed.active[variant_id])
+        patch = VariantPatch(price=price, barcode=parsed.barcodes[variant_id])
         try:
             await catalog.update_variant(session, ws, variant_id, patch)
         except AppError as exc:
@@ -145,10 +141,23 @@ def quantity(value: Decimal | None) -> str | None:
 
 def count_rows(content: bytes) -> int | None:
     """Data rows in an uploaded CSV (quoted newlines handled) for "rows done / total"; the
-    import itself streams, this is only for the progress bar of a ≤ 1 MiB upload."""
+    import itself streams, this only feeds the progress bar (one pass, rows not kept)."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    records = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    return max(len(records) - 1, 0)
+    try:
+        records = sum(1 for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row))
+    except csv.Error:
+        return None
+    return max(records - 1, 0)
+
+
+def snapshot(product: Product, variants: list[Variant], currency: str) -> dict[str, Any]:
+    """The edited fields as the audit log shows them (prices in major units)."""
+    values: dict[str, Any] = {"title": product.title, "category": product.category}
+    for variant in variants:
+        label = variant.sku or variant.name or variant.id
+        values[f"price {label}"] = major(variant.price, currency)
+        values[f"barcode {label}"] = variant.barcode
+    return values

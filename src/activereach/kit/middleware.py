@@ -7,9 +7,11 @@ upload is refused without being buffered whole.
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
 import zlib
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from prometheus_client import Histogram
@@ -96,11 +98,18 @@ def _decoded(scope: Scope, length: int) -> Scope:
         for name, value in scope["headers"] if name != b"content-encoding"]}
 
 
+SPOOL_MEMORY = 1_048_576  # an upload past this goes to a temporary file while it streams in
+DRAIN_FACTOR = 4          # a too-large upload is read (and dropped) up to this many limits
+
+
 class BodyGuard:
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_depth: int,
+                 uploads: tuple[re.Pattern[str], int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        # (paths, limit): form uploads allowed past ``max_bytes``; see ``_upload``.
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and ("\x00" in scope["path"]
@@ -111,6 +120,10 @@ class BodyGuard:
             return
         if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS", "DELETE"}:
             await self.app(scope, receive, send)
+            return
+        if self.uploads is not None and self.uploads[0].match(scope["path"]) \
+                and b"content-encoding" not in dict(scope["headers"]):
+            await self._upload(scope, receive, send, self.uploads[1])
             return
         body = await self._read(scope, receive, send)
         if body is None:
@@ -169,6 +182,60 @@ class BodyGuard:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+    async def _upload(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """A form upload up to ``limit``: spooled (memory, then a temporary file) as it streams
+        and replayed to the app in chunks.  Past the limit the rest is read and dropped, so the
+        browser finishes sending and sees the page, and the app gets an empty body with
+        ``scope["state"]["upload_too_large"]`` (the bytes received) to answer in its own words."""
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115
+        try:
+            size = await _spool(receive, spool, limit)
+            if size is None:
+                return  # the client went away
+            state = scope.setdefault("state", {})
+            if size > limit:
+                state["upload_too_large"] = size
+                spool.seek(0)
+                spool.truncate()
+            spool.seek(0)
+            await self.app(scope, _replay(spool, receive), send)
+        finally:
+            spool.close()
+
+
+async def _spool(receive: Receive, spool: IO[bytes], limit: int) -> int | None:
+    """Bytes received (more than ``limit`` once it is passed: the rest is not kept), or None."""
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= limit:
+            spool.write(chunk)
+        elif size > limit * DRAIN_FACTOR:
+            return size  # stop reading a runaway body; the reply still goes out
+        if not message.get("more_body", False):
+            return size
+
+
+def _replay(spool: IO[bytes], receive: Receive) -> Receive:
+    """The spooled body in 64 KB messages, then the real channel (for the disconnect)."""
+    done = False
+
+    async def next_message() -> Message:
+        nonlocal done
+        if done:
+            return await receive()
+        chunk = spool.read(65536)
+        if chunk:
+            return {"type": "http.request", "body": chunk, "more_body": True}
+        done = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+    return next_message
 
 
 class RequestMetrics:

@@ -4,6 +4,7 @@ with a progress page and the row report."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -15,6 +16,7 @@ from activereach.catalog import imports, views
 from activereach.catalog import service as catalog
 from activereach.catalog.models import CatalogImport, Product, Variant
 from activereach.console import catalog as forms
+from activereach.console.audit import Target, audited
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.web import flash, page, redirect
@@ -24,16 +26,22 @@ from activereach.kit.http import read, write
 router = APIRouter(include_in_schema=False)
 Con = Annotated[Console, Depends(console)]
 BASE = "/dashboard/{workspace}/catalog"
+# The one console path whose body may exceed ``max_body_bytes`` (``catalog_upload_max_bytes``).
+UPLOAD_PATHS = re.compile(r"^/dashboard/[^/]+/catalog/imports$")
 PAGE_SIZE = 50
 
 
+STATUSES = {"active": True, "archived": False, "all": None}
+
+
 async def _listing(con: Con, q: str, cursor: str | None, status_code: int = 200,
-                   **extra: Any) -> HTMLResponse:
+                   status: str = "active", **extra: Any) -> HTMLResponse:
     ws = con.workspace.id
+    active = STATUSES.get(status, True)
 
     async def load(session: AsyncSession) -> tuple[
             dict[str, Any], dict[str, dict[str, Any]], list[CatalogImport]]:
-        found = await views.list_products(session, ws, category=None, active=None,
+        found = await views.list_products(session, ws, category=None, active=active,
                                           updated_since=None, q=q or None, cursor=cursor,
                                           limit=PAGE_SIZE)
         ids = [v["id"] for p in found["data"] for v in p["variants"]]
@@ -46,13 +54,16 @@ async def _listing(con: Con, q: str, cursor: str | None, status_code: int = 200,
     return page(con, "console/catalog.html", "catalog", status_code=status_code, q=q,
                 products=found["data"], next_cursor=found["next_cursor"],
                 first_page=cursor is None, outlet=outlet, imports=recent,
+                status=status if status in STATUSES else "active",
+                upload_limit=con.request.app.state.settings.catalog_upload_max_bytes,
                 import_error=extra.pop("import_error", None), **extra)
 
 
 @router.get(BASE, response_class=HTMLResponse)
 async def catalog_list(con: Con, q: str = Query(default="", max_length=200),
-                       cursor: str | None = Query(default=None, max_length=60)) -> HTMLResponse:
-    return await _listing(con, q.strip(), cursor)
+                       cursor: str | None = Query(default=None, max_length=60),
+                       status: str = Query(default="active", max_length=10)) -> HTMLResponse:
+    return await _listing(con, q.strip(), cursor, status=status)
 
 
 async def _product(con: Console, product_id: str) -> tuple[Any, list[Any], dict[str, Any] | None]:
@@ -91,13 +102,8 @@ async def product_save(product_id: str, con: Con) -> HTMLResponse | RedirectResp
     product, variants, outlet = await _product(con, product_id)
     parsed = forms.parse_form(form, variants, con.workspace.currency, con.location is not None)
     if not parsed.errors:
-        ws = con.workspace.id
         try:
-            if con.location is not None:
-                location_id = con.location.id
-                await write(con.request, lambda s: forms.save_outlet(s, ws, location_id, parsed))
-            else:
-                await write(con.request, lambda s: forms.save_brand(s, ws, product_id, parsed))
+            await write(con.request, lambda s: _save(s, con, product_id, parsed))
         except forms.FieldError as exc:
             parsed.errors[exc.name] = exc.message
     if parsed.errors:
@@ -108,10 +114,49 @@ async def product_save(product_id: str, con: Con) -> HTMLResponse | RedirectResp
     return redirect(con.url(f"catalog/products/{product_id}"))
 
 
+async def _save(session: AsyncSession, con: Console, product_id: str,
+                parsed: forms.ProductForm) -> None:
+    """The brand tier or the outlet's prices, audited with what each field was before."""
+    ws, currency = con.workspace.id, con.workspace.currency
+    product = await catalog.get_product(session, ws, product_id)
+    variants = await catalog.live_variants(session, ws, product_id)
+    labels = {v.id: v.sku or v.name or v.id for v in variants}
+    if con.location is None:
+        before = forms.snapshot(product, variants, currency)
+        await forms.save_brand(session, ws, product_id, parsed)
+        after = forms.snapshot(product, await catalog.live_variants(session, ws, product_id),
+                               currency)
+        await audited(session, con, "catalog.product.update",
+                      Target("product", product.id, product.title), before=before, after=after)
+        return
+    location = con.location
+    old = await views.outlet_figures(session, ws, location.id, list(labels))
+    await forms.save_outlet(session, ws, location.id, parsed)
+    await audited(session, con, "catalog.price_override.update",
+                  Target("product", product.id, product.title),
+                  before={f"price {labels[k]}": forms.major(v["price"], currency) or None
+                          for k, v in old.items()},
+                  after={f"price {labels[k]}": forms.major(p, currency) or None
+                         for k, p in parsed.prices.items()},
+                  note=f"prices at {location.name}")
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MiB"
+
+
 @router.post(BASE + "/imports", response_model=None)
 async def upload(con: Con) -> HTMLResponse | RedirectResponse:
     """The CSV is checked up front (encoding, delimiter, columns, outlets: a 422 naming the
-    column), stored, and run by the ``catalog.import`` job in chunks."""
+    column), stored, and run by the ``catalog.import`` job in chunks.  The body guard lets this
+    path through up to ``catalog_upload_max_bytes`` and flags a bigger one."""
+    limit = con.request.app.state.settings.catalog_upload_max_bytes
+    too_large = con.request.scope.get("state", {}).get("upload_too_large")
+    if too_large:
+        # Nothing was kept and nothing is written, so no CSRF check is needed to say so.
+        return await _listing(con, "", None, 413, import_error=(
+            f"file: this upload is {_mib(too_large)}; the console takes files up to "
+            f"{_mib(limit)}. Split the file, or import it with `activereach catalog import`."))
     await form_with_csrf(con.request)
     con.require_write()
     upload_file = (await con.request.form()).get("file")
@@ -120,13 +165,14 @@ async def upload(con: Con) -> HTMLResponse | RedirectResponse:
         return await _listing(con, "", None, 422, import_error="file: choose a CSV file to import")
     filename = (upload_file.filename if isinstance(upload_file, UploadFile) else "") or "upload.csv"
     total = forms.count_rows(content)
-    workspace = con.workspace
 
     async def run(session: AsyncSession) -> str:
-        row = await imports.create_import(session, workspace, filename=filename,
+        row = await imports.create_import(session, con.workspace, filename=filename,
                                           content=content, size=len(content), source="console")
         if total is not None:
             row.counts = {"rows_total": total}
+        await audited(session, con, "catalog.import.start", Target("import", row.id, filename),
+                      after={"file": filename, "size": _mib(len(content)), "rows": total})
         return row.id
     try:
         import_id = await write(con.request, run)
