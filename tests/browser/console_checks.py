@@ -16,10 +16,16 @@ RAW_JSON = re.compile(r'\{\s*"[A-Za-z_]+"\s*:|\\u00[0-9a-f]{2}|\\u20b9')
 OVERFLOW = """() => {
   const doc = document.documentElement;
   if (doc.scrollWidth <= window.innerWidth + 1) return null;
-  const wide = [...document.querySelectorAll('body *')].filter(e => {
-    const r = e.getBoundingClientRect(); return r.right > window.innerWidth + 1 && r.width > 0;
-  }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-    (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+  // an element inside a box that scrolls or clips by itself does not widen the page
+  const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
+    { if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+  const out = e => { const r = e.getBoundingClientRect();
+    return r.right > window.innerWidth + 1 && r.width > 0 && !clipped(e); };
+  const wide = [...document.querySelectorAll('body *')].filter(out)
+    .filter(e => ![...e.children].some(out)).slice(0, 3)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+      (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '') +
+      ' "' + (e.textContent || '').trim().slice(0, 40) + '"');
   return `page is ${doc.scrollWidth}px wide: ${wide.join(', ')}`;
 }"""
 
