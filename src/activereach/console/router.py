@@ -9,11 +9,12 @@ from activereach.console.pages import analytics, contacts, general, locations, s
 from activereach.console.pages import catalog, channels, loyalty, messages
 from activereach.console.pages import active_bill, destinations, flagged_orders
 from activereach.console.pages import audit, pipe_runs, pipes, receipt_templates
+from activereach.console.pages import orders
 
 router = APIRouter(include_in_schema=False)
 for module in (session, general, locations, contacts, analytics, catalog, messages, channels,
                loyalty, active_bill, pipes, pipe_runs, receipt_templates, flagged_orders,
-               destinations, audit):
+               destinations, audit, orders):
     router.include_router(module.router)
 
 __all__ = ["add_session_middleware", "router"]
