@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, format_percent
 from fastapi import Request
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -68,6 +68,34 @@ def local_time(moment: dt.datetime | None, tz: str | None, style: str = "minute"
     return here.strftime(pattern)
 
 
+def percent(rate: float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A 0..1 share in the locale's percent format, e.g. 0.125 → "12.5%"."""
+    if rate is None:
+        return "—"
+    return format_percent(rate, format="#,##0.#%", locale=locale)
+
+
+def seconds(ms: float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A duration in milliseconds as seconds with one decimal, e.g. 1530 → "1.5 s"."""
+    if ms is None:
+        return "—"
+    return f"{format_decimal(ms / 1000, format='#,##0.0', locale=locale)} s"
+
+
+@pass_context
+def _percent_filter(ctx: Context, rate: float | None) -> str:
+    return percent(rate, getattr(ctx.get("ws"), "locale", None) or DEFAULT_LOCALE)
+
+
+@pass_context
+def _seconds_filter(ctx: Context, ms: float | None) -> str:
+    return seconds(ms, getattr(ctx.get("ws"), "locale", None) or DEFAULT_LOCALE)
+
+
+templates.env.filters["percent"] = _percent_filter
+templates.env.filters["seconds"] = _seconds_filter
+
+
 def page_timezone(ctx: Context) -> str | None:
     """The timezone a page shows times in: the selected outlet's, else the brand's."""
     location, ws = ctx.get("location"), ctx.get("ws")
@@ -88,7 +116,15 @@ def _when_filter(ctx: Context, moment: dt.datetime | None, style: str = "minute"
     return local_time(moment, tz or page_timezone(ctx), style)
 
 
+@pass_context
+def _when_iso_filter(ctx: Context, stamp: str | None, style: str = "minute") -> str:
+    """For API-shaped dicts that carry ISO 8601 strings rather than datetimes."""
+    return local_time(dt.datetime.fromisoformat(stamp) if stamp else None, page_timezone(ctx),
+                      style)
+
+
 templates.env.filters["money"] = _money_filter
+templates.env.filters["when_iso"] = _when_iso_filter
 templates.env.filters["when"] = _when_filter
 
 
