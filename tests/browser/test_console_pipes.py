@@ -61,7 +61,7 @@ async def test_create_square_pipe_and_test_a_sample(live_server, browser, artifa
     assert await page.locator("[data-testid=verdict]").inner_text() == "would ingest"
     assert await page.locator("[data-testid=external-id]").inner_text() == \
         "lgwOlEityYPJtcuvKTVKT1pA986YY"
-    assert float(await page.locator("[data-testid=total]").inner_text()) == 20.0
+    assert await page.locator("[data-testid=total]").inner_text() == "$20.00"
     assert await page.locator("[data-testid=lines] tbody tr").count() == 2
     await page.screenshot(path=str(artifacts / "console-pipes-5-test-result.png"), full_page=True)
 

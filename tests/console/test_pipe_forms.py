@@ -54,5 +54,4 @@ async def test_a_setting_error_lands_at_its_input(client, tenant, console_user) 
     # The service's message, under the Reconcile minutes input (not only at the form's top).
     assert ('<div class="errors">Reconcile minutes: settings.reconcile_minutes: must be an '
             "integer of minutes (0–10080)</div>") in page.text
-    assert ('<div class="errors">Access token *: settings.access_token: required for Clover '
-            "(API token used to fetch orders / reconcile)</div>") in page.text
+    assert '<div class="errors">Access token *: Enter the access token</div>' in page.text

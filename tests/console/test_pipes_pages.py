@@ -104,7 +104,7 @@ async def test_create_square_pipe_shows_secret_once_and_tests_documented_sample(
     assert result.status_code == 200, result.text
     assert 'data-testid="verdict">would ingest<' in result.text
     assert "lgwOlEityYPJtcuvKTVKT1pA986YY" in result.text and "Item 2" in result.text
-    assert re.search(r'data-testid="total">20(\.0+)?<', result.text), result.text
+    assert 'data-testid="total">$20.00<' in result.text, result.text
     assert await orders_of(db, tenant) == before  # a test writes nothing
 
     builtin = await client.post(pipes_url(tenant, f"/{pipe_id}/test"), data={"csrf_token": token})
@@ -149,7 +149,7 @@ async def test_validation_errors_name_the_field(client, tenant, console_user) ->
     assert activepos.status_code == 422 and "location" in activepos.text
     nameless = await client.post(pipes_url(tenant), data={
         "csrf_token": token, "provider": "toast", "name": "", "signing_secret": "x"})
-    assert nameless.status_code == 422 and "Name: String should have at least 1" in nameless.text
+    assert nameless.status_code == 422 and "Name: Enter a name" in nameless.text
 
 
 async def create_square_422(client, tenant, token: str, **extra: str) -> str:

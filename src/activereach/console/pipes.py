@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from activereach.console.forms import pydantic_errors
 from activereach.pipes.mapping import FIELDS
+from activereach.pipes.pipe_settings import settings_errors
 from activereach.pipes.models import Pipe
 from activereach.pipes.providers import PROVIDERS, get_provider
 from activereach.pipes.providers.spec import Setting
@@ -103,10 +104,43 @@ def _settings(provider: str, form: dict[str, str], errors: dict[str, str],
     return out
 
 
+# What to type, per field a person left blank: said the way a person would say it.
+BLANK = {"name": "Enter a name", "location": "Choose an outlet",
+         "terminal": "Enter the terminal ID, e.g. T1"}
+
+
+def required_errors(provider: str, form: dict[str, str]) -> dict[str, str]:
+    """Every required field of the New-pipe form left blank, each in people's words."""
+    wanted = ["name", "location", "terminal"] if provider == "activepos" else ["name"]
+    errors = {name: BLANK[name] for name in wanted if not form.get(name, "").strip()}
+    if provider in PROVIDERS:
+        for f in provider_fields(provider):
+            if f.required and not form.get(f.name, "").strip():
+                errors[f.name] = f"Enter the {f.label[:1].lower()}{f.label[1:]}"
+    return errors
+
+
+def people_errors(exc: ValidationError) -> dict[str, str]:
+    """Pydantic's errors on the pipe form, each said the way a person would (not "String should
+    have at least 1 character")."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err.get("loc", ())) or "form"
+        kind, ctx = err.get("type", ""), err.get("ctx") or {}
+        if kind in {"string_too_short", "missing"}:
+            message = BLANK.get(name, "Fill this in")
+        elif kind == "string_too_long":
+            message = f"Use at most {ctx.get('max_length', 200)} characters"
+        else:
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        errors.setdefault(name, message)
+    return errors
+
+
 def create_body(form: dict[str, str]) -> tuple[PipeIn | None, dict[str, str], dict[str, str]]:
     """(body, errors, secrets to show once) from the "New pipe" form."""
     provider = form.get("provider", "")
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = required_errors(provider, form)
     if provider == "activepos":
         data: dict[str, Any] = {"kind": "activepos", "name": form.get("name", "").strip(),
                                 "location": form.get("location", "").strip() or None,
@@ -124,13 +158,26 @@ def create_body(form: dict[str, str]) -> tuple[PipeIn | None, dict[str, str], di
                 "settings": settings, "mapping": mapping}
         signing = adapter.signing_secret
         shown = {signing: settings[signing]} if signing in settings else {}
+        _settings_problems(provider, settings, errors)
     else:
         return None, {"provider": f"provider: one of activepos, {', '.join(PROVIDERS)}"}, {}
     try:
         body = PipeIn.model_validate(data)
     except ValidationError as exc:
-        return None, {**errors, **pydantic_errors(exc)}, {}
+        return None, {**people_errors(exc), **errors}, {}
     return (None if errors else body), errors, shown
+
+
+def _settings_problems(provider: str, settings: dict[str, Any], errors: dict[str, str]) -> None:
+    """The service's own check of the settings, run here too so one submit names every problem
+    (a blank required field keeps its people's-words message); a setting the service fills in
+    when blank (the pipe's webhook URL) is not "missing"."""
+    filled = {s.name for s in get_provider(provider).settings if s.blank_default}
+    found = [e for e in settings_errors(provider, settings, creating=True)
+             if e["field"].removeprefix("settings.") not in filled]
+    if found:
+        for name, message in service_errors(found, "", provider).items():
+            errors.setdefault(name, message)
 
 
 def patch_body(pipe: Pipe, form: dict[str, str]) -> tuple[PipePatch | None, dict[str, str]]:
@@ -142,10 +189,12 @@ def patch_body(pipe: Pipe, form: dict[str, str]) -> tuple[PipePatch | None, dict
         data["settings"] = settings or None
         mapping = parse_pairs(form.get("mapping", ""), "mapping", errors)
         data["mapping"] = mapping if mapping != (pipe.mapping or {}) else None
+    if not data["name"]:
+        errors["name"] = BLANK["name"]
     try:
         body = PipePatch.model_validate(data)
     except ValidationError as exc:
-        return None, {**errors, **pydantic_errors(exc)}
+        return None, {**people_errors(exc), **errors}
     return (None if errors else body), errors
 
 
@@ -201,3 +250,23 @@ def service_errors(details: Any, message: str, provider: str | None) -> dict[str
 
 def mapping_fields() -> list[str]:
     return sorted(FIELDS)
+
+
+def pipe_state(pipe: Pipe) -> dict[str, Any]:
+    """What an audit entry shows of a pipe: the fields people edit (the settings stored in the
+    clear; secrets live apart, encrypted, and are never part of it)."""
+    state: dict[str, Any] = {"name": pipe.name, "status": pipe.status,
+                             "source": LABELS.get(pipe.provider or "", "ActivePOS")}
+    if pipe.kind == "activepos":
+        state.update(outlet=pipe.location_id, terminal=pipe.terminal_id)
+    else:
+        # "field_map", not "mapping": the audit log masks any field containing "pin"
+        state.update({name: value for name, value in (pipe.settings or {}).items()},
+                     field_map=dict(pipe.mapping or {}))
+    return state
+
+
+def rotated_secrets(provider: str | None, body: PipePatch) -> list[str]:
+    """The secrets a saved edit typed in (and so rotated): named, never their values."""
+    typed = body.settings or {}
+    return sorted(n for n in secret_settings(provider or "") if typed.get(n))

@@ -12,12 +12,14 @@ from activereach.console.pages import audit, pipe_runs, pipes, receipt_templates
 from activereach.console.pages import password_link, staff, till_settings, users
 from activereach.console.pages import loyalty_manage, loyalty_member
 from activereach.console.pages import catalog_manage, catalog_stock, tax_classes
+from activereach.console.pages import orders
 
 router = APIRouter(include_in_schema=False)
 for module in (session, general, locations, contacts, analytics, catalog, messages, channels,
                loyalty, active_bill, pipes, pipe_runs, receipt_templates, flagged_orders,
                destinations, audit, staff, users, till_settings, password_link,
-               loyalty_member, loyalty_manage, catalog_manage, catalog_stock, tax_classes):
+               loyalty_member, loyalty_manage, catalog_manage, catalog_stock, tax_classes,
+               orders):
     router.include_router(module.router)
 
 __all__ = ["add_session_middleware", "router"]

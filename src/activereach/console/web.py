@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal, format_percent
 from fastapi import Request
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -66,6 +66,34 @@ def local_time(moment: dt.datetime | None, tz: str | None, style: str = "minute"
         return here.strftime("%d %b %Y")
     pattern = "%d %b %Y, %H:%M:%S %Z" if style == "second" else "%d %b %Y, %H:%M %Z"
     return here.strftime(pattern)
+
+
+def percent(rate: float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A 0..1 share in the locale's percent format, e.g. 0.125 → "12.5%"."""
+    if rate is None:
+        return "—"
+    return format_percent(rate, format="#,##0.#%", locale=locale)
+
+
+def seconds(ms: float | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A duration in milliseconds as seconds with one decimal, e.g. 1530 → "1.5 s"."""
+    if ms is None:
+        return "—"
+    return f"{format_decimal(ms / 1000, format='#,##0.0', locale=locale)} s"
+
+
+@pass_context
+def _percent_filter(ctx: Context, rate: float | None) -> str:
+    return percent(rate, getattr(ctx.get("ws"), "locale", None) or DEFAULT_LOCALE)
+
+
+@pass_context
+def _seconds_filter(ctx: Context, ms: float | None) -> str:
+    return seconds(ms, getattr(ctx.get("ws"), "locale", None) or DEFAULT_LOCALE)
+
+
+templates.env.filters["percent"] = _percent_filter
+templates.env.filters["seconds"] = _seconds_filter
 
 
 def page_timezone(ctx: Context) -> str | None:

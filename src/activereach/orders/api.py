@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from activereach.kit.error_docs import REPLAYED
 from activereach.kit.errors import NotFound
 from activereach.kit.http import database, read, wake_worker, write
+from activereach.orders import listing
 from activereach.orders.read import find_order, get_order, order_document
 from activereach.orders.refunds import refund_order
 from activereach.orders.schemas import OrderIn, OrderResult, RefundIn
@@ -39,13 +40,42 @@ def ingest_group(request: Request) -> IngestGroup:
     return group
 
 
-@router.get("")
-async def lookup_order(principal: AdminAuth, request: Request,
-                       external_id: str = Query(max_length=200),
-                       source: str = Query(default="api", max_length=64)) -> dict[str, Any]:
+@router.get("", responses={200: {"description": "With ``external_id``: that one order (as "
+                                                 "before). Without: ``{data, next_cursor}``"},
+                            422: {"description": "A bad filter, limit or cursor, named"}})
+async def list_or_lookup_orders(
+        principal: AdminAuth, request: Request,
+        external_id: str | None = Query(default=None, max_length=200),
+        source: str | None = Query(default=None, max_length=64),
+        from_: str | None = Query(default=None, alias="from", max_length=40),
+        to: str | None = Query(default=None, max_length=40),
+        location: str | None = Query(default=None, max_length=200),
+        terminal: str | None = Query(default=None, max_length=200),
+        contact: str | None = Query(default=None, max_length=200),
+        status: str | None = Query(default=None, max_length=40),
+        channel: str | None = Query(default=None, max_length=40),
+        limit: str | None = Query(default=None, max_length=10),
+        cursor: str | None = Query(default=None, max_length=400)) -> dict[str, Any]:
+    """``external_id`` looks one order up (``source`` defaults to ``api``), as it always has;
+    without it the orders are listed newest first, filtered, cursor-paged (orders/listing.py)."""
+    workspace = principal.workspace
+    if external_id is not None:
+        return await _lookup(request, workspace.id, source or "api", external_id)
+    flt = listing.parse_filter(
+        {"from": from_, "to": to, "location": location, "terminal": terminal, "source": source,
+         "contact": contact, "status": status, "channel": channel, "limit": limit,
+         "cursor": cursor}, workspace.timezone)
+
     async def body(session: AsyncSession) -> dict[str, Any]:
-        order = await find_order(session, principal.workspace.id, source=source,
-                                 external_id=external_id)
+        rows, next_cursor = await listing.list_orders(session, workspace.id, flt)
+        return {"data": [listing.order_summary(o) for o in rows], "next_cursor": next_cursor}
+    return await read(request, body)
+
+
+async def _lookup(request: Request, workspace_id: str, source: str,
+                  external_id: str) -> dict[str, Any]:
+    async def body(session: AsyncSession) -> dict[str, Any]:
+        order = await find_order(session, workspace_id, source=source, external_id=external_id)
         if order is None:
             raise NotFound(f"no order {external_id!r} from source {source!r}")
         return await order_document(session, order)

@@ -29,6 +29,9 @@ class Order(Base):
         UniqueConstraint("workspace_id", "idempotency_key"),
         Index("ix_orders_contact", "workspace_id", "contact_id", "occurred_at"),
         Index("ix_orders_occurred", "workspace_id", "occurred_at"),
+        # GET /v1/orders and the console's Orders page: filter, newest first (migration 0020)
+        Index("ix_orders_location_occurred", "workspace_id", "location_id", "occurred_at"),
+        Index("ix_orders_source_occurred", "workspace_id", "source", "occurred_at"),
     )
 
     workspace_id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -21,7 +21,9 @@ async def find_order(session: AsyncSession, workspace_id: str, *, source: str,
         Order.external_id == external_id))
 
 
-async def order_document(session: AsyncSession, order: Order) -> dict[str, Any]:
+async def order_parts(session: AsyncSession, order: Order
+                      ) -> tuple[list[OrderLine], list[OrderPayment], list[OrderRefund]]:
+    """The order's lines (by line number), payments (in order) and refunds (oldest first)."""
     key = (OrderLine.workspace_id == order.workspace_id) & (OrderLine.order_id == order.id)
     lines = (await session.execute(select(OrderLine).where(key).order_by(OrderLine.line_no))).scalars()
     payments = (await session.execute(
@@ -32,6 +34,11 @@ async def order_document(session: AsyncSession, order: Order) -> dict[str, Any]:
         select(OrderRefund).where(OrderRefund.workspace_id == order.workspace_id,
                                   OrderRefund.order_id == order.id)
         .order_by(OrderRefund.created_at))).scalars()
+    return list(lines), list(payments), list(refunds)
+
+
+async def order_document(session: AsyncSession, order: Order) -> dict[str, Any]:
+    lines, payments, refunds = await order_parts(session, order)
     return {
         "id": order.id, "source": order.source, "external_id": order.external_id,
         "client_order_id": order.client_order_id, "status": order.status,

@@ -3,6 +3,9 @@
 Rejected deliveries are counted apart as well (``rejected``): those stored, and those refused
 over the pipe's rejection budget and never written (``pipes/retention.py``), read from the
 ``suppressed_before`` count each stored rejection carries plus this process's pending count.
+
+ActivePOS tills have no webhook log: their health is read from the orders they took
+(``activepos_tills``), for every terminal, with or without a pipe row.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from activereach.kit.db import utcnow
 from activereach.orders.models import Order
 from activereach.pipes import retention, rules, service
 from activereach.pipes.models import WebhookDelivery
+from activereach.tenancy.service import list_terminals
 
 ERRORS = {"failed", "rejected", "held"}
 MAX_SAMPLES = 20000
@@ -81,3 +85,53 @@ def _status(pipe_status: str, rate: float, by_status: dict[str, int]) -> str:
     if rate > 0.2 or by_status.get("dead"):
         return "error"
     return "active"
+
+
+async def activepos_tills(session: AsyncSession, ws_id: str, *, hours: int,
+                          location_id: str | None = None) -> list[dict[str, Any]]:
+    """The built-in ActivePOS source, one row per till: every terminal of the workspace (or of
+    ``location_id``), whether or not a pipe row was ever made for it, with its orders in the
+    last ``hours`` and its newest order; plus tills that took orders but have no terminal row
+    (created before terminals were kept, or by the demo)."""
+    since = utcnow() - dt.timedelta(hours=hours)
+    query = (select(Order.location_id, Order.terminal_id, func.count(), func.max(Order.occurred_at))
+             .where(Order.workspace_id == ws_id, Order.source == "activepos",
+                    Order.occurred_at >= since)
+             .group_by(Order.location_id, Order.terminal_id))
+    if location_id is not None:
+        query = query.where(Order.location_id == location_id)
+    recent = {(loc, term): (int(count), _aware(last))
+              for loc, term, count, last in (await session.execute(query)).all()}
+    rows = []
+    for terminal in await list_terminals(session, ws_id, location_id):
+        count, last = recent.pop((terminal.location_id, terminal.terminal_id), (0, None))
+        if last is None:
+            last = await _newest(session, ws_id, terminal.location_id, terminal.terminal_id)
+        rows.append({"location_id": terminal.location_id, "terminal_id": terminal.terminal_id,
+                     "name": terminal.name, "terminal_pk": terminal.id, "orders": count,
+                     "last_order_at": last, "paired": terminal.paired_at is not None,
+                     "status": rules.till_status(terminal.status, terminal.paired_at is not None,
+                                                 count)})
+    for (loc, term), (count, last) in sorted(recent.items(), key=lambda kv: str(kv[0])):
+        rows.append({"location_id": loc, "terminal_id": term, "name": "", "terminal_pk": None,
+                     "orders": count, "last_order_at": last, "paired": True,
+                     "status": rules.till_status("active", True, count)})
+    return rows
+
+
+async def _newest(session: AsyncSession, ws_id: str, location_id: str,
+                  terminal_id: str) -> dt.datetime | None:
+    """The till's newest order ever (one probe on the outlet's occurred_at index)."""
+    return _aware(await session.scalar(
+        select(Order.occurred_at).where(Order.workspace_id == ws_id,
+                                        Order.location_id == location_id,
+                                        Order.source == "activepos",
+                                        Order.terminal_id == terminal_id)
+        .order_by(Order.occurred_at.desc()).limit(1)))
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    # an aggregate bypasses the column type on SQLite and comes back naive (UTC)
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment

@@ -171,3 +171,44 @@ def nul_fields(value: Any, path: str = "order") -> list[str]:
     if isinstance(value, list | tuple):
         return [p for i, v in enumerate(value) for p in nul_fields(v, f"{path}[{i}]")]
     return []
+
+
+def till_status(terminal_status: str, paired: bool, recent_orders: int) -> str:
+    """An ActivePOS till's health word: revoked, not paired, active (sold in the period), idle."""
+    if terminal_status != "active":
+        return "revoked"
+    if not paired:
+        return "not paired"
+    return "active" if recent_orders else "idle"
+
+
+# A tested order this far from now is probably a stale or wrong-zone sample.
+FAR_PAST = dt.timedelta(days=30)
+FAR_FUTURE = dt.timedelta(hours=24)
+
+
+def ingest_warnings(order: dict[str, Any], *, brand_currency: str, now: dt.datetime,
+                  known_skus: set[str] | None) -> list[dict[str, str]]:
+    """What a "would ingest" test should still tell a person: the payload's currency is not the
+    brand's, its time is far from now, or its SKUs are not in the catalog (``known_skus`` None:
+    the brand keeps no catalog, so nothing is "unknown").  ``order`` is the canonical order."""
+    warnings: list[dict[str, str]] = []
+    currency = str(order.get("currency") or "").upper()
+    if currency and currency != brand_currency.upper():
+        warnings.append({"field": "currency", "message": f"the order is in {currency}, the brand "
+                         f"sells in {brand_currency.upper()}; check the pipe's currency setting"})
+    when = parse_time(order.get("occurred_at"))
+    if when is not None:
+        if when < now - FAR_PAST:
+            warnings.append({"field": "occurred_at", "message": f"dated {when:%d %b %Y}, "
+                             f"{(now - when).days} days ago: it would land in old reports"})
+        elif when > now + FAR_FUTURE:
+            warnings.append({"field": "occurred_at", "message": f"dated {when:%d %b %Y}, in the "
+                             "future: check the till's clock and timezone"})
+    if known_skus is not None:
+        unknown = sorted({str(line.get("sku")) for line in order.get("lines") or []
+                          if line.get("sku") and str(line.get("sku")) not in known_skus})
+        if unknown:
+            warnings.append({"field": "lines", "message": "SKUs not in your catalog: "
+                             + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")})
+    return warnings

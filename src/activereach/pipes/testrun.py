@@ -1,13 +1,15 @@
 """Test with a sample order: verification, mapping and the FULL ingest, always rolled back.
 
 The run uses its own session and never commits, so it writes nothing; it reports the canonical
-order, the ``order_completed`` properties, the loyalty and bill results it would produce, and
-per-field errors.
+order, the ``order_completed`` properties, the loyalty and bill results it would produce,
+per-field errors, and warnings for an order that would ingest but looks wrong for this brand
+(another currency, a date far from today, SKUs the catalog does not know).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,16 +17,19 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from activereach.catalog.models import Product, Variant
 from activereach.events.models import Event as EventRow
 from activereach.kit.db import Database
 from activereach.kit.errors import AppError
 from activereach.orders.service import IngestSource, ingest_order
-from activereach.pipes import ingest, service
+from activereach.pipes import ingest, rules, service
 from activereach.pipes.mapping import MappingError, validate_mapping
 from activereach.pipes.providers.base import Event, FetchError
-from activereach.pipes.samples import sample
+from activereach.pipes.samples import localise, sample
 from activereach.pipes.schemas import TestIn
 from activereach.tenancy.models import Workspace
+
+SAMPLE_ITEMS = 5
 
 
 async def run_test(db: Database, ws: Workspace, pipe_id: str, body: TestIn) -> dict[str, Any]:
@@ -37,10 +42,38 @@ async def run_test(db: Database, ws: Workspace, pipe_id: str, body: TestIn) -> d
             await session.rollback()
 
 
-def _raw(body: TestIn, provider: str) -> tuple[bytes, str, str]:
+async def brand_sample(session: AsyncSession, ws: Workspace,
+                       provider: str) -> tuple[bytes, str, str]:
+    """The provider's documented sample, dated today, in the brand's currency and with lines
+    named after the brand's own catalog (its first few products with a SKU), when it has one."""
+    raw, kind, content_type = sample(provider)
+    rows = (await session.execute(
+        select(Product.title, Variant.name, Variant.sku)
+        .join(Product, (Product.workspace_id == Variant.workspace_id)
+              & (Product.id == Variant.product_id))
+        .where(Variant.workspace_id == ws.id, Variant.sku.is_not(None), Variant.active,
+               Variant.deleted_at.is_(None), Product.deleted_at.is_(None))
+        .order_by(Product.title, Variant.position).limit(SAMPLE_ITEMS))).all()
+    items = [(f"{title} ({name})" if name and name != title else title, sku)
+             for title, name, sku in rows]
+    return localise(raw, ws.currency, items), kind, content_type
+
+
+async def known_skus(session: AsyncSession, ws_id: str, skus: set[str]) -> set[str] | None:
+    """Which of ``skus`` the catalog has; None when the brand keeps no catalog at all."""
+    if await session.scalar(select(Variant.id).where(Variant.workspace_id == ws_id).limit(1)) \
+            is None:
+        return None
+    if not skus:
+        return set()
+    return {str(sku) for sku in (await session.scalars(select(Variant.sku).where(
+        Variant.workspace_id == ws_id, Variant.sku.in_(sorted(skus))))).all()}
+
+
+async def _raw(session: AsyncSession, ws: Workspace, body: TestIn,
+               provider: str) -> tuple[bytes, str, str]:
     if body.payload is None:
-        raw, kind, content_type = sample(provider)
-        return raw, kind, content_type
+        return await brand_sample(session, ws, provider)
     raw = body.payload.encode() if isinstance(body.payload, str) else json.dumps(body.payload).encode()
     return raw, body.payload_kind or "webhook", body.headers.get("content-type", "")
 
@@ -50,7 +83,7 @@ async def _run(session: AsyncSession, ws: Workspace, pipe_id: str, body: TestIn)
     if pipe.kind != "webhook":
         raise AppError("only webhook pipes can be tested with a sample", code="not_a_webhook_pipe")
     run = await ingest.load_run(session, ws, pipe)
-    raw, kind, _ = _raw(body, run.provider.name)
+    raw, kind, _ = await _raw(session, ws, body, run.provider.name)
     out: dict[str, Any] = {"sample": body.payload is None, "payload_kind": kind, "errors": [],
                            "verification": {"checked": False}, "would_ingest": False}
     if body.verify:
@@ -116,6 +149,10 @@ async def _ingest(session: AsyncSession, ws: Workspace, pipe_id: str, canonical:
         out["errors"] += ingest._validation_errors(exc)  # noqa: SLF001
         return
     out["order"] = order_in.model_dump(mode="json", exclude_none=True)
+    skus = {str(line["sku"]) for line in out["order"].get("lines") or [] if line.get("sku")}
+    out["warnings"] = rules.ingest_warnings(
+        out["order"], brand_currency=ws.currency, now=dt.datetime.now(dt.UTC),
+        known_skus=await known_skus(session, ws.id, skus))
     src = IngestSource(workspace=ws, source=f"test:{pipe_id}", event_source="webhook",
                        location_id=location_id)
     try:

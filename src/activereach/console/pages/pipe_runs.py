@@ -9,7 +9,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from activereach.console import pipes as forms
+from activereach.console.audit import Target, audited
 from activereach.console.auth import Console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.pages.pipes import BASE, Con
@@ -18,23 +21,19 @@ from activereach.kit.errors import AppError, Unprocessable
 from activereach.kit.http import database, read, write
 from activereach.pipes import inbox, service, testrun
 from activereach.pipes.providers import get_provider
-from activereach.pipes.samples import sample
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
 
 
-def _sample_text(provider: str | None) -> tuple[str, str]:
-    if not provider:
-        return "", ""
-    raw, kind, _ = sample(provider)
-    return raw.decode("utf-8"), kind
-
-
-def _test_page(con: Console, pipe: Any, status_code: int = 200,
-               values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-               result: dict[str, Any] | None = None) -> HTMLResponse:
-    text, kind = _sample_text(pipe.provider)
+async def _test_page(con: Console, pipe: Any, status_code: int = 200,
+                     values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                     result: dict[str, Any] | None = None) -> HTMLResponse:
+    text, kind = "", ""
+    if pipe.provider:
+        raw, kind, _ = await read(con.request, lambda s: testrun.brand_sample(
+            s, con.workspace, pipe.provider))
+        text = raw.decode("utf-8")
     return page(con, "console/pipe_test.html", "pipes", status_code=status_code, pipe=pipe,
                 values=values or {}, errors=errors or {}, result=result, sample_text=text,
                 sample_kind=kind,
@@ -51,7 +50,7 @@ async def _webhook_pipe(con: Console, pipe_id: str) -> Any:
 
 @router.get(BASE + "/{pipe_id}/test", response_class=HTMLResponse)
 async def test_form(pipe_id: str, con: Con) -> HTMLResponse:
-    return _test_page(con, await _webhook_pipe(con, pipe_id))
+    return await _test_page(con, await _webhook_pipe(con, pipe_id))
 
 
 @router.post(BASE + "/{pipe_id}/test", response_class=HTMLResponse)
@@ -64,13 +63,13 @@ async def run_test(pipe_id: str, con: Con) -> HTMLResponse:
     pipe = await _webhook_pipe(con, pipe_id)
     body, errors = forms.test_body(form)
     if body is None:
-        return _test_page(con, pipe, 422, form, errors)
+        return await _test_page(con, pipe, 422, form, errors)
     try:
         result = await testrun.run_test(database(con.request), con.workspace, pipe_id, body)
     except AppError as exc:
-        return _test_page(con, pipe, 422, form, forms.service_errors(exc.details, exc.message,
-                                                                   pipe.provider))
-    return _test_page(con, pipe, 200, form, {}, result)
+        return await _test_page(con, pipe, 422, form,
+                                forms.service_errors(exc.details, exc.message, pipe.provider))
+    return await _test_page(con, pipe, 200, form, {}, result)
 
 
 @router.get(BASE + "/{pipe_id}/deliveries", response_class=HTMLResponse)
@@ -106,7 +105,14 @@ async def replay(pipe_id: str, delivery_id: str, con: Con) -> RedirectResponse:
     """Replay one dead letter (or held / waiting / failed delivery): queued again at once."""
     await form_with_csrf(con.request)
     con.require_write()
-    await write(con.request, lambda s: inbox.replay(s, con.workspace.id, pipe_id, delivery_id))
+    async def run(session: AsyncSession) -> None:
+        pipe = await service.get_pipe(session, con.workspace.id, pipe_id)
+        was = (await inbox.get_delivery(session, con.workspace.id, pipe_id, delivery_id))["status"]
+        await inbox.replay(session, con.workspace.id, pipe_id, delivery_id)
+        await audited(session, con, "pipe.replay", Target("pipe", pipe.id, pipe.name),
+                      before={"delivery": delivery_id, "status": was},
+                      after={"delivery": delivery_id, "status": "received"})
+    await write(con.request, run)
     flash(con.request, f"Delivery {delivery_id} queued for replay.")
     return redirect(con.url(f"settings/pipes/{pipe_id}"))
 
@@ -116,6 +122,12 @@ async def replay_all(pipe_id: str, con: Con) -> RedirectResponse:
     """Replay every dead letter of the pipe (failed, or retries exhausted) in one transaction."""
     await form_with_csrf(con.request)
     con.require_write()
-    done = await write(con.request, lambda s: inbox.replay_all(s, con.workspace.id, pipe_id, None))
+    async def run(session: AsyncSession) -> dict[str, Any]:
+        pipe = await service.get_pipe(session, con.workspace.id, pipe_id)
+        done = await inbox.replay_all(session, con.workspace.id, pipe_id, None)
+        await audited(session, con, "pipe.replay_all", Target("pipe", pipe.id, pipe.name),
+                      after={"replayed": done["replayed"]}, note="every dead letter queued again")
+        return done
+    done = await write(con.request, run)
     flash(con.request, f"{done['replayed']} dead letter(s) queued for replay.")
     return redirect(con.url(f"settings/pipes/{pipe_id}"))

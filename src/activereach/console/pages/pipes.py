@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from activereach.console import pipes as forms
+from activereach.console.audit import Target, audited
 from activereach.console.auth import Console, console
 from activereach.console.csrf import form_with_csrf
 from activereach.console.web import flash, page, redirect
@@ -21,7 +22,7 @@ from activereach.kit.http import read, write
 from activereach.pipes import health, inbox, service
 from activereach.pipes.models import Pipe
 from activereach.pipes.providers import PROVIDERS
-from activereach.pipes.schemas import PipeIn
+from activereach.pipes.schemas import PipeIn, PipePatch
 
 router = APIRouter(include_in_schema=False)
 BASE = "/dashboard/{workspace}/settings/pipes"
@@ -44,18 +45,28 @@ def base_url(con: Console) -> str:
 
 @router.get(BASE, response_class=HTMLResponse)
 async def pipes(con: Con) -> HTMLResponse:
+    """Every pipe with its health, and every ActivePOS till (the built-in source) with its
+    orders of the period, whether or not a pipe row was made for it."""
     async def load(session: AsyncSession) -> list[dict[str, Any]]:
-        rows = []
+        tills = await health.activepos_tills(session, con.workspace.id, hours=HEALTH_HOURS,
+                                             location_id=con.location.id if con.location
+                                             else None)
+        by_till = {(t["location_id"], t["terminal_id"]): t for t in tills}
+        rows: list[dict[str, Any]] = []
         for pipe in await service.list_pipes(session, con.workspace.id, con.location):
-            figures = None
+            figures = till = None
             if pipe.kind == "webhook":
                 figures = await health.pipe_health(session, con.workspace.id, pipe.id,
                                                    hours=HEALTH_HOURS)
-            rows.append({"pipe": pipe, "health": figures})
+                figures["error_share"] = figures["error_rate"] if figures["deliveries"] else None
+            else:
+                till = by_till.pop((pipe.location_id, pipe.terminal_id), None)
+            rows.append({"pipe": pipe, "health": figures, "till": till})
+        rows += [{"pipe": None, "health": None, "till": t} for t in by_till.values()]
         return rows
     rows = await read(con.request, load)
     return page(con, "console/pipes.html", "pipes", rows=rows, hours=HEALTH_HOURS,
-                labels=forms.LABELS)
+                labels=forms.LABELS, outlets={loc.id: loc.name for loc in con.locations})
 
 
 def _new_page(con: Console, provider: str, status_code: int = 200,
@@ -124,6 +135,8 @@ async def _create(session: AsyncSession, con: Console, body: PipeIn) -> dict[str
     pipe, extra = await service.create_pipe(session, con.workspace, body,
                                             webhook_base=base_url(con))
     held = await service.secrets_of(session, pipe)
+    await audited(session, con, "pipe.create", _target(pipe), after={
+        **forms.pipe_state(pipe), **{name: "set" for name in held}})
     return {"pipe": pipe, "out": {**service.pipe_out(pipe, held, base_url(con)), **extra}}
 
 
@@ -174,8 +187,7 @@ async def save_pipe(pipe_id: str, con: Con) -> HTMLResponse | RedirectResponse:
     body, errors = forms.patch_body(pipe, form)
     if body is not None:
         try:
-            await write(con.request, lambda s: service.update_pipe(
-                s, con.workspace, pipe_id, body))
+            await write(con.request, lambda s: _update(s, con, pipe_id, body))
         except Unprocessable as exc:
             errors = forms.service_errors(exc.details, exc.message, pipe.provider)
     if errors:
@@ -186,6 +198,27 @@ async def save_pipe(pipe_id: str, con: Con) -> HTMLResponse | RedirectResponse:
     assert body is not None  # patch_body gives no body only together with errors
     flash(con.request, f"Pipe {body.name or pipe.name} saved.")
     return redirect(con.url(f"settings/pipes/{pipe_id}"))
+
+
+def _target(pipe: Pipe) -> Target:
+    return Target("pipe", pipe.id, pipe.name)
+
+
+async def _update(session: AsyncSession, con: Console, pipe_id: str, body: PipePatch) -> None:
+    """The edit, audited in its transaction; a typed secret is a rotation, logged by name as
+    "changed" (its value never reaches the log)."""
+    pipe = await service.get_pipe(session, con.workspace.id, pipe_id)
+    before = forms.pipe_state(pipe)
+    await service.update_pipe(session, con.workspace, pipe_id, body)
+    after = forms.pipe_state(pipe)
+    rotated = forms.rotated_secrets(pipe.provider, body)
+    for name in rotated:
+        before[name], after[name] = "kept", "changed"
+    await audited(session, con, "pipe.update", _target(pipe), before=before, after=after)
+    if rotated:
+        await audited(session, con, "pipe.rotate_secret", _target(pipe),
+                      before={n: "old" for n in rotated}, after={n: "new" for n in rotated},
+                      note="the previous secret stays valid for a short overlap")
 
 
 @router.post(BASE + "/{pipe_id}/pause")
@@ -202,8 +235,14 @@ async def resume_pipe(pipe_id: str, con: Con) -> RedirectResponse:
 async def _set_status(con: Console, pipe_id: str, status: str) -> RedirectResponse:
     await form_with_csrf(con.request)
     con.require_write()
-    pipe = await write(con.request, lambda s: service.set_status(
-        s, con.workspace.id, pipe_id, status))
+    async def run(session: AsyncSession) -> Pipe:
+        found = await service.get_pipe(session, con.workspace.id, pipe_id)
+        before = forms.pipe_state(found)
+        pipe = await service.set_status(session, con.workspace.id, pipe_id, status)
+        await audited(session, con, "pipe.pause" if status == "paused" else "pipe.resume",
+                      _target(pipe), before=before, after=forms.pipe_state(pipe))
+        return pipe
+    pipe = await write(con.request, run)
     flash(con.request, f"Pipe {pipe.name} {'paused' if status == 'paused' else 'resumed'}.")
     return redirect(con.url(f"settings/pipes/{pipe_id}"))
 
@@ -216,7 +255,13 @@ async def delete_pipe(pipe_id: str, con: Con) -> HTMLResponse | RedirectResponse
     if form.get("confirm") != "on":
         data = await read(con.request, lambda s: _detail(s, con, pipe_id))
         return _pipe_page(con, data, 422, errors={"confirm": "confirm: tick the box to delete"})
-    pipe = await read(con.request, lambda s: service.get_pipe(s, con.workspace.id, pipe_id))
-    await write(con.request, lambda s: service.delete_pipe(s, con.workspace.id, pipe_id))
-    flash(con.request, f"Pipe {pipe.name} deleted.")
+    async def run(session: AsyncSession) -> str:
+        pipe = await service.get_pipe(session, con.workspace.id, pipe_id)
+        before = forms.pipe_state(pipe)
+        await service.delete_pipe(session, con.workspace.id, pipe_id)
+        await audited(session, con, "pipe.delete", _target(pipe), before=before,
+                      after=forms.pipe_state(pipe), note="its secrets are destroyed")
+        return pipe.name
+    name = await write(con.request, run)
+    flash(con.request, f"Pipe {name} deleted.")
     return redirect(con.url("settings/pipes"))

@@ -9,6 +9,9 @@ others: a verbatim 2020 order is refused by the ingest time bounds
 "test with a sample order" should land in today's dashboard.  ``square_order_updated.json`` is
 Square's documented ``order.updated`` example pointed at the sample order (its id, location,
 state and version).
+
+``localise`` then makes a sample the brand's own: its currency, and line names (and SKUs) from
+its catalog, so a test on an INR brand is not a USD order of "Item 1" and "Item 2".
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import urllib.parse
 from importlib import resources
+from typing import Any
 
 from activereach.pipes.providers import get_provider
 
@@ -73,3 +78,57 @@ def _restamped(raw: bytes) -> bytes:
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
     body["occurred_at"] = stamp.astimezone(india).isoformat()
     return json.dumps(body, indent=2).encode()
+
+
+# Where providers' samples keep a currency code, and their line items (Clover nests its lines
+# in ``lineItems.elements``); names and SKUs of the lines are swapped for the brand's own.
+_CURRENCY_KEYS = frozenset({"currency", "currency_code", "presentment_currency"})
+_LINE_LISTS = frozenset({"line_items", "lines", "selections", "register_sale_products"})
+_NAME_KEYS = ("name", "title", "displayName")
+
+
+def localise(raw: bytes, currency: str, items: list[tuple[str, str | None]]) -> bytes:
+    """A sample made to look like the brand's own sale: every currency code in it is the brand's
+    ``currency``, and its line names (and SKUs, where the sample has them) are ``items`` —
+    (name, sku) from the brand's catalog — in turn.  Amounts are unchanged.  A form-encoded
+    body (Lightspeed's ``payload=<json>``) is rewritten inside its JSON field."""
+    if raw.startswith(b"payload="):
+        fields = urllib.parse.parse_qs(raw.decode(), keep_blank_values=True)
+        body = json.loads(fields["payload"][0])
+        _walk(body, "", currency.upper(), items)
+        fields["payload"] = [json.dumps(body, separators=(",", ":"))]
+        return urllib.parse.urlencode(fields, doseq=True).encode()
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw
+    _walk(body, "", currency.upper(), items)
+    return json.dumps(body, indent=2).encode()
+
+
+def _walk(node: Any, key: str, currency: str, items: list[tuple[str, str | None]]) -> None:
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name in _CURRENCY_KEYS and isinstance(value, str) and len(value) == 3:
+                node[name] = currency
+            elif name == "elements" and key == "lineItems" and isinstance(value, list):
+                _lines(value, currency, items)
+            elif name in _LINE_LISTS and isinstance(value, list):
+                _lines(value, currency, items)
+            else:
+                _walk(value, name, currency, items)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, key, currency, items)
+
+
+def _lines(lines: list[Any], currency: str, items: list[tuple[str, str | None]]) -> None:
+    for index, line in enumerate(lines):
+        if isinstance(line, dict) and items:
+            name, sku = items[index % len(items)]
+            named = [key for key in _NAME_KEYS if isinstance(line.get(key), str)]
+            for key in named or ["name"]:   # Lightspeed's lines carry only a product id
+                line[key] = name
+            if sku and isinstance(line.get("sku"), str):
+                line["sku"] = sku
+        _walk(line, "", currency, items)
