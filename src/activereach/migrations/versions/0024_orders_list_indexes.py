@@ -1,14 +1,14 @@
 """orders are listed by outlet and by source, newest first (GET /v1/orders, console Orders)
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0024
+Revises: 0023
 """
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
