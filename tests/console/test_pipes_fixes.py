@@ -146,7 +146,7 @@ async def test_every_pipe_write_is_audited_secrets_masked(client, tenant, consol
     assert {e.target_id for e in entries} == {pipe_id}
     update = {c["field"]: (c["before"], c["after"]) for c in entries[1].changes}
     assert update["name"] == ("Kiosk POS", "Kiosk POS 2")
-    assert update["field_map"] == ({"lines": "items"}, {})
+    assert update["mapping"] == ({"lines": "items"}, {})
     assert update["secret"] == ("•••", "•••")
     everything = json.dumps([e.changes for e in entries]) + " ".join(e.note for e in entries)
     assert new_secret not in everything and CUSTOM_SECRET not in everything

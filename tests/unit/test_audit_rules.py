@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from activereach.audit.rules import MASK, changes, describe
+from activereach.audit.rules import MASK, changes, describe, is_secret
 
 
 def test_changes_list_each_changed_field_in_order() -> None:
@@ -32,3 +32,11 @@ def test_secrets_are_masked_on_both_sides() -> None:
 def test_describe_reads_like_words() -> None:
     assert describe(None) == "—" and describe("") == "—" and describe(True) == "yes"
     assert describe(["a", "b"]) == "a, b" and describe({"k": 1}) == "k: 1"
+
+
+def test_secret_names_are_whole_words() -> None:
+    for name in ("pin", "pin_hash", "settings.signing_secret", "authToken", "api_key",
+                 "sec.twilio.auth_token", "password"):
+        assert is_secret(name), name
+    for name in ("mapping", "shipping", "spinner", "author", "pin_set", "tokenizer_name"):
+        assert not is_secret(name), name

