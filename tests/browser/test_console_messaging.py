@@ -39,7 +39,7 @@ async def test_owner_edits_the_email_template_and_records_an_opt_out(
 
     await page.fill("#t-email-subject", "Thanks for shopping at {{ outlet }}")
     await page.click("[data-testid=save-email]")
-    await page.wait_for_selector("text=Email receipt template saved.")
+    await page.wait_for_selector("text=Email receipt template saved")
     assert "Thanks for shopping at Indiranagar" in await preview.inner_text()
     assert await page.locator("#template-email .badge", has_text="customised").count() == 1
     await page.screenshot(path=str(artifacts / "console-receipt-templates.png"), full_page=True)
