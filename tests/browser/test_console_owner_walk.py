@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 
 from tests.browser.console_checks import page_problems
-from tests.browser.test_console_staff import _add_staff, _till_sign_in
+from tests.browser.test_console_staff import _add_staff, pair_and_sign_in
 from tests.console.conftest import PASSWORD, make_user
 from tests.messaging.conftest import ACCESS_TOKEN, APP_SECRET, PHONE_NUMBER_ID, FakeProviders
 from tests.support import iso_ago, serve_in_thread
@@ -91,15 +91,7 @@ async def _staff_and_till(walk: Walk, browser: Any) -> None:
     await page.get_by_role("button", name="Issue pairing code").click()
     code = await page.get_by_test_id("pairing-code").inner_text()
     await walk.shoot("pairing-code")
-    till = await browser.new_page(viewport=WIDE)
-    await till.goto(f"{walk.base}/cashier/")
-    await till.get_by_test_id("pairing-code").fill(code)
-    await till.get_by_test_id("pair").click()
-    await _till_sign_in(till, "Meera", "1357")
-    await till.get_by_test_id("lock").click()
-    await till.get_by_test_id("locked").wait_for()
-    await _till_sign_in(till, "Ravi", "2468")
-    await till.close()
+    await pair_and_sign_in(browser, walk.base, code, [("Meera", "1357"), ("Ravi", "2468")])
 
 
 async def _product(walk: Walk) -> None:

@@ -50,6 +50,22 @@ async def _till_sign_in(page, name: str, pin: str) -> None:  # type: ignore[no-u
     assert name in await page.get_by_test_id("cashier").inner_text()
 
 
+async def pair_and_sign_in(browser, base: str, code: str,  # type: ignore[no-untyped-def]
+                           people: list[tuple[str, str]]) -> None:
+    """A fresh till paired with ``code``; each person signs in with their PIN in turn (the
+    till locked between them)."""
+    till = await browser.new_page(viewport=WIDE)
+    await till.goto(f"{base}/cashier/")
+    await till.get_by_test_id("pairing-code").fill(code)
+    await till.get_by_test_id("pair").click()
+    for index, (name, pin) in enumerate(people):
+        if index:
+            await till.get_by_test_id("lock").click()
+            await till.get_by_test_id("locked").wait_for()
+        await _till_sign_in(till, name, pin)
+    await till.close()
+
+
 async def _api(base: str, tenant, path: str) -> Any:  # type: ignore[no-untyped-def]
     async with httpx2.AsyncClient(base_url=base, headers=tenant.admin) as http:
         response = await http.get(path)
@@ -118,15 +134,7 @@ async def test_staff_till_and_users_from_the_console(live_server, browser, artif
     assert [r["discount_limit_bp"] for s, r in rows.items() if s != "workspace"] == [1250]
 
     # the till: pair with the code, sign in as the manager, lock, sign in as the cashier
-    till = await browser.new_page(viewport=WIDE)
-    await till.goto(f"{live_server.url}/cashier/")
-    await till.get_by_test_id("pairing-code").fill(code)
-    await till.get_by_test_id("pair").click()
-    await _till_sign_in(till, "Meera", "1357")
-    await till.get_by_test_id("lock").click()
-    await till.get_by_test_id("locked").wait_for()
-    await _till_sign_in(till, "Ravi", "2468")
-    await till.close()
+    await pair_and_sign_in(browser, live_server.url, code, [("Meera", "1357"), ("Ravi", "2468")])
 
     # invite a user; the invitee completes it in another browser
     await page.goto(f"{ws}/settings/users")

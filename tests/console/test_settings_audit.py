@@ -143,6 +143,8 @@ async def test_outlet_and_general_saves_are_audited_field_by_field(
     brand = (await entries(db, tenant.id, "brand.update"))[0]
     assert change(brand, "name")[1] == "Chai Point"
     assert change(brand, "primary_color")[1] == "#112233"
+    # the API key's cached principal carries the workspace: the save must reach it at once
+    assert (await client.get("/v1/workspace", headers=tenant.admin)).json()["name"] == "Chai Point"
     outlet = await client.post(f"{base}/general?location={loc_id}", data={
         "csrf_token": token, "name": "Bandra HQ", "timezone": "Asia/Dubai"})
     assert outlet.status_code == 303

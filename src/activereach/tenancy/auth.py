@@ -43,6 +43,9 @@ class Principal:
 # by other processes within ``auth_cache_seconds`` (at most 60 s, the cap below). Keyed by the
 # credential's hash, filed under the principal's workspace.
 _CREDENTIALS: TenantCache[Principal] = TenantCache("credentials", ttl=60.0)
+# A principal carries its workspace (name, currency, timezone…): a save of the workspace drops
+# the workspace's credentials here at once, so the API never answers with the old settings.
+_CREDENTIALS.forget_on_write(Workspace, key="id")
 # One look-up per credential at a time: when an entry expires under load, the requests in
 # flight wait for the first one's answer instead of each querying (a burst of 32 otherwise).
 _LOADING: dict[tuple[str], asyncio.Future[Principal]] = {}
